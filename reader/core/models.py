@@ -1,0 +1,194 @@
+"""The records: an `Abstract` from the corpus and the user's `Annotation` on it.
+
+Abstracts come from parsing files and change only on import. Annotations are the
+user's work (status, tags, note, title) and live in a separate file, keyed by the
+record id, so a tag change never rewrites the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    """Where an abstract stands in the user's reading; every record starts `UNREAD`."""
+
+    UNREAD = "unread"
+    TO_READ = "to-read"
+    READING = "reading"
+    READ = "read"
+    SKIPPED = "skipped"
+
+    @property
+    def glyph(self) -> str:
+        """A one-cell mark for the list."""
+        return _GLYPHS[self]
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str) -> Status:
+        """The status named by `text` (case-insensitive; `toread`, `to_read` accepted)."""
+        key = text.strip().lower().replace("_", "-")
+        if key == "toread":
+            key = "to-read"
+        try:
+            return cls(key)
+        except ValueError:
+            names = ", ".join(s.value for s in cls)
+            raise ValueError(f"unknown status {text!r} (expected one of: {names})") from None
+
+
+_GLYPHS = {
+    Status.UNREAD: "●",
+    Status.TO_READ: "◆",
+    Status.READING: "▶",
+    Status.READ: "✓",
+    Status.SKIPPED: "✗",
+}
+
+_TAG = re.compile(r"^[^\s,]+$")
+
+
+def normalize_tag(text: str) -> str:
+    """A tag as stored: stripped, lower-case, without a leading `#`.
+
+    Raises ValueError for an empty tag or one with spaces or commas in it.
+    """
+    tag = text.strip().lstrip("#").lower()
+    if not tag or not _TAG.match(tag):
+        raise ValueError(f"invalid tag {text!r}: tags are single words without commas")
+    return tag
+
+
+def now_iso() -> str:
+    """The current UTC time, to the second, as stored in annotations."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Abstract:
+    """One abstract as parsed from a source file."""
+
+    id: str
+    """Record id: the arXiv id without version when known, else a 12-hex hash of the text."""
+    text: str
+    """The abstract as written, LaTeX kept, its lines joined with single spaces."""
+    headline: str
+    """Display line when no title is known: first sentence, LaTeX as Unicode, <= ~100 chars."""
+    source: str
+    """Stem of the file it came from."""
+    position: int
+    """1-based ordinal of the abstract within its source file."""
+    line: int = 0
+    """1-based line of the file where the abstract starts."""
+    arxiv_id: str | None = None
+    """arXiv identifier without version, e.g. "2306.10015" or "math/0601001"."""
+    version: int | None = None
+    """arXiv version number when the id carried one ("v2" -> 2)."""
+    date: str | None = None
+    """ISO date (YYYY-MM-DD) from a `Created:` line."""
+    comments: tuple[str, ...] = ()
+    """Comment lines such as "7 pages, 6 figures"."""
+
+    @property
+    def url(self) -> str | None:
+        """The arXiv abstract page, when the id is known."""
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["comments"] = list(self.comments)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Abstract:
+        return cls(
+            id=data["id"],
+            text=data["text"],
+            headline=data["headline"],
+            source=data["source"],
+            position=data["position"],
+            line=data.get("line", 0),
+            arxiv_id=data.get("arxiv_id"),
+            version=data.get("version"),
+            date=data.get("date"),
+            comments=tuple(data.get("comments") or ()),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """The user's data on one record. The default value means "nothing said yet"."""
+
+    status: Status = Status.UNREAD
+    tags: tuple[str, ...] = ()
+    """Sorted, normalised tags (see `normalize_tag`)."""
+    note: str = ""
+    """Markdown note."""
+    title: str = ""
+    """The user's title for the record; empty means use the headline."""
+    created: str = ""
+    updated: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """Fields written by a later release, kept so a round trip does not drop them."""
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the annotation says nothing beyond the defaults."""
+        return self.status is Status.UNREAD and not self.tags and not self.note and not self.title
+
+    def same_content(self, other: Annotation) -> bool:
+        """Equal status, tags, note and title (timestamps ignored)."""
+        return (self.status, self.tags, self.note, self.title) == (
+            other.status,
+            other.tags,
+            other.note,
+            other.title,
+        )
+
+    def with_tags(self, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> Annotation:
+        tags = (set(self.tags) | set(add)) - set(remove)
+        return replace(self, tags=tuple(sorted(tags)))
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.extra)
+        data.update(
+            status=self.status.value,
+            tags=list(self.tags),
+            note=self.note,
+            title=self.title,
+            created=self.created,
+            updated=self.updated,
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Annotation:
+        """Read a stored annotation; raises ValueError/TypeError/KeyError on a bad shape."""
+        known = {"status", "tags", "note", "title", "created", "updated"}
+        tags = data.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            raise ValueError("tags must be a list of strings")
+        for key in ("note", "title", "created", "updated"):
+            if not isinstance(data.get(key, ""), str):
+                raise ValueError(f"{key} must be a string")
+        return cls(
+            status=Status(data.get("status", "unread")),
+            tags=tuple(sorted({normalize_tag(t) for t in tags})),
+            note=data.get("note", ""),
+            title=data.get("title", ""),
+            created=data.get("created", ""),
+            updated=data.get("updated", ""),
+            extra={k: v for k, v in data.items() if k not in known},
+        )
+
+
+EMPTY = Annotation()
+"""The annotation of a record the user has not touched."""

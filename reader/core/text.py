@@ -1,0 +1,32 @@
+"""Text normalisation shared by the index, the query language and record ids.
+
+`fold` makes matching case- and accent-insensitive; `words` splits folded text into
+the tokens the index stores and the query language matches by prefix.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[^\W_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case `text` and strip accents: "Schrödinger" -> "schrodinger"."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold()
+
+
+def words(folded: str) -> list[str]:
+    """The word tokens of already-folded text (letters and digits; `_` and punctuation split)."""
+    return _WORD.findall(folded)
+
+
+def squash(text: str) -> str:
+    """Collapse every run of white space to one space and strip the ends."""
+    return _SPACE.sub(" ", text).strip()
