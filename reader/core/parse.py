@@ -1,0 +1,437 @@
+"""Text files of abstracts -> `Abstract` records.
+
+Two formats, which one file may mix:
+
+- Blocks (seed 000): an abstract paragraph, optional comment lines ("7 pages, 6
+  figures"), then `arXiv:ID` and `Created: YYYY-MM-DD` lines, the parts separated
+  by blank lines or not. The arXiv/Created lines close the record; the paragraph
+  before them is its text and short paragraphs in between are its comments.
+- One abstract per line, starting `Abstract:` (seeds 001-004). Lines that follow
+  without a blank line continue it; arXiv/Created lines after it attach to it.
+
+A record is recognisable by its `Abstract:` prefix or its arXiv/Created lines; other
+text is reported as a warning ("file:line: what") and skipped. Reading is liberal:
+CRLF or CR line ends, a UTF-8 BOM, tabs, trailing spaces, runs of blank lines, any
+case of `abstract:`, arXiv versions and old-style ids, and non-UTF-8 bytes (decoded
+as cp1252, else latin-1, with a warning). A file that is empty, blank, binary (NUL
+bytes, UTF-16), unreadable or holds no record raises `ParseError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import stat
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from reader.core.errors import ParseError
+from reader.core.latex import latex_to_unicode
+from reader.core.models import Abstract
+from reader.core.text import fold
+
+MAX_ABSTRACT_CHARS = 100_000
+"""Longer abstracts are skipped with a warning (they are not abstracts)."""
+MAX_WARNINGS = 100
+"""Warnings kept per file; the rest are counted in one last warning."""
+
+
+@dataclass
+class ParseResult:
+    """The abstracts of one file, in file order, and what was odd about it."""
+
+    path: Path
+    abstracts: list[Abstract]
+    warnings: list[str] = field(default_factory=list)
+    """Each "file:line: what", one line, human readable."""
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
+"""Control characters (not white space), stray BOMs and lone surrogates: dropped."""
+_PREFIX = re.compile(r"abstract\s*:\s*", re.IGNORECASE)
+_ARXIV_LINE = re.compile(r"arxiv\s*:\s*(\S+)", re.IGNORECASE)
+_ARXIV_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7})(?:v(?P<version>\d+))?",
+    re.IGNORECASE,
+)
+_CREATED_LINE = re.compile(r"created\s*:\s*(.*)", re.IGNORECASE)
+_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
+_COMMENT_PREFIX = re.compile(r"comments?\s*:\s*", re.IGNORECASE)
+_PAGES = re.compile(r"\d+\s*pages?(?=\s*[,;.+(]|\s*$)", re.IGNORECASE)
+_META_MAX = 120
+"""An arXiv/Created line is short; a longer one is text that happens to start so."""
+_COMMENT_MAX = 300
+"""A paragraph between an abstract and its arXiv/Created lines of at most this many
+characters (and two lines) is a comment; a longer one is another abstract."""
+
+
+def record_id(text: str) -> str:
+    """12 hex chars of the sha1 of `text` folded and squashed.
+
+    Re-importing the same text gives the same id; case, accents and white space do
+    not change it.
+    """
+    return _hash(_squash(fold(text)))
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _squash(text: str) -> str:
+    """`reader.core.text.squash`, several times faster: str.split() and the regex
+    `\\s` agree on what white space is (a test checks it)."""
+    if text.isascii():
+        for space in _ASCII_SPACES:
+            if space in text:
+                break
+        else:
+            return text.strip()
+    return " ".join(text.split())
+
+
+_ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+"""What, beside single spaces, `str.split()` splits ASCII text on."""
+
+
+# --- headlines -------------------------------------------------------------------
+
+_ABBREVIATION = re.compile(
+    r"al|e\.g|i\.e|cf|vs|figs?|eqs?|eqn|secs?|refs?|tab|thm|nos?|resp|approx|ch|vol|pp|"
+    r"dr|mrs?|ms|prof|st",
+    re.IGNORECASE,
+)
+"""Words whose full stop ends no sentence: "et al. (2023)", "e.g.", "Fig. 2"."""
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_MATH_SPAN = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
+_OPENS_SENTENCE = "\"“‘'`$\\"
+
+
+def _first_sentence(text: str, cap: int) -> str:
+    """The first sentence of raw `text` (LaTeX kept), at most about `cap` characters.
+
+    A stop is a sentence end when a capital, digit, quote, `$` or `\\` follows, and
+    it does not end "et al.", "e.g.", "Fig." or an initial. Stops inside `$..$` and
+    decimal points ("3.5") never end a sentence.
+    """
+    window = text[: cap + 200]
+    maths = [m.span() for m in _MATH_SPAN.finditer(window)] if "$" in window else []
+    for match in _SENTENCE_END.finditer(window):
+        stop = match.start()
+        after = window[match.end() : match.end() + 1]
+        if not after or not (after.isupper() or after.isdigit() or after in _OPENS_SENTENCE):
+            continue
+        if any(a < stop < b for a, b in maths):
+            continue
+        word = window[window.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
+        if window[stop] == "." and (_ABBREVIATION.fullmatch(word) or _INITIALS.fullmatch(word)):
+            continue
+        return window[: match.end()].rstrip()
+    if len(text) <= cap:
+        return text
+    cut = text[:cap]
+    if len(_MATH_SPAN.sub("", cut).split("$")) % 2 == 0:  # an unclosed `$`
+        cut = cut[: cut.rfind("$")]
+    return cut
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, ending "…"."""
+    if len(text) <= limit:
+        return text
+    limit = max(limit, 1)
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—(") + "…"
+
+
+def make_headline(text: str, limit: int = 100) -> str:
+    """The first sentence of `text`, LaTeX as Unicode, at most `limit` characters."""
+    sentence = _first_sentence(text, cap=4 * limit + 200)
+    return _shorten(latex_to_unicode(sentence), limit)
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def parse_file(path: Path) -> ParseResult:
+    """Parse the file at `path`; every failure to read it becomes a `ParseError`."""
+    path = Path(path)
+    try:
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise ParseError(path, "is a directory, not a file of abstracts")
+        if not stat.S_ISREG(info.st_mode):
+            raise ParseError(path, "is not a regular file")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ParseError(path, "no such file") from None
+    except PermissionError:
+        raise ParseError(path, "permission denied") from None
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ParseError(path, f"cannot read the file: {reason}") from None
+    return parse_bytes(data, path)
+
+
+def parse_bytes(data: bytes, path: Path) -> ParseResult:
+    """Decode `data` (UTF-8, else cp1252, else latin-1, with a warning) and parse it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ParseError(path, "the file is UTF-16; save it as UTF-8", line=1)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    warnings: list[str] = []
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        try:
+            text, used = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, used = data.decode("latin-1"), "latin-1"
+        warnings.append(f"{path}:{line}: not valid UTF-8; decoded as {used}")
+    return parse_text(text, path, warnings)
+
+
+def parse_text(text: str, path: Path, warnings: list[str] | None = None) -> ParseResult:
+    """Parse decoded `text`; new warnings are appended to `warnings` (if given)."""
+    warnings = [] if warnings is None else warnings
+    text = text.removeprefix("\ufeff")
+    if not text:
+        raise ParseError(path, "empty file")
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ParseError(path, "NUL bytes: this is not a text file", line=line)
+    if not text.strip():
+        raise ParseError(path, "the file has only blank lines")
+    builder = _Builder(Path(path), warnings)
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, raw in enumerate(lines, 1):
+        if not raw.isprintable():  # a fast check, true for most lines
+            raw = _CONTROL.sub("", raw)
+        builder.feed(number, raw.strip())
+    builder.finish()
+    if not builder.abstracts:
+        if builder.too_long:
+            raise ParseError(
+                path,
+                f"no abstracts left: all are longer than {MAX_ABSTRACT_CHARS:,} characters",
+                line=builder.too_long[0],
+            )
+        raise ParseError(
+            path,
+            "no abstracts found: expected 'Abstract:' lines, or paragraphs followed by "
+            "'arXiv:'/'Created:' lines",
+            line=builder.first_text,
+        )
+    return ParseResult(Path(path), builder.abstracts, warnings)
+
+
+Chunk = list[tuple[int, str]]
+"""Consecutive non-blank text lines, as (line number, stripped text)."""
+
+
+@dataclass
+class _Group:
+    """The lines of one would-be record, gathered until it closes."""
+
+    start: int
+    prefixed: bool = False
+    """It began with `Abstract:`."""
+    chunks: list[Chunk] = field(default_factory=list)
+    """The text chunk first, then the comment chunks."""
+    meta_line: int = 0
+    """Line of its first arXiv/Created line; 0 while it has none."""
+    arxiv: str | None = None
+    arxiv_seen: bool = False
+    version: int | None = None
+    date: str | None = None
+    date_seen: bool = False
+
+
+class _Builder:
+    """Line-by-line state machine: lines -> chunks -> groups -> `Abstract`s."""
+
+    def __init__(self, path: Path, warnings: list[str]) -> None:
+        self.path = path
+        self.source = path.stem
+        self.warnings = warnings
+        self.abstracts: list[Abstract] = []
+        self.too_long: list[int] = []
+        self.first_text: int | None = None
+        self.group: _Group | None = None
+        self.chunk: Chunk | None = None
+        self.warned = self.unsaid = 0
+        self.first_unsaid: int | None = None
+        """Line of the first warning past MAX_WARNINGS."""
+
+    def warn(self, line: int, what: str, always: bool = False) -> None:
+        """Add "file:line: what"; past MAX_WARNINGS only `always` ones (skipped records)."""
+        if always or self.warned < MAX_WARNINGS:
+            self.warnings.append(f"{self.path}:{line}: {what}")
+            self.warned += 0 if always else 1
+            return
+        self.unsaid += 1
+        if self.first_unsaid is None:
+            self.first_unsaid = line
+
+    def feed(self, number: int, line: str) -> None:
+        if not line:
+            self._end_chunk()
+            return
+        if self.first_text is None:
+            self.first_text = number
+        prefix = _PREFIX.match(line)
+        if prefix:
+            self._end_chunk()
+            self._close()
+            self.group = _Group(start=number, prefixed=True)
+            self.chunk = [(number, line[prefix.end() :])]
+            return
+        if len(line) <= _META_MAX:
+            arxiv = _ARXIV_LINE.fullmatch(line)
+            if arxiv:
+                self._arxiv(number, arxiv[1])
+                return
+            created = _CREATED_LINE.fullmatch(line)
+            if created:
+                self._created(number, created[1])
+                return
+        if self.group is not None and self.group.meta_line:
+            self._close()  # text after arXiv/Created lines begins the next record
+        if self.chunk is None:
+            self.chunk = []
+        self.chunk.append((number, line))
+
+    def finish(self) -> None:
+        self._end_chunk()
+        self._close()
+        if self.first_unsaid is not None:
+            self.warnings.append(
+                f"{self.path}:{self.first_unsaid}: {self.unsaid} more warnings not shown"
+            )
+
+    def _meta_group(self, number: int, seen: str) -> _Group:
+        """The group an arXiv/Created line belongs to (a new one if `seen` is set)."""
+        self._end_chunk()
+        if self.group is not None and getattr(self.group, seen):
+            self._close()
+        if self.group is None:
+            self.group = _Group(start=number)
+        if not self.group.meta_line:
+            self.group.meta_line = number
+        return self.group
+
+    def _arxiv(self, number: int, token: str) -> None:
+        group = self._meta_group(number, "arxiv_seen")
+        group.arxiv_seen = True
+        match = _ARXIV_ID.fullmatch(token.rstrip(".,;"))
+        if not match:
+            self.warn(number, f"unrecognised arXiv id {token[:40]!r}, ignored")
+            return
+        group.arxiv = match["id"]
+        group.version = int(match["version"]) if match["version"] else None
+
+    def _created(self, number: int, value: str) -> None:
+        group = self._meta_group(number, "date_seen")
+        group.date_seen = True
+        match = _DATE.match(value)
+        try:
+            if not match:
+                raise ValueError
+            group.date = date(int(match[1]), int(match[2]), int(match[3])).isoformat()
+        except ValueError:
+            self.warn(number, f"unrecognised date {value[:40]!r} (expected YYYY-MM-DD), ignored")
+
+    def _end_chunk(self) -> None:
+        """A blank, arXiv/Created or `Abstract:` line ends the chunk: place it."""
+        chunk = [(n, text) for n, text in (self.chunk or ()) if text]
+        self.chunk = None
+        if not chunk:
+            return
+        group = self.group
+        if group is None:
+            self.group = _Group(start=chunk[0][0], chunks=[chunk])
+        elif not group.chunks or _is_comment(chunk):
+            group.chunks.append(chunk)
+        else:  # a second paragraph: the group so far had no arXiv/Created lines
+            self._close()
+            self.group = _Group(start=chunk[0][0], chunks=[chunk])
+
+    def _close(self) -> None:
+        """Turn the open group into an `Abstract`, or into warnings."""
+        group, self.group = self.group, None
+        if group is None:
+            return
+        if not group.chunks:
+            what = "'Abstract:' line" if group.prefixed else "arXiv/Created lines"
+            self.warn(group.start, f"{what} without abstract text, ignored")
+            return
+        if not group.prefixed and not group.meta_line:
+            for chunk in group.chunks:
+                self._stray(chunk)
+            return
+        body, *extra = group.chunks
+        parts = [body[0][1]]
+        comments = []
+        for _, line in body[1:]:
+            if _COMMENT_PREFIX.match(line) or _PAGES.match(line):
+                comments.append(_comment(line))
+            else:
+                parts.append(line)
+        for chunk in extra:
+            if group.meta_line or _is_explicit_comment(chunk):
+                comments.extend(_comment(line) for _, line in chunk)
+            else:
+                self._stray(chunk)
+        text = _squash(" ".join(parts))
+        if len(text) > MAX_ABSTRACT_CHARS:
+            self.too_long.append(group.start)
+            self.warn(
+                group.start,
+                f"abstract of {len(text):,} characters (over {MAX_ABSTRACT_CHARS:,}), skipped",
+                always=True,
+            )
+            return
+        self.abstracts.append(
+            Abstract(
+                # `text` is squashed already: for ASCII, fold is lower() and keeps it so.
+                id=group.arxiv or (_hash(text.lower()) if text.isascii() else record_id(text)),
+                text=text,
+                headline=make_headline(text),
+                source=self.source,
+                position=len(self.abstracts) + 1,
+                line=group.start,
+                arxiv_id=group.arxiv,
+                version=group.version,
+                date=group.date,
+                comments=tuple(c for c in comments if c),
+            )
+        )
+
+    def _stray(self, chunk: Chunk) -> None:
+        excerpt = _squash(chunk[0][1])
+        excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
+        lines = f"{len(chunk)} lines" if len(chunk) > 1 else "line"
+        self.warn(chunk[0][0], f"{lines} of text outside any abstract, ignored: {excerpt!r}")
+
+
+def _comment(line: str) -> str:
+    prefix = _COMMENT_PREFIX.match(line)
+    return _squash(line[prefix.end() :] if prefix else line)
+
+
+def _is_explicit_comment(chunk: Chunk) -> bool:
+    """A chunk that says it is a comment: `Comments: ...` or `7 pages, ...`."""
+    first = chunk[0][1]
+    return bool(_COMMENT_PREFIX.match(first) or _PAGES.match(first))
+
+
+def _is_comment(chunk: Chunk) -> bool:
+    """A chunk short enough to be a comment rather than another abstract."""
+    if _is_explicit_comment(chunk):
+        return True
+    return len(chunk) <= 2 and sum(len(line) for _, line in chunk) <= _COMMENT_MAX
