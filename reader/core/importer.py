@@ -1,0 +1,159 @@
+"""Importing files of abstracts: which files, what each one added, what failed.
+
+`parse_paths` expands folders and parses every file, turning each failure into a
+per-file report line; `merge` folds the parsed abstracts into the corpus. Re-importing
+adds new records, updates the text of known ids whose text changed, and leaves the
+rest alone; annotations are never touched (they live in another file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reader.core.errors import ParseError
+from reader.core.models import Abstract
+from reader.core.parse import parse_file
+
+
+@dataclass
+class FileReport:
+    """What importing one file did."""
+
+    path: Path
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    """Records skipped (see warnings), or 1 when the whole file failed."""
+    error: str | None = None
+    """Why the whole file could not be imported."""
+    warnings: list[str] = field(default_factory=list)
+    abstracts: list[Abstract] = field(default_factory=list, repr=False)
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.path}: failed: {self.error}"
+        parts = f"{self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.failed:
+            parts += f", {self.failed} failed"
+        return f"{self.path}: {parts}"
+
+
+@dataclass
+class ImportReport:
+    """The per-file reports of one import, with totals."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return sum(f.added for f in self.files)
+
+    @property
+    def updated(self) -> int:
+        return sum(f.updated for f in self.files)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(f.unchanged for f in self.files)
+
+    @property
+    def failed(self) -> int:
+        return sum(f.failed for f in self.files)
+
+    @property
+    def errors(self) -> list[FileReport]:
+        return [f for f in self.files if f.error]
+
+
+def expand(paths: Sequence[Path]) -> list[tuple[Path, str | None]]:
+    """Files to import, in order; a path that cannot be used carries its error instead.
+
+    Folders are walked recursively in name order, skipping hidden files and folders.
+    """
+    found: list[tuple[Path, str | None]] = []
+    for path in paths:
+        if path.is_dir():
+            try:
+                children = sorted(
+                    p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)
+                )
+            except OSError as error:
+                found.append((path, f"cannot read folder: {error.strerror}"))
+                continue
+            if not children:
+                found.append((path, "the folder holds no files"))
+            found.extend((child, None) for child in children)
+        elif path.exists():
+            found.append((path, None))
+        else:
+            found.append((path, "no such file or folder"))
+    return found
+
+
+def parse_paths(
+    paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+) -> list[FileReport]:
+    """Parse every file under `paths`; each failure becomes that file's report."""
+    files = expand(paths)
+    reports: list[FileReport] = []
+    for done, (path, problem) in enumerate(files, start=1):
+        report = FileReport(path)
+        if problem:
+            report.error, report.failed = problem, 1
+        else:
+            try:
+                result = parse_file(path)
+            except ParseError as error:
+                report.error, report.failed = error.reason, 1
+                if error.line is not None:
+                    report.error = f"line {error.line}: {error.reason}"
+            else:
+                report.abstracts = result.abstracts
+                report.warnings = list(result.warnings)
+                report.failed = sum(1 for w in result.warnings if w.endswith("), skipped"))
+        reports.append(report)
+        if progress is not None:
+            progress(done, len(files))
+    return reports
+
+
+def merge(
+    corpus: list[Abstract], rows: dict[str, int], reports: list[FileReport]
+) -> tuple[ImportReport, list[Abstract]]:
+    """Fold parsed abstracts into a copy of `corpus`; fill in each file's counts.
+
+    A known id keeps its row; its record is replaced when anything parsed differs
+    (text, date, comments, version). An id seen twice in one import counts once.
+    """
+    merged = list(corpus)
+    seen: set[str] = set()
+    index = dict(rows)
+    for report in reports:
+        for abstract in report.abstracts:
+            if abstract.id in seen:
+                report.unchanged += 1
+                continue
+            seen.add(abstract.id)
+            row = index.get(abstract.id)
+            if row is None:
+                index[abstract.id] = len(merged)
+                merged.append(abstract)
+                report.added += 1
+            elif _content(merged[row]) != _content(abstract):
+                merged[row] = abstract
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        report.abstracts = []
+    return ImportReport(reports), merged
+
+
+def _content(a: Abstract) -> tuple[object, ...]:
+    return (a.text, a.arxiv_id, a.version, a.date, a.comments)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)

@@ -1,0 +1,31 @@
+"""The core must run without a screen: no module under reader.core imports Textual."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pytest
+
+import reader.core
+
+MODULES = sorted(f"reader.core.{m.name}" for m in pkgutil.iter_modules(reader.core.__path__)) + [
+    "reader.cli"
+]
+
+
+def test_core_has_the_expected_modules():
+    for name in ("parse", "storage", "library", "query", "index", "models"):
+        assert f"reader.core.{name}" in MODULES
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_module_imports_without_textual(module: str):
+    code = (
+        f"import sys, {module}; "
+        "bad = [m for m in sys.modules if m == 'textual' or m.startswith('textual.')]; "
+        "print(','.join(bad)); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, f"{module} imports textual: {done.stdout}{done.stderr}"
