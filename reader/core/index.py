@@ -1,0 +1,358 @@
+"""The search index: evaluates query ASTs to numpy masks, fast at 100,000 abstracts.
+
+Corpus text is answered from the inverted indexes of `postings.py`: the rows of all
+words with a prefix are one contiguous slice, so a keystroke costs one numpy scatter
+however common the prefix. Phrases narrow candidates with the word-pair index and
+are confirmed on the folded text of the few rows left. The user's data (status,
+tags, notes, titles) belongs to few rows and changes all the time, so it is kept in
+small per-row structures updated in O(1) by `set_annotation` and scanned directly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import math
+import os
+import re
+import tempfile
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from reader.core import postings as post
+from reader.core.models import EMPTY, Abstract, Annotation, Status
+from reader.core.query import (
+    And,
+    DateRange,
+    Has,
+    IdPrefix,
+    MatchAll,
+    Node,
+    Not,
+    Or,
+    SourcePrefix,
+    StatusIs,
+    Tag,
+    Term,
+    parse,
+    terms,
+)
+from reader.core.text import fold
+
+STATUS_CODES = {status: code for code, status in enumerate(Status)}
+CACHE_SIZE = 64
+"""Corpus term masks kept, so typing a word reuses the masks of its other terms."""
+FORMAT = 1
+"""Version of the saved index files."""
+
+
+def _date_number(text: str | None) -> int:
+    return int(text.replace("-", "")) if text else 0
+
+
+def _stamp_number(text: str) -> int:
+    digits = "".join(c for c in text if c.isdigit())
+    return int(digits[:14]) if digits else 0
+
+
+def word_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """A regex for consecutive folded words, each starting a word, the last a prefix."""
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![^\W_])" + body)
+
+
+class SearchIndex:
+    """Row-aligned search structures over a corpus and the annotations on it."""
+
+    def __init__(self, abstracts: Sequence[Abstract], postings: post.Postings) -> None:
+        self._abstracts = abstracts
+        self.postings = postings
+        n = len(abstracts)
+        self.n = n
+        self.dates = np.fromiter((_date_number(a.date) for a in abstracts), np.int32, n)
+        self.has_id = np.fromiter((a.arxiv_id is not None for a in abstracts), bool, n)
+        names = sorted({a.source for a in abstracts})
+        self.sources = names
+        codes = {name: i for i, name in enumerate(names)}
+        self.source_codes = np.fromiter((codes[a.source] for a in abstracts), np.int32, n)
+        self.status = np.zeros(n, np.int8)
+        self.updated = np.zeros(n, np.int64)
+        self.tags: dict[str, set[int]] = {}
+        self.notes: dict[int, str] = {}
+        self.titles: dict[int, str] = {}
+        self._row_tags: dict[int, tuple[str, ...]] = {}
+        self._sorted_ids: list[tuple[str, int]] | None = None
+        self._cache: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self.n
+
+    # ---------------------------------------------------------------- building
+    @classmethod
+    def build(cls, abstracts: Sequence[Abstract]) -> SearchIndex:
+        """Index `abstracts` (row i is abstracts[i])."""
+        texts = [a.text for a in abstracts]
+        headlines = [a.headline for a in abstracts]
+        return cls(abstracts, post.build(texts, headlines))
+
+    def save(self, directory: Path, key: str) -> None:
+        """Write the inverted indexes to `directory/index.npz`, atomically, tagged `key`."""
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays = self.postings.to_arrays()
+        arrays["key"] = np.frombuffer(f"{FORMAT}:{key}:{self.n}".encode(), np.uint8)
+        fd, tmp = tempfile.mkstemp(prefix=".index.tmp-", suffix=".npz", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, **arrays)
+            os.replace(tmp, directory / "index.npz")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    @classmethod
+    def load(cls, directory: Path, key: str, abstracts: Sequence[Abstract]) -> SearchIndex | None:
+        """The saved index when it was made for `key` and these abstracts, else None."""
+        path = directory / "index.npz"
+        try:
+            with np.load(path) as data:
+                if bytes(data["key"]).decode() != f"{FORMAT}:{key}:{len(abstracts)}":
+                    return None
+                postings = post.Postings.from_arrays({name: data[name] for name in data.files})
+        except (OSError, ValueError, KeyError, EOFError):
+            return None
+        return cls(abstracts, postings)
+
+    # ---------------------------------------------------------------- user data
+    def set_annotation(self, row: int, annotation: Annotation) -> None:
+        """Make row `row` searchable by its new status, tags, note and title."""
+        self.status[row] = STATUS_CODES[annotation.status]
+        self.updated[row] = _stamp_number(annotation.updated)
+        for tag in self._row_tags.pop(row, ()):
+            rows = self.tags.get(tag)
+            if rows is not None:
+                rows.discard(row)
+                if not rows:
+                    del self.tags[tag]
+        if annotation.tags:
+            self._row_tags[row] = annotation.tags
+            for tag in annotation.tags:
+                self.tags.setdefault(tag, set()).add(row)
+        _put(self.notes, row, fold(annotation.note))
+        _put(self.titles, row, fold(annotation.title))
+
+    def set_annotations(self, items: Iterable[tuple[int, Annotation]]) -> None:
+        for row, annotation in items:
+            self.set_annotation(row, annotation)
+
+    # ---------------------------------------------------------------- searching
+    def search(self, query: str | Node) -> np.ndarray:
+        """Matching rows, ascending. Raises QueryError for a malformed query string."""
+        node = parse(query) if isinstance(query, str) else query
+        if isinstance(node, MatchAll):
+            return np.arange(self.n, dtype=np.int32)
+        return np.flatnonzero(self.mask(node)).astype(np.int32)
+
+    def mask(self, node: Node) -> np.ndarray:
+        """A bool array, True at the rows `node` matches."""
+        n = self.n
+        if isinstance(node, MatchAll):
+            return np.ones(n, bool)
+        if isinstance(node, And | Or):
+            masks = [self.mask(child) for child in node.children]
+            combine = np.logical_and if isinstance(node, And) else np.logical_or
+            return combine.reduce(masks) if masks else np.ones(n, bool)
+        if isinstance(node, Not):
+            return ~self.mask(node.child)
+        if isinstance(node, Term):
+            return self._term(node)
+        if isinstance(node, StatusIs):
+            return self.status == STATUS_CODES[node.status]
+        if isinstance(node, Tag):
+            found = [r for t, rows in self.tags.items() if _tag_hit(t, node) for r in rows]
+            return self._rows_mask(found)
+        if isinstance(node, DateRange):
+            return (self.dates > 0) & (self.dates >= node.lo) & (self.dates <= node.hi)
+        if isinstance(node, SourcePrefix):
+            codes = [i for i, s in enumerate(self.sources) if fold(s).startswith(node.prefix)]
+            return np.isin(self.source_codes, codes)
+        if isinstance(node, IdPrefix):
+            return self._rows_mask(self.rows_with_id_prefix(node.prefix))
+        if isinstance(node, Has):
+            return self._has(node.what)
+        raise TypeError(f"unknown query node {node!r}")
+
+    def _rows_mask(self, rows: Iterable[int]) -> np.ndarray:
+        mask = np.zeros(self.n, bool)
+        picked = np.fromiter(rows, np.int64)
+        if picked.size:
+            mask[picked] = True
+        return mask
+
+    def _has(self, what: str) -> np.ndarray:
+        if what == "note":
+            return self._rows_mask(self.notes)
+        if what == "tags":
+            return self._rows_mask(self._row_tags)
+        if what == "title":
+            return self._rows_mask(self.titles)
+        if what == "id":
+            return self.has_id.copy()
+        return self.dates > 0
+
+    def rows_with_id_prefix(self, prefix: str) -> list[int]:
+        """Rows whose (folded) record id starts with `prefix`."""
+        if self._sorted_ids is None:
+            self._sorted_ids = sorted((fold(a.id), i) for i, a in enumerate(self._abstracts))
+        start = bisect.bisect_left(self._sorted_ids, (prefix, -1))
+        found = []
+        for key, row in self._sorted_ids[start:]:
+            if not key.startswith(prefix):
+                break
+            found.append(row)
+        return found
+
+    def _term(self, term: Term) -> np.ndarray:
+        words = term.words
+        if term.field == "note":
+            return self._user_text(self.notes, words)
+        if term.field == "title":
+            titled = self._user_text(self.titles, words)
+            untitled = ~self._rows_mask(self.titles)
+            return titled | (self._corpus_text(words, headline=True) & untitled)
+        corpus = self._corpus_text(words, headline=False)
+        if term.field == "abstract":
+            return corpus
+        mask = corpus | self._user_text(self.notes, words) | self._user_text(self.titles, words)
+        if len(words) == 1:
+            hits = [r for t, rows in self.tags.items() if t.startswith(words[0]) for r in rows]
+            if hits:
+                mask |= self._rows_mask(hits)
+        return mask
+
+    def _user_text(self, texts: dict[int, str], words: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros(self.n, bool)
+        pattern = word_pattern(words)
+        return self._rows_mask(row for row, text in texts.items() if pattern.search(text))
+
+    def _corpus_text(self, words: Sequence[str], *, headline: bool) -> np.ndarray:
+        """Rows whose abstract (or headline alone) has the words; cached per term."""
+        key = (tuple(words), headline)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached.copy()
+        mask = self._corpus_text_uncached(words, headline)
+        self._cache[key] = mask
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return mask.copy()
+
+    def _corpus_text_uncached(self, words: Sequence[str], headline: bool) -> np.ndarray:
+        p = self.postings
+        mask = np.zeros(self.n, bool)
+        if len(words) == 1 or headline:
+            for i, word in enumerate(words):
+                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
+                part = np.zeros(self.n, bool)
+                part[p.word_rows(lo, hi, headline=headline)] = True
+                mask = part if i == 0 else mask & part
+            if len(words) == 1:
+                return mask
+        else:
+            mask[:] = True
+            for i in range(len(words) - 1):
+                first_lo, first_hi = p.word_range(words[i])
+                if first_lo == first_hi:
+                    return np.zeros(self.n, bool)
+                last = i + 1 == len(words) - 1
+                lo, hi = p.prefix_range(words[i + 1]) if last else p.word_range(words[i + 1])
+                part = np.zeros(self.n, bool)
+                part[p.pair_rows_of(first_lo, lo, hi)] = True
+                mask &= part
+            if len(words) == 2:
+                return mask
+        pattern = word_pattern(words)
+        for row in np.flatnonzero(mask).tolist():
+            a = self._abstracts[row]
+            text = fold(a.headline) if headline else f"{fold(a.text)} \n {fold(a.headline)}"
+            if not pattern.search(text):
+                mask[row] = False
+        return mask
+
+    # ---------------------------------------------------------------- ordering
+    def order(self, rows: np.ndarray, sort: str, node: Node | None = None) -> np.ndarray:
+        """`rows` in the order `sort`: source, date, status, updated or relevance."""
+        rows = np.asarray(rows, dtype=np.int32)
+        if sort == "source" or rows.size < 2:
+            return rows
+        dates = self.dates[rows]
+        if sort == "date":
+            keys: tuple[np.ndarray, ...] = (rows, -dates)
+        elif sort == "status":
+            keys = (rows, -dates, self.status[rows])
+        elif sort == "updated":
+            keys = (rows, -self.updated[rows])
+        elif sort == "relevance":
+            words = terms(node) if node is not None else []
+            if not words:
+                return self.order(rows, "date")
+            keys = (rows, -dates, -self.scores(words)[rows])
+        else:
+            raise ValueError(f"unknown sort {sort!r}")
+        return rows[np.lexsort(keys)]
+
+    def scores(self, phrases: Sequence[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
+        """BM25 over abstract and headline, plus a bonus for title, tag and note hits."""
+        p = self.postings
+        n = max(self.n, 1)
+        score = np.zeros(self.n, np.float64)
+        avg = float(p.lengths.mean()) if self.n else 1.0
+        for phrase in phrases:
+            words = phrase.split(" ")
+            for i, word in enumerate(words):
+                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
+                start, stop = int(p.offsets[lo]), int(p.offsets[hi])
+                if start == stop:
+                    continue
+                rows = p.rows[start:stop]
+                tf = p.tf[start:stop].astype(np.float64)
+                df = min(len(np.unique(rows)) if hi - lo > 1 else stop - start, n)
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                norm = k1 * (1 - b + b * p.lengths[rows] / avg)
+                weights = idf * tf * (k1 + 1) / (tf + norm)
+                score += np.bincount(rows, weights=weights, minlength=self.n)
+            pattern = word_pattern(words)
+            for texts in (self.titles, self.notes):
+                for row, text in texts.items():
+                    if pattern.search(text):
+                        score[row] += 2.0
+            for tag, tagged in self.tags.items():
+                if tag.startswith(phrase):
+                    for row in tagged:
+                        score[row] += 2.0
+        return score
+
+    def count_by_status(self, rows: np.ndarray | None = None) -> dict[Status, int]:
+        """How many of `rows` (default: all) have each status."""
+        codes = self.status if rows is None else self.status[np.asarray(rows, dtype=np.int64)]
+        counts = np.bincount(codes, minlength=len(Status))
+        return {status: int(counts[code]) for status, code in STATUS_CODES.items()}
+
+
+def _put(table: dict[int, str], row: int, text: str) -> None:
+    if text:
+        table[row] = text
+    else:
+        table.pop(row, None)
+
+
+def _tag_hit(tag: str, node: Tag) -> bool:
+    return tag.startswith(node.name) if node.prefix else tag == node.name
+
+
+__all__ = ["EMPTY", "SearchIndex", "word_pattern"]
