@@ -186,15 +186,19 @@ def test_set_annotation_updates_search_without_rebuild(lib):
 
 def test_save_and_load_round_trip_and_stale_key(lib, tmp_path: Path):
     abstracts, _, index = lib
-    index.save(tmp_path, "gen-1")
-    again = SearchIndex.load(tmp_path, "gen-1", abstracts)
+    folder = tmp_path / "index"
+    index.save(folder, "gen-1")
+    index.save(folder, "gen-1")  # replacing a saved index works too
+    again = SearchIndex.load(folder, "gen-1", abstracts)
     assert again is not None
     for text in QUERIES[:15]:
         assert again.search(text).tolist() == SearchIndex.build(abstracts).search(text).tolist()
-    assert SearchIndex.load(tmp_path, "gen-2", abstracts) is None
+    assert SearchIndex.load(folder, "gen-2", abstracts) is None
+    assert SearchIndex.load(folder, "gen-1", abstracts[:-1]) is None
     assert SearchIndex.load(tmp_path / "missing", "gen-1", abstracts) is None
-    (tmp_path / "index.npz").write_bytes(b"garbage")
-    assert SearchIndex.load(tmp_path, "gen-1", abstracts) is None
+    (folder / "rows.npy").write_bytes(b"garbage")
+    assert SearchIndex.load(folder, "gen-1", abstracts) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["index"]  # no temp folders left
 
 
 def test_sort_orders(lib):

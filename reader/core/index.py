@@ -11,10 +11,10 @@ small per-row structures updated in O(1) by `set_annotation` and scanned directl
 from __future__ import annotations
 
 import bisect
-import contextlib
 import math
 import os
 import re
+import shutil
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from reader.core import postings as post
+from reader.core.corpus import column
 from reader.core.models import EMPTY, Abstract, Annotation, Status
 from reader.core.query import (
     And,
@@ -72,12 +73,14 @@ class SearchIndex:
         self.postings = postings
         n = len(abstracts)
         self.n = n
-        self.dates = np.fromiter((_date_number(a.date) for a in abstracts), np.int32, n)
-        self.has_id = np.fromiter((a.arxiv_id is not None for a in abstracts), bool, n)
-        names = sorted({a.source for a in abstracts})
+        dates = column(abstracts, "date")
+        self.dates = np.fromiter(map(_date_number, dates), np.int32, n)
+        self.has_id = np.fromiter((x is not None for x in column(abstracts, "arxiv_id")), bool, n)
+        sources = column(abstracts, "source")
+        names = sorted(set(sources))
         self.sources = names
         codes = {name: i for i, name in enumerate(names)}
-        self.source_codes = np.fromiter((codes[a.source] for a in abstracts), np.int32, n)
+        self.source_codes = np.fromiter(map(codes.__getitem__, sources), np.int32, n)
         self.status = np.zeros(n, np.int8)
         self.updated = np.zeros(n, np.int64)
         self.tags: dict[str, set[int]] = {}
@@ -94,34 +97,49 @@ class SearchIndex:
     @classmethod
     def build(cls, abstracts: Sequence[Abstract]) -> SearchIndex:
         """Index `abstracts` (row i is abstracts[i])."""
-        texts = [a.text for a in abstracts]
-        headlines = [a.headline for a in abstracts]
+        texts = column(abstracts, "text")
+        headlines = column(abstracts, "headline")
         return cls(abstracts, post.build(texts, headlines))
 
     def save(self, directory: Path, key: str) -> None:
-        """Write the inverted indexes to `directory/index.npz`, atomically, tagged `key`."""
-        directory.mkdir(parents=True, exist_ok=True)
-        arrays = self.postings.to_arrays()
-        arrays["key"] = np.frombuffer(f"{FORMAT}:{key}:{self.n}".encode(), np.uint8)
-        fd, tmp = tempfile.mkstemp(prefix=".index.tmp-", suffix=".npz", dir=directory)
+        """Write the inverted indexes as `.npy` files in `directory`, tagged `key`.
+
+        The folder is written beside the old one and swapped in, so a crash leaves the
+        old index, the new one, or none (which only means a rebuild).
+        """
+        parent = directory.parent
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
         try:
-            with os.fdopen(fd, "wb") as handle:
-                np.savez(handle, **arrays)
-            os.replace(tmp, directory / "index.npz")
+            for name, array in self.postings.to_arrays().items():
+                np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+            (tmp / "key").write_text(self._key(key, self.n))
+            old = parent / f".{directory.name}.old-{os.getpid()}"
+            if directory.exists():
+                os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            shutil.rmtree(tmp, ignore_errors=True)
             raise
+
+    @staticmethod
+    def _key(key: str, n: int) -> str:
+        return f"{FORMAT}:{key}:{n}"
 
     @classmethod
     def load(cls, directory: Path, key: str, abstracts: Sequence[Abstract]) -> SearchIndex | None:
-        """The saved index when it was made for `key` and these abstracts, else None."""
-        path = directory / "index.npz"
+        """The saved index when it was made for `key` and these abstracts, else None.
+
+        Arrays are memory-mapped, so loading costs milliseconds at any size.
+        """
         try:
-            with np.load(path) as data:
-                if bytes(data["key"]).decode() != f"{FORMAT}:{key}:{len(abstracts)}":
-                    return None
-                postings = post.Postings.from_arrays({name: data[name] for name in data.files})
+            if (directory / "key").read_text() != cls._key(key, len(abstracts)):
+                return None
+            arrays = {
+                name: np.load(directory / f"{name}.npy", mmap_mode="r")
+                for name in (*post.Postings.ARRAYS, "vocab")
+            }
+            postings = post.Postings.from_arrays(arrays)
         except (OSError, ValueError, KeyError, EOFError):
             return None
         return cls(abstracts, postings)
@@ -206,7 +224,8 @@ class SearchIndex:
     def rows_with_id_prefix(self, prefix: str) -> list[int]:
         """Rows whose (folded) record id starts with `prefix`."""
         if self._sorted_ids is None:
-            self._sorted_ids = sorted((fold(a.id), i) for i, a in enumerate(self._abstracts))
+            ids = column(self._abstracts, "id")
+            self._sorted_ids = sorted((fold(key), i) for i, key in enumerate(ids))
         start = bisect.bisect_left(self._sorted_ids, (prefix, -1))
         found = []
         for key, row in self._sorted_ids[start:]:

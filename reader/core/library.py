@@ -28,6 +28,7 @@ import numpy as np
 from tinydb.table import Document
 
 from reader.core import importer
+from reader.core.corpus import Corpus, column
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, StoreError, UnknownIdError
 from reader.core.index import SearchIndex
 from reader.core.journal import DraftJournal, orphaned_drafts
@@ -92,8 +93,9 @@ class Library:
             self._user.storage.read_only = True
         self.messages += [m for m in self._user.messages if m not in self.messages]
         self.read_only = read_only
-        self._abstracts: list[Abstract] = []
+        self._abstracts: Sequence[Abstract] = []
         self._rows: dict[str, int] = {}
+        self._ids: list[str] = []
         self._ann: dict[str, Annotation] = {}
         self._index = SearchIndex.build([])
         self._sorted_ids: list[tuple[str, str]] | None = None
@@ -131,13 +133,16 @@ class Library:
         try:
             data = storage.read() or {}
             table = data.get("abstracts", {})
+            records = list(table.values())
             try:
-                abstracts = [Abstract.from_dict(doc) for doc in table.values()]
+                if records:
+                    Abstract.from_dict(records[0])  # the shape check; rows are made lazily
             except (KeyError, TypeError, ValueError) as error:
                 raise StoreError(
                     f"{self.corpus_path} does not hold abstracts as this release writes them "
                     f"({error!r}); re-import your files into a new data folder"
                 ) from None
+            abstracts = Corpus(records)
             key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
             index = SearchIndex.load(self.index_dir, key, abstracts)
             if index is None:
@@ -150,10 +155,11 @@ class Library:
                 gc.enable()
         self._install(abstracts, index)
 
-    def _install(self, abstracts: list[Abstract], index: SearchIndex) -> None:
+    def _install(self, abstracts: Sequence[Abstract], index: SearchIndex) -> None:
         """Make `abstracts` (with their index) the corpus in memory."""
         self._abstracts = abstracts
-        self._rows = {a.id: i for i, a in enumerate(abstracts)}
+        self._ids = column(abstracts, "id")
+        self._rows = {key: i for i, key in enumerate(self._ids)}
         self._sorted_ids = None
         self._index = index
         self._corpus_generation = self._corpus.storage.generation
@@ -208,7 +214,7 @@ class Library:
 
     def ids(self) -> list[str]:
         """Every record id, in corpus order."""
-        return [a.id for a in self._abstracts]
+        return column(self._abstracts, "id")
 
     def row_of(self, record_id: str) -> int:
         return self._rows[record_id]
@@ -226,7 +232,7 @@ class Library:
         return self._ann.get(record_id, EMPTY)
 
     def annotation_at(self, row: int) -> Annotation:
-        return self._ann.get(self._abstracts[row].id, EMPTY)
+        return self._ann.get(self._ids[row], EMPTY)
 
     def title(self, record_id: str) -> str:
         """The user's title when set, else the headline."""
@@ -253,7 +259,7 @@ class Library:
     def _ids_with_prefix(self, prefix: str) -> list[str]:
         """Record ids that start with `prefix` (case-insensitive), by bisecting a sorted list."""
         if self._sorted_ids is None:
-            self._sorted_ids = sorted((a.id.lower(), a.id) for a in self._abstracts)
+            self._sorted_ids = sorted((k.lower(), k) for k in column(self._abstracts, "id"))
         key = prefix.lower()
         start = bisect.bisect_left(self._sorted_ids, (key, ""))
         found = []
@@ -280,7 +286,7 @@ class Library:
 
     def search(self, query: str | Node = "", sort: str = "source") -> list[str]:
         """Record ids matching `query`, in the order `sort`."""
-        return [self._abstracts[r].id for r in self.rows(query, sort)]
+        return [self._ids[r] for r in self.rows(query, sort)]
 
     def count(self, query: str | Node) -> int:
         node = parse(query) if isinstance(query, str) else query
@@ -298,7 +304,7 @@ class Library:
         return counts
 
     def source_counts(self) -> Counter[str]:
-        return Counter(a.source for a in self._abstracts)
+        return Counter(column(self._abstracts, "source"))
 
     # ----------------------------------------------------------------- changes
     def _update(
