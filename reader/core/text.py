@@ -11,6 +11,10 @@ import unicodedata
 
 _WORD = re.compile(r"[^\W_]+")
 _SPACE = re.compile(r"\s+")
+_COMBINING = re.compile(
+    "[" + "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))) + "]"
+)
+"""Every combining mark of the Basic Multilingual Plane (what accents decompose to)."""
 
 
 def fold(text: str) -> str:
@@ -18,8 +22,7 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold()
+    return _COMBINING.sub("", decomposed).casefold()
 
 
 def words(folded: str) -> list[str]:
