@@ -1,0 +1,46 @@
+"""The reader app: a thin shell that opens the main screen over a Library."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from reader.core.library import Library
+from reader.tui.commands import ScreenCommands
+from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.main import MainScreen
+
+
+class ReaderApp(App[None]):
+    """Read and triage the abstracts of one Library."""
+
+    CSS_PATH = "reader.tcss"
+    TITLE = "reader"
+    COMMANDS = App.COMMANDS | {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen(self.library)
+
+    def on_mount(self) -> None:
+        for message in self.library.messages:
+            self.notify(message, timeout=8)
+
+    def action_help(self) -> None:
+        rows = getattr(self.screen, "help_rows", None)
+        if rows is not None:
+            self.push_screen(HelpScreen(rows()))
+
+
+def run_app(library: Library) -> None:
+    """Run the app on `library` until the user quits (every change is already saved)."""
+    ReaderApp(library).run()

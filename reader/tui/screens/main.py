@@ -1,0 +1,491 @@
+"""The main screen: the list of abstracts, the detail pane, the filter, the triage keys.
+
+Every change goes through the Library (so it is on disk when the call returns); the
+screen only decides what to show. The `Change` each call returns is kept in
+`changes` for undo.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import ClassVar
+
+import numpy as np
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.dom import DOMNode
+from textual.events import Resize
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import get_current_worker
+
+from reader.core import query as query_language
+from reader.core.errors import QueryError, ReaderError
+from reader.core.library import Change, Library
+from reader.core.models import EMPTY, Abstract, Status
+from reader.tui.commands import Command, binding_commands, key_bindings, key_display
+from reader.tui.external_editor import EditorError, edit_text
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.prompt import PromptScreen
+from reader.tui.screens.status_picker import StatusPicker
+from reader.tui.suggesters import TagSuggester, split_tags
+from reader.tui.widgets.abstract_list import AbstractList
+from reader.tui.widgets.detail import DetailPane
+from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.library_header import LibraryHeader
+
+NARROW_WIDTH = 100
+"""Below this many columns the screen shows one pane at a time."""
+THREADED_SEARCH_ROWS = 20_000
+"""Libraries larger than this are filtered in a thread so typing never waits."""
+SORT_CYCLE = ("date", "status", "updated", "source")
+"""The orders `S` steps through (each is one of `reader.core.library.SORTS`)."""
+SORT_LABELS = {
+    "date": "date",
+    "status": "status",
+    "updated": "recently changed",
+    "source": "source order",
+    "relevance": "relevance",
+}
+POLL_SECONDS = 2.0
+"""How often to look for changes written by another process."""
+
+STATUS_KEYS = Binding.Group("status", compact=True)
+
+
+class MainScreen(Screen[None]):
+    """The list on the left, the detail of the highlighted abstract on the right."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "focus_filter", "Filter", show=False, id="filter"),
+        *(
+            Binding(
+                str(n),
+                f"set_status('{status.value}')",
+                f"Mark {status.label}",
+                id=f"status.{status.value}",
+                group=STATUS_KEYS,
+            )
+            for n, status in enumerate(Status, 1)
+        ),
+        Binding("s", "pick_status", "Status", show=False, id="status.pick"),
+        Binding("t", "tag", "Tags", id="tags"),
+        Binding("n", "edit_note", "Note", id="note"),
+        Binding("e", "edit_note_in_editor", "Note in $EDITOR", show=False, id="note.editor"),
+        Binding("T", "set_title", "Title", show=False, id="title"),
+        Binding("o", "open_link", "Open on arXiv", show=False, id="open-link"),
+        Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
+        Binding("S", "cycle_sort", "Sort", id="sort"),
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
+    ]
+
+    query_text: var[str] = var("")
+    """The query whose result is shown (the last one that parsed)."""
+    sort: var[str] = var("source")
+    auto_advance: var[bool] = var(True)
+    """Move to the next row after a status key."""
+    narrow: var[bool] = var(False)
+    """One pane at a time (a terminal narrower than `NARROW_WIDTH`)."""
+    detail_open: var[bool] = var(False)
+    """In the narrow layout: the detail pane is shown instead of the list."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        self.terms: tuple[str, ...] = ()
+        """Words of the current query, highlighted in the list and the detail."""
+        self.changes: list[Change] = []
+        """Every change made from this screen, oldest first (for undo)."""
+        self._latest = ("", self.sort)
+        """The (query, sort) last sent for evaluation: older results are dropped."""
+        self._keys_state = (True, True)
+        """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
+
+    # ---------------------------------------------------------------- layout
+    def compose(self) -> ComposeResult:
+        yield LibraryHeader(id="header")
+        with Horizontal(id="panes"):
+            yield AbstractList(self.library, id="list")
+            yield DetailPane(id="detail")
+        yield FilterBar(id="filter")
+        yield Footer()
+
+    @property
+    def abstract_list(self) -> AbstractList:
+        return self.query_one("#list", AbstractList)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one("#detail", DetailPane)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one("#filter", FilterBar)
+
+    def on_mount(self) -> None:
+        self.filter_bar.show_error(None)
+        self.narrow = self.app.size.width < NARROW_WIDTH
+        self._search("", self.sort)
+        self._update_header()
+        self.set_focus(self.abstract_list)
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def on_resize(self, event: Resize) -> None:
+        self.narrow = event.size.width < NARROW_WIDTH
+
+    def watch_narrow(self, narrow: bool) -> None:
+        self.set_class(narrow, "-narrow")
+        if not narrow:
+            self.detail_open = False
+
+    def watch_detail_open(self, detail_open: bool) -> None:
+        self.set_class(detail_open, "-detail-open")
+        if detail_open:
+            self.set_focus(self.detail)
+        elif self.is_mounted and self.focused is self.detail:
+            self.set_focus(self.abstract_list)
+        self.refresh_bindings()
+
+    def _update_header(self) -> None:
+        lib = self.library
+        self.query_one(LibraryHeader).show(lib.data_dir, len(lib), lib.status_counts())
+
+    def _update_border(self) -> None:
+        abstract_list = self.abstract_list
+        shown, total = len(abstract_list.rows), len(self.library)
+        abstract_list.border_title = (
+            f"{shown} of {total} · sorted by {SORT_LABELS.get(self.sort, self.sort)}"
+        )
+        abstract_list.border_subtitle = "" if self.auto_advance else "auto-advance off"
+
+    def watch_auto_advance(self) -> None:
+        if self.is_mounted:
+            self._update_border()
+
+    # ---------------------------------------------------------------- filtering
+    def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The rows and highlight terms of `text` (raises QueryError)."""
+        node = self.library.parse_query(text)
+        rows = self.library.rows(node, sort)
+        return rows, tuple(query_language.terms(node))
+
+    def _search(self, text: str, sort: str) -> None:
+        """Show the result of `text`: at once for a small library, else from a thread."""
+        self._latest = (text, sort)
+        if len(self.library) > THREADED_SEARCH_ROWS:
+            self._search_in_thread(text, sort)
+            return
+        try:
+            result = self._evaluate(text, sort)
+        except QueryError as error:
+            self._show_error(text, error)
+        else:
+            self._show_result(text, sort, result)
+
+    @work(thread=True, exclusive=True, group="search")
+    def _search_in_thread(self, text: str, sort: str) -> None:
+        worker = get_current_worker()
+        try:
+            result = self._evaluate(text, sort)
+        except QueryError as error:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._show_error, text, error)
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_result, text, sort, result)
+
+    def _show_error(self, text: str, error: QueryError) -> None:
+        if (text, self.sort) == self._latest:
+            self.filter_bar.show_error(str(error))
+
+    def _show_result(
+        self, text: str, sort: str, result: tuple[np.ndarray, tuple[str, ...]]
+    ) -> None:
+        if (text, sort) != self._latest:
+            return  # the user typed on (or sorted) since: a newer search is coming
+        rows, terms = result
+        self.query_text = text
+        self.terms = terms
+        self.filter_bar.show_error(None)
+        abstract_list = self.abstract_list
+        abstract_list.terms = terms
+        abstract_list.set_rows(rows)
+        self._update_border()
+        self._show_detail()
+        self.refresh_bindings()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self._search(event.value, self.sort)
+
+    @on(FilterBar.Leave)
+    def _filter_done(self) -> None:
+        if self.narrow and self.detail_open:
+            self.set_focus(self.detail)
+        else:
+            self.set_focus(self.abstract_list)
+
+    def action_focus_filter(self) -> None:
+        self.filter_bar.focus_input()
+
+    def clear_filter(self) -> None:
+        self.filter_bar.value = ""
+        self._search("", self.sort)
+
+    def action_cycle_sort(self) -> None:
+        index = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
+        self.set_sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+
+    def set_sort(self, sort: str) -> None:
+        self.sort = sort
+        self._search(self.query_text, sort)
+        self._update_border()
+
+    def action_reload(self) -> None:
+        """Pick up changes from other processes and re-run the filter."""
+        self.library.refresh()
+        self._reload_view()
+
+    def _poll(self) -> None:
+        try:
+            changed = self.library.refresh()
+        except ReaderError as error:
+            self.notify(str(error), severity="error")
+            return
+        if changed:
+            self._reload_view()
+
+    def _reload_view(self) -> None:
+        self._search(self.query_text, self.sort)
+        self._changed()
+
+    # ---------------------------------------------------------------- detail
+    @on(AbstractList.Highlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+        abstract = self._current()
+        keys = (abstract is not None, bool(abstract and abstract.url))
+        if keys != self._keys_state:  # the footer recomposes: only when keys come or go
+            self._keys_state = keys
+            self.refresh_bindings()
+
+    @on(AbstractList.Selected)
+    def _selected(self) -> None:
+        self.action_open_detail()
+
+    def _current(self) -> Abstract | None:
+        row = self.abstract_list.row
+        return None if row is None else self.library.abstract_at(row)
+
+    def _show_detail(self) -> None:
+        abstract = self._current()
+        annotation = self.library.annotation(abstract.id) if abstract else EMPTY
+        self.detail.show(abstract, annotation, self.terms)
+
+    def action_open_detail(self) -> None:
+        if self.narrow:
+            self.detail_open = True
+        else:
+            self.set_focus(self.detail)
+
+    def action_back(self) -> None:
+        if self.detail_open:
+            self.detail_open = False
+        elif self.focused is not self.abstract_list:
+            self.set_focus(self.abstract_list)
+        elif self.filter_bar.value or self.query_text:
+            self.clear_filter()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":  # shown only when there is somewhere to go back to
+            return bool(
+                self.detail_open
+                or self.focused is not self.abstract_list
+                or self.filter_bar.value
+                or self.query_text
+            )
+        if action in {"focus_filter", "cycle_sort", "reload"}:
+            return True
+        abstract = self._current() if self.is_mounted else None
+        if abstract is None:
+            return None
+        if action == "open_link" and not abstract.url:
+            return None
+        return True
+
+    # ---------------------------------------------------------------- changes
+    def _record(self, change: Change) -> None:
+        if change.after:
+            self.changes.append(change)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Redraw what depends on annotations: list lines, detail, header counts."""
+        self.abstract_list.refresh_rows()
+        self._show_detail()
+        self._update_header()
+
+    def _try(self, what: str, change: Callable[[], Change]) -> bool:
+        """Run a Library change, record it; tell the user when it fails."""
+        try:
+            self._record(change())
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title=f"Cannot {what}", severity="error")
+            return False
+        return True
+
+    def action_set_status(self, value: str) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        status = Status(value)
+        done = self._try("set the status", lambda: self.library.set_status([abstract.id], status))
+        if done and self.auto_advance:
+            self.abstract_list.action_cursor_down()
+
+    def action_pick_status(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+
+        def picked(status: Status | None) -> None:
+            if status is not None:
+                self._try("set the status", lambda: self.library.set_status([abstract.id], status))
+
+        self.app.push_screen(StatusPicker(self.library.annotation(abstract.id).status), picked)
+
+    def action_tag(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        tags = self.library.annotation(abstract.id).tags
+        current = " ".join(f"#{t}" for t in tags) or "none"
+
+        def entered(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            add, remove = split_tags(text)
+            self._try("tag", lambda: self.library.tag([abstract.id], add=add, remove=remove))
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Tags: {self.library.title(abstract.id)}",
+                placeholder="tag, other-tag, -tag-to-remove",
+                hint=f"Now: {current}.  Several at once (commas or spaces); -name removes; "
+                "→ completes.",
+                suggester=TagSuggester(self.library.tag_counts()),
+                id="tag-prompt",
+            ),
+            entered,
+        )
+
+    def action_set_title(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        old = self.library.annotation(abstract.id).title
+
+        def entered(text: str | None) -> None:
+            if text is None or (not old and text.strip() == abstract.headline):
+                return
+            self._try("set the title", lambda: self.library.set_title(abstract.id, text))
+
+        self.app.push_screen(
+            PromptScreen(
+                "Title",
+                value=old or abstract.headline,
+                hint="Empty to go back to the headline.",
+                id="title-prompt",
+            ),
+            entered,
+        )
+
+    def action_edit_note(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        record = abstract.id
+
+        def save(text: str) -> None:
+            if self._try("save the note", lambda: self.library.set_note(record, text)):
+                self.library.clear_draft(record)
+
+        def draft(text: str) -> None:
+            try:
+                self.library.journal_draft(record, text)
+            except ReaderError as error:
+                self.notify(str(error), severity="warning")
+
+        editor = NoteEditor(
+            self.library.title(record), self.library.annotation(record).note, save, draft
+        )
+        self.app.push_screen(editor, lambda _: self._changed())
+
+    def action_edit_note_in_editor(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        note = self.library.annotation(abstract.id).note
+        try:
+            text = edit_text(self.app, note, name=abstract.id)
+        except EditorError as error:
+            self.notify(f"{error}; the note is unchanged.", severity="error")
+            return
+        finally:
+            self.refresh(layout=True)
+        if text != note:
+            self._try("save the note", lambda: self.library.set_note(abstract.id, text))
+
+    def action_open_link(self) -> None:
+        abstract = self._current()
+        if abstract is not None and abstract.url:
+            self.app.open_url(abstract.url)
+            self.notify(f"Opening {abstract.url}")
+
+    def action_copy_id(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        text = abstract.arxiv_id or abstract.text.split(". ")[0]
+        self.app.copy_to_clipboard(text)
+        self.notify(f"Copied {text[:60]}", title="Clipboard")
+
+    # ---------------------------------------------------------------- palette and help
+    def _binding_nodes(self) -> list[DOMNode]:
+        return [self.abstract_list, self, self.filter_bar, self.app]
+
+    def palette_commands(self) -> list[Command]:
+        """Every key's action, and the few actions without a key."""
+        state = "on" if self.auto_advance else "off"
+        extra = [
+            Command(
+                "Toggle auto-advance",
+                f"Move to the next abstract after a status key (now {state})",
+                self.action_toggle_auto_advance,
+            ),
+            Command("Clear the filter", "Show every abstract", self.clear_filter),
+            *(
+                Command(
+                    f"Sort by {SORT_LABELS[sort]}",
+                    f"Order the list by {sort}",
+                    lambda sort=sort: self.set_sort(sort),
+                )
+                for sort in SORT_CYCLE
+            ),
+        ]
+        return binding_commands(self._binding_nodes()) + extra
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) of every key on this screen."""
+        return [
+            (key_display(node, binding), binding.description, binding.id or "")
+            for node, binding in key_bindings(self._binding_nodes())
+        ]
+
+    def action_toggle_auto_advance(self) -> None:
+        self.auto_advance = not self.auto_advance
+        self.notify(f"Auto-advance {'on' if self.auto_advance else 'off'}")

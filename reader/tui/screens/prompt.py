@@ -1,0 +1,57 @@
+"""A one-line question in a dialog: used to add tags and to set a title."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label, Static
+
+
+class PromptScreen(ModalScreen[str | None]):
+    """Asks for one line of text; dismisses with it on enter, with None on escape."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+    ]
+
+    def __init__(
+        self,
+        title: str,
+        *,
+        value: str = "",
+        placeholder: str = "",
+        hint: str = "",
+        suggester: Suggester | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.prompt_title = title
+        self.value = value
+        self.placeholder = placeholder
+        self.hint = hint
+        self.suggester = suggester
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.prompt_title, classes="dialog-title")
+            yield Input(
+                self.value,
+                placeholder=self.placeholder,
+                suggester=self.suggester,
+                id="prompt-input",
+            )
+            yield Static(self.hint, classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,53 @@
+"""Pick a status for the highlighted abstract."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, OptionList
+from textual.widgets.option_list import Option
+
+from reader.core.models import Status
+
+
+class StatusPicker(ModalScreen[Status | None]):
+    """The five statuses; enter (or the status's number) picks, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="status-picker.cancel"),
+        *(
+            Binding(str(n), f"pick({n - 1})", status.label, show=False, id=f"status-picker.{n}")
+            for n, status in enumerate(Status, 1)
+        ),
+    ]
+
+    def __init__(self, current: Status) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Set status", classes="dialog-title")
+            options = [
+                Option(f"{n}  {status.glyph} {status.label}", id=status.value)
+                for n, status in enumerate(Status, 1)
+            ]
+            picker = OptionList(*options, id="status-options")
+            picker.highlighted = list(Status).index(self.current)
+            yield picker
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(Status(event.option.id))
+
+    def action_pick(self, index: int) -> None:
+        self.dismiss(list(Status)[index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,33 @@
+"""Shared fixtures: every test gets its own data folder under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from reader.core.library import Library
+
+
+@pytest.fixture(autouse=True)
+def _isolated_reader_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point READER_HOME at tmp_path so no test can touch the user's real library."""
+    home = tmp_path / "reader-home"
+    monkeypatch.setenv("READER_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """An empty data folder for a Library."""
+    return tmp_path / "library"
+
+
+@pytest.fixture
+def library(data_dir: Path) -> Library:
+    """A Library in `data_dir`, seeded with the bundled sample abstracts."""
+    from reader.core.library import Library  # here: a conftest import error breaks every test
+
+    return Library.open(data_dir, seed=True)
