@@ -1,0 +1,509 @@
+"""The command line: a thin layer over `Library`, one command per thing a user does.
+
+Every user error (a `ReaderError`, a bad tag or status, a file that cannot be read)
+ends as one line on stderr, `reader: error: ...`, and exit status 1; usage errors are
+click's (exit 2). The CLI never imports Textual unless it opens the app.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import itertools
+import shutil
+import sys
+import textwrap
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from reader.core import export, importer
+from reader.core.errors import ReaderError
+from reader.core.library import SORTS, Library
+from reader.core.models import Status, normalize_tag
+from reader.core.storage import atomic_write_bytes
+
+CONFIRM_OVER = 50
+"""A `--query` change to more rows than this asks first (unless `--yes`)."""
+PROGRESS_FILES = 20
+"""An import of more files than this shows a progress bar..."""
+PROGRESS_BYTES = 20_000_000
+"""...and so does one of more bytes than this."""
+
+
+class UserError(click.ClickException):
+    """A user error: one line on stderr, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"reader: error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn the ValueError of a bad tag, status or view name into a UserError."""
+    try:
+        yield
+    except ValueError as error:
+        raise UserError(str(error)) from None
+
+
+class _ReaderGroup(click.Group):
+    """The top-level group: turns ReaderError and OSError into one-line user errors."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # in the order a user meets them, not alphabetical
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReaderError as error:
+            raise UserError(str(error)) from None
+        except BrokenPipeError:
+            raise  # click's main handles a closed stdout
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise UserError(f"{where}{error.strerror or error}") from None
+
+
+@dataclass
+class _State:
+    """What the global options say; opens the library on first use."""
+
+    data_dir: Path | None
+    opened: Library | None = None
+
+    def library(self, *, tell: bool = True) -> Library:
+        """The library, opened once; its messages go to stderr when `tell`."""
+        if self.opened is None:
+            self.opened = Library.open(self.data_dir)
+            click.get_current_context().call_on_close(self.opened.close)
+            if tell:
+                for message in self.opened.messages:
+                    click.echo(message, err=True)
+        return self.opened
+
+
+pass_state = click.make_pass_decorator(_State)
+
+
+@click.group(cls=_ReaderGroup, invoke_without_command=True)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The library folder (default: $READER_HOME, else the platform data folder).",
+)
+@click.version_option(package_name="reader", prog_name="reader")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Read and triage research abstracts, and keep notes on them.
+
+    With no command, opens the app (or, when not in a terminal, prints the list).
+    IDs may be given by any unique prefix.
+    """
+    ctx.obj = _State(data_dir)
+    if ctx.invoked_subcommand is None:
+        _open_app(ctx.obj)
+
+
+def _open_app(state: _State) -> None:
+    """The app in a terminal; the list when piped or when the app is not installed."""
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        try:
+            from reader.tui.app import run_app
+        except ModuleNotFoundError as error:
+            if error.name not in ("reader.tui", "reader.tui.app", "textual"):
+                raise
+        else:
+            run_app(state.library(tell=False))  # the app shows the messages itself
+            return
+    library = state.library()
+    _print_table(library, library.search(""), None)
+
+
+# ----------------------------------------------------------------- import
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_state
+def import_(state: _State, paths: tuple[Path, ...]) -> None:
+    """Import files of abstracts, or every file in folders."""
+    library = state.library()
+    files = importer.expand(list(paths))
+    size = 0
+    for path, problem in files:
+        if problem is None:
+            with contextlib.suppress(OSError):
+                size += path.stat().st_size
+    if len(files) > PROGRESS_FILES or size > PROGRESS_BYTES:
+        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+            report = library.import_paths(paths, lambda done, _: bar.update(done - bar.pos))
+    else:
+        report = library.import_paths(paths)
+    for file in report.files:
+        click.echo(file.summary(), err=bool(file.error))
+        for warning in file.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    noun = "file" if len(report.files) == 1 else "files"
+    total = (
+        f"{len(report.files)} {noun}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+    click.echo(total + (f", {report.failed} failed" if report.failed else ""))
+    if report.errors:
+        raise UserError(f"{len(report.errors)} of {len(report.files)} {noun} failed to import")
+
+
+# ----------------------------------------------------------------- reading
+@cli.command("list", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1)
+@click.option("--sort", type=click.Choice(SORTS), default="source", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N abstracts.")
+@pass_state
+def list_(state: _State, query: tuple[str, ...], sort: str, fmt: str, limit: int | None) -> None:
+    """List the abstracts matching QUERY (all when none), one per line."""
+    text = _query_text(query)
+    library = state.library()
+    ids = library.search(text, sort)
+    if fmt == "json":
+        shown = ids[:limit] if limit is not None else ids
+        records = [export.record(library, i) for i in shown]
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+    elif fmt == "ids":
+        for record_id in ids[:limit] if limit is not None else ids:
+            click.echo(record_id)
+    else:
+        if not ids:
+            click.echo(
+                f"no abstract matches {text!r}" if text else "the library is empty", err=True
+            )
+        _print_table(library, ids, limit)
+
+
+def _query_text(words: Sequence[str]) -> str:
+    """The query given as words on the command line; `--word` is a mistyped option."""
+    for word in words:
+        if word.startswith("--"):
+            raise click.NoSuchOption(word)
+    return " ".join(words)
+
+
+def _print_table(library: Library, ids: Sequence[str], limit: int | None) -> None:
+    shown = ids[:limit] if limit is not None else ids
+    short = [_short_id(library, i) for i in shown]
+    width = max((len(s) for s in short), default=0)
+    columns = shutil.get_terminal_size().columns
+    for record_id, sid in zip(shown, short, strict=True):
+        abstract, ann = library.abstract(record_id), library.annotation(record_id)
+        head = f"{sid:<{width}}  {ann.status.value:<7}  {abstract.date or '':<10}  "
+        title = " ".join((ann.title or abstract.headline).split())
+        tags = "  " + " ".join(f"#{t}" for t in ann.tags) if ann.tags else ""
+        room = columns - _cells(head) - _cells(tags)
+        line = head + _fit(title, room) + tags if room >= 20 else _fit(head + title, columns)
+        click.echo(line)
+    if len(shown) < len(ids):
+        click.echo(f"... {len(ids) - len(shown)} more (raise --limit)", err=True)
+
+
+def _short_id(library: Library, record_id: str) -> str:
+    """arXiv ids whole, text-hash ids cut to 8 characters (still a prefix `resolve` takes)."""
+    return record_id if library.abstract(record_id).arxiv_id else record_id[:8]
+
+
+class _Widths(dict[str, int]):
+    """Terminal cells per character (wide East Asian 2, combining 0), each computed once."""
+
+    def __missing__(self, char: str) -> int:
+        if unicodedata.combining(char):
+            width = 0
+        else:
+            width = 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        self[char] = width
+        return width
+
+
+_WIDTHS = _Widths()
+
+
+def _cells(text: str) -> int:
+    """Terminal cells `text` takes."""
+    return len(text) if text.isascii() else sum(map(_WIDTHS.__getitem__, text))
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` terminal cells, with an ellipsis when cut."""
+    if text.isascii():
+        return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+    ends = list(itertools.accumulate(map(_WIDTHS.__getitem__, text)))
+    if not ends or ends[-1] <= width:
+        return text
+    return text[: bisect.bisect_right(ends, width - 1)] + "…"
+
+
+@cli.command()
+@click.argument("record", metavar="ID")
+@pass_state
+def show(state: _State, record: str) -> None:
+    """Show every field of one abstract, and the note."""
+    library = state.library()
+    record_id = library.resolve(record)
+    a, ann = library.abstract(record_id), library.annotation(record_id)
+    fields = [("id", a.id)]
+    if ann.title:
+        fields.append(("title", ann.title))
+    fields.append(("headline", a.headline))
+    if a.arxiv_id:
+        version = f"v{a.version}" if a.version else ""
+        fields.append(("arXiv", f"{a.arxiv_id}{version}  {a.url}"))
+    fields += [
+        ("date", a.date or "-"),
+        ("source", f"{a.source} (record {a.position}, line {a.line})"),
+        ("status", ann.status.value),
+        ("tags", ", ".join(ann.tags) or "-"),
+    ]
+    fields += [("comments", c) for c in a.comments]
+    if ann.created:
+        fields.append(("changed", f"{ann.updated} (first {ann.created})"))
+    for name, value in fields:
+        click.echo(f"{name + ':':<10}{value}")
+    width = min(shutil.get_terminal_size().columns, 100)
+    click.echo("\n" + textwrap.fill(a.text, width=width, break_on_hyphens=False))
+    if ann.note:
+        click.echo("\nNote:\n" + ann.note)
+
+
+@cli.command()
+@pass_state
+def stats(state: _State) -> None:
+    """Count the abstracts by status, tag and source."""
+    library = state.library()
+    annotations = library.annotations()
+    notes = sum(1 for a in annotations.values() if a.note.strip())
+    click.echo(f"{len(library)} abstracts, {notes} with a note")
+    sections: list[tuple[str, list[tuple[str, int]]]] = [
+        ("status", [(s.value, n) for s, n in library.status_counts().items()]),
+        ("tags", library.tag_counts().most_common()),
+        ("sources", sorted(library.source_counts().items())),
+    ]
+    for title, counts in sections:
+        click.echo(f"\n{title}:")
+        if not counts:
+            click.echo("  (none)")
+        width = max((len(name) for name, _ in counts), default=0)
+        for name, count in counts:
+            click.echo(f"  {name:<{width}}  {count:>6}")
+
+
+# ----------------------------------------------------------------- changes
+def _targets(library: Library, ids: Sequence[str], query: str | None, yes: bool) -> list[str]:
+    """The record ids a change applies to: the IDs given, or the rows of `--query`."""
+    if query is not None and ids:
+        raise click.UsageError("give IDs or --query, not both")
+    if query is None:
+        if not ids:
+            raise click.UsageError("give at least one ID, or --query QUERY")
+        return library.resolve_many(ids)
+    found = library.search(query)
+    what = f"match {query!r}" if query.strip() else "in all"
+    click.echo(f"{_n(len(found))} {what}.", err=True)
+    if len(found) > CONFIRM_OVER and not yes:
+        click.confirm(f"Change all {len(found)}?", abort=True, err=True)
+    return found
+
+
+def _n(count: int) -> str:
+    return f"{count} abstract" if count == 1 else f"{count} abstracts"
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...")
+@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+@click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
+@pass_state
+def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
+    """Add (+TAG) and remove (-TAG) tags."""
+    add = [a[1:] for a in args if a.startswith("+")]
+    remove = [a[1:] for a in args if a.startswith("-") and not a.startswith("--")]
+    for word in args:
+        if word.startswith("--"):
+            raise click.NoSuchOption(word)
+    if not add and not remove:
+        raise click.UsageError("give the tags to add as +TAG and to remove as -TAG")
+    with _user_errors():  # check the tags before asking anything
+        add, remove = [normalize_tag(t) for t in add], [normalize_tag(t) for t in remove]
+    ids = [a for a in args if not a.startswith(("+", "-"))]
+    library = state.library()
+    targets = _targets(library, ids, query, yes)
+    change = library.tag(targets, add, remove)
+    words = " ".join([f"+{t}" for t in add] + [f"-{t}" for t in remove])
+    click.echo(f"{words} on {_n(len(targets))} ({change.count} changed)")
+
+
+@cli.command()
+@click.argument("args", nargs=-1, required=True, metavar="[ID]... STATUS")
+@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+@click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
+@pass_state
+def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
+    """Set the status: unread, to-read, reading, read or skipped."""
+    with _user_errors():
+        new = Status.parse(args[-1])
+    library = state.library()
+    targets = _targets(library, args[:-1], query, yes)
+    change = library.set_status(targets, new)
+    click.echo(f"status {new.value} on {_n(len(targets))} ({change.count} changed)")
+
+
+@cli.command()
+@click.argument("record", metavar="ID")
+@click.option("--set", "set_text", metavar="TEXT", help="Replace the note with TEXT.")
+@click.option("--append", "append_text", metavar="TEXT", help="Add TEXT as a new paragraph.")
+@pass_state
+def note(state: _State, record: str, set_text: str | None, append_text: str | None) -> None:
+    """Edit the note: in $EDITOR, or with --set / --append."""
+    if set_text is not None and append_text is not None:
+        raise click.UsageError("give --set or --append, not both")
+    library = state.library()
+    record_id = library.resolve(record)
+    if append_text is not None:
+        if not append_text.strip():
+            click.echo("note unchanged")
+            return
+        library.append_note(record_id, append_text)
+        click.echo(f"note on {record_id} appended to")
+        return
+    old = library.annotation(record_id).note
+    new = set_text if set_text is not None else _edit(old)
+    if new is None or new.rstrip() == old.rstrip():
+        click.echo("note unchanged")
+        return
+    library.set_note(record_id, new.rstrip())
+    click.echo(f"note on {record_id} {'saved' if new.strip() else 'cleared'}")
+
+
+def _edit(text: str) -> str | None:
+    """`text` as edited in the user's editor; None when the file was not saved."""
+    try:
+        return click.edit(text, extension=".md")
+    except click.ClickException as error:
+        raise UserError(f"{error.format_message()} (set $EDITOR, or use --set)") from None
+
+
+@cli.command()
+@click.argument("record", metavar="ID")
+@click.argument("text")
+@pass_state
+def title(state: _State, record: str, text: str) -> None:
+    """Set your title for an abstract ("" clears it)."""
+    library = state.library()
+    record_id = library.resolve(record)
+    change = library.set_title(record_id, text)
+    if not change.count:
+        click.echo("title unchanged")
+    elif library.annotation(record_id).title:
+        click.echo(f"title of {record_id}: {library.annotation(record_id).title}")
+    else:
+        click.echo(f"title of {record_id} cleared")
+
+
+# ----------------------------------------------------------------- export
+@cli.command("export")
+@click.argument("query", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@pass_state
+def export_(state: _State, query: tuple[str, ...], fmt: str, output: Path | None) -> None:
+    """Export the abstracts matching QUERY (all when none), with your annotations.
+
+    A JSON export restores with `reader restore`; with no QUERY it also holds the
+    annotations of ids not in this library.
+    """
+    text = _query_text(query)
+    library = state.library()
+    ids = library.search(text)
+    if not text:
+        known = set(ids)
+        ids += [k for k in library.annotations() if k not in known]
+    write = export.export_json if fmt == "json" else export.export_markdown
+    document = write(library, ids)
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    atomic_write_bytes(output, document.encode())
+    click.echo(f"exported {_n(len(ids))} to {output}", err=True)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def restore(state: _State, file: Path) -> None:
+    """Put back the statuses, tags, notes and titles of a JSON export."""
+    annotations = export.load_export(file)
+    library = state.library()
+    known = set(library.ids())
+    change = library.put(f"restore {file.name}", annotations)
+    elsewhere = sum(1 for k in annotations if k not in known)
+    line = f"restored {len(annotations)} records from {file}: {change.count} changed"
+    if elsewhere:
+        line += f", {elsewhere} for abstracts not in this library (kept)"
+    click.echo(line)
+
+
+# ----------------------------------------------------------------- views
+@cli.group(invoke_without_command=True)
+@click.pass_context
+def view(ctx: click.Context) -> None:
+    """Saved queries: list (the default), add, rm."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(view_list)
+
+
+@view.command("list")
+@pass_state
+def view_list(state: _State) -> None:
+    """List the saved views with how many abstracts each matches."""
+    library = state.library()
+    views = library.views()
+    if not views:
+        click.echo("no saved views (add one with `reader view add NAME QUERY`)", err=True)
+    width = max((len(v.name) for v in views), default=0)
+    for v in views:
+        try:
+            count = str(library.count(v.query))
+        except ReaderError:
+            count = "?"
+        click.echo(f"{v.name:<{width}}  {count:>6}  {v.query}")
+
+
+@view.command("add", context_settings={"ignore_unknown_options": True})
+@click.argument("name")
+@click.argument("query", nargs=-1, required=True)
+@pass_state
+def view_add(state: _State, name: str, query: tuple[str, ...]) -> None:
+    """Save QUERY as the view NAME (replacing a view of that name)."""
+    with _user_errors():
+        saved = state.library().save_view(name, _query_text(query))
+    click.echo(f"view {saved.name!r}: {saved.query}")
+
+
+@view.command("rm")
+@click.argument("name")
+@pass_state
+def view_rm(state: _State, name: str) -> None:
+    """Delete the view NAME."""
+    library = state.library()
+    if name not in {v.name for v in library.views()}:
+        raise UserError(f"no view named {name!r}")
+    library.delete_view(name)
+    click.echo(f"view {name!r} deleted")
+
+
+def main() -> None:
+    """The `reader` entry point (click turns a closed pipe, `reader list | head`, into exit 1)."""
+    cli(prog_name="reader")
