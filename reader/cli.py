@@ -121,7 +121,11 @@ def _open_app(state: _State) -> None:
             if error.name not in ("reader.tui", "reader.tui.app", "textual"):
                 raise
         else:
-            run_app(state.library(tell=False))  # the app shows the messages itself
+            library = state.library(tell=False)  # the app shows the messages itself
+            try:
+                run_app(library)
+            finally:
+                library.close()  # releases the draft journal once every draft is saved
             return
     library = state.library()
     _print_table(library, library.search(""), None)

@@ -10,7 +10,13 @@ import orjson
 import pytest
 
 from reader.core import storage as storage_mod
-from reader.core.errors import AmbiguousIdError, ReadOnlyError, StoreError, UnknownIdError
+from reader.core.errors import (
+    AmbiguousIdError,
+    ReaderError,
+    ReadOnlyError,
+    StoreError,
+    UnknownIdError,
+)
 from reader.core.library import Library
 from reader.core.models import Annotation, Status
 from reader.core.store import SCHEMA_VERSION
@@ -129,6 +135,7 @@ def test_put_restores_annotations_for_unknown_ids_too(lib: Library):
 def test_resolve_by_prefix(lib: Library):
     assert lib.resolve("2306.10015") == FIRST
     assert lib.resolve("arXiv:2306.10015") == FIRST
+    assert lib.resolve("2306.10015v2") == FIRST
     with pytest.raises(AmbiguousIdError) as info:
         lib.resolve("2306")
     assert FIRST in info.value.candidates
@@ -166,7 +173,7 @@ def test_views_are_saved_renamed_and_deleted(lib: Library):
     assert [(v.name, v.query) for v in reopen(lib).views()] == [("Soon", "tag:later status:unread")]
     lib.delete_view("Soon")
     assert reopen(lib).views() == []
-    with pytest.raises(UnknownIdError):
+    with pytest.raises(ReaderError, match="no view named 'nope'"):
         lib.delete_view("nope")
 
 

@@ -17,6 +17,7 @@ import bisect
 import contextlib
 import gc
 import itertools
+import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -29,7 +30,13 @@ from tinydb.table import Document
 
 from reader.core import importer
 from reader.core.corpus import Corpus, column
-from reader.core.errors import AmbiguousIdError, ReadOnlyError, StoreError, UnknownIdError
+from reader.core.errors import (
+    AmbiguousIdError,
+    ReaderError,
+    ReadOnlyError,
+    StoreError,
+    UnknownIdError,
+)
 from reader.core.index import SearchIndex
 from reader.core.journal import DraftJournal, orphaned_drafts
 from reader.core.models import EMPTY, Abstract, Annotation, Status, normalize_tag, now_iso
@@ -40,6 +47,8 @@ from reader.core.store import (
     default_data_dir,
     open_data_file,
 )
+
+_VERSION = re.compile(r"(?<=\d)v\d+$")
 
 SORTS = ("source", "date", "status", "updated", "relevance")
 """The orders `rows()` accepts."""
@@ -247,6 +256,7 @@ class Library:
         text = prefix.strip()
         if text.lower().startswith("arxiv:"):
             text = text[6:]
+        text = _VERSION.sub("", text)  # 2306.10015v2, as copied from a paper
         if text in self._rows:
             return text
         ids = self._ids_with_prefix(text) if text else []
@@ -456,14 +466,14 @@ class Library:
 
     def delete_view(self, name: str) -> None:
         if name not in {v.name for v in self.views()}:
-            raise UnknownIdError(name)
+            raise ReaderError(f"no view named {name!r}")
         self._views_write(lambda t: t.pop(name, None))
 
     def rename_view(self, old: str, new: str) -> View:
         new = " ".join(new.split())
         views = {v.name: v for v in self.views()}
         if old not in views:
-            raise UnknownIdError(old)
+            raise ReaderError(f"no view named {old!r}")
         if not new:
             raise ValueError("a view needs a name")
         query = views[old].query
