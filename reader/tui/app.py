@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from typing import ClassVar
 
 from textual.app import App
@@ -11,6 +14,10 @@ from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
+from reader.tui.screens.note_editor import NoteEditor
+
+SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that end the app after saving what is pending (every change is on disk)."""
 
 
 class ReaderApp(App[None]):
@@ -34,6 +41,23 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         for message in self.library.messages:
             self.notify(message, timeout=8)
+        loop = asyncio.get_running_loop()
+        for number in SAVE_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self.save_and_exit)
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for number in SAVE_SIGNALS:
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.remove_signal_handler(number)
+
+    def save_and_exit(self) -> None:
+        """SIGTERM, or SIGHUP when the terminal closes: save open notes, exit cleanly."""
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                screen.save_now()
+        self.exit()
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)

@@ -1,0 +1,80 @@
+"""The app under crashes and signals: a note being typed is never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from textual.widgets import TextArea
+
+from reader.core.library import Library
+from reader.tui.app import ReaderApp
+from reader.tui.screens.note_editor import NoteEditor
+
+FIRST = "2306.10015"
+
+
+def _type_then_die(data: Path, text: str) -> None:
+    """In a forked child: open the note editor, type `text`, then die like kill -9
+    before the autosave timer fires."""
+
+    async def main() -> None:
+        app = ReaderApp(Library(data))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("n")
+            await pilot.pause()
+            for char in text:
+                await pilot.press(char)
+            os._exit(9)  # no save, no cleanup, no atexit: the journal is all there is
+
+    asyncio.run(main())
+
+
+def test_note_typed_then_killed_is_restored_on_restart(tmp_path: Path):
+    data = tmp_path / "data"
+    Library.open(data).close()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _type_then_die(data, "draft")
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 9
+    assert Library(data).annotation(FIRST).note == ""  # never saved by the app
+    fresh = Library.open(data)  # the next start replays the journal
+    assert fresh.annotation(FIRST).note == "draft"
+    assert any("Recovered" in m for m in fresh.messages)
+
+
+async def test_sigterm_saves_the_open_note_and_exits(tmp_path: Path):
+    data = tmp_path / "data"
+    Library.open(data).close()
+    app = ReaderApp(Library(data))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteEditor)
+        app.screen.query_one(TextArea).insert("sent before SIGTERM")
+        os.kill(os.getpid(), signal.SIGTERM)
+        await pilot.pause()
+        await pilot.pause()
+    assert app.return_code == 0
+    assert Library(data).annotation(FIRST).note == "sent before SIGTERM"
+
+
+async def test_sighup_exits_cleanly_too(tmp_path: Path):
+    data = tmp_path / "data"
+    Library.open(data).close()
+    app = ReaderApp(Library(data))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("4")  # a status change: already on disk
+        os.kill(os.getpid(), signal.SIGHUP)
+        await pilot.pause()
+    assert not app.is_running
+    assert Library(data).annotation(FIRST).status.value == "read"
