@@ -23,7 +23,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from tinydb.table import Document
@@ -32,7 +31,6 @@ from reader.core import importer
 from reader.core.corpus import Corpus, column
 from reader.core.errors import (
     AmbiguousIdError,
-    ReaderError,
     ReadOnlyError,
     StoreError,
     UnknownIdError,
@@ -47,6 +45,7 @@ from reader.core.store import (
     default_data_dir,
     open_data_file,
 )
+from reader.core.views import View, ViewsMixin
 
 _VERSION = re.compile(r"(?<=\d)v\d+$")
 
@@ -70,15 +69,7 @@ class Change:
         return Change(self.label, self.after, self.before)
 
 
-@dataclass(frozen=True)
-class View:
-    """A named query the user saved."""
-
-    name: str
-    query: str
-
-
-class Library:
+class Library(ViewsMixin):
     """Abstracts, the user's annotations on them, search, and every change to them."""
 
     def __init__(self, data_dir: Path, *, read_only: bool = False, backups: bool = True):
@@ -449,44 +440,6 @@ class Library:
             self.messages.append(f"Recovered an unsaved draft of the note on {record_id}.")
         return recovered
 
-    # ----------------------------------------------------------------- views
-    def views(self) -> list[View]:
-        """The user's saved views, by name."""
-        data = self._user.storage.read() or {}
-        table = data.get("views", {})
-        return sorted((View(k, str(v.get("query", ""))) for k, v in table.items()), key=_vkey)
-
-    def save_view(self, name: str, query: str) -> View:
-        name = " ".join(name.split())
-        if not name:
-            raise ValueError("a view needs a name")
-        parse(query)
-        self._views_write(lambda t: t.update({name: {"query": query}}))
-        return View(name, query)
-
-    def delete_view(self, name: str) -> None:
-        if name not in {v.name for v in self.views()}:
-            raise ReaderError(f"no view named {name!r}")
-        self._views_write(lambda t: t.pop(name, None))
-
-    def rename_view(self, old: str, new: str) -> View:
-        new = " ".join(new.split())
-        views = {v.name: v for v in self.views()}
-        if old not in views:
-            raise ReaderError(f"no view named {old!r}")
-        if not new:
-            raise ValueError("a view needs a name")
-        query = views[old].query
-        self._views_write(lambda t: (t.pop(old, None), t.update({new: {"query": query}})))
-        return View(new, query)
-
-    def _views_write(self, edit: Callable[[dict[str, Any]], Any]) -> None:
-        if self.read_only:
-            raise ReadOnlyError("this library is open read-only; the view was not saved")
-        with self._user.lock:
-            self._sync_user()
-            self._user.db.table("views")._update_table(edit)
-
     # ----------------------------------------------------------------- import
     def import_paths(
         self, paths: Iterable[Path | str], progress: Callable[[int, int], None] | None = None
@@ -519,5 +472,4 @@ def _n(ids: Sequence[str]) -> str:
     return ids[0] if len(ids) == 1 else f"{len(ids)} abstracts"
 
 
-def _vkey(view: View) -> str:
-    return view.name.lower()
+__all__ = ["SORTS", "Change", "Library", "View"]
