@@ -17,7 +17,19 @@ from reader.core.index import SearchIndex
 from reader.core.models import Abstract, Annotation, Status
 from reader.core.text import fold
 
-WORDS = "reasoning reason language model models agent graph kernel Schrödinger naïve step".split()
+WORDS = [
+    "reasoning",
+    "reason",
+    "language",
+    "model",
+    "models",
+    "agent",
+    "graph",
+    "kernel",
+    "Schrödinger",
+    "naïve",
+    "step",
+]
 
 
 def make_library(n: int = 60, seed: int = 3) -> tuple[list[Abstract], dict[int, Annotation]]:

@@ -121,7 +121,7 @@ def parse_paths(
 
 
 def merge(
-    corpus: list[Abstract], rows: dict[str, int], reports: list[FileReport]
+    corpus: Sequence[Abstract], rows: dict[str, int], reports: list[FileReport]
 ) -> tuple[ImportReport, list[Abstract]]:
     """Fold parsed abstracts into a copy of `corpus`; fill in each file's counts.
 

@@ -346,9 +346,11 @@ class Library(ViewsMixin):
         with storage.batch():
             present = [k for k in after if k in self._ann]
             if present:
-                table.remove(doc_ids=present)
+                table.remove(doc_ids=present)  # type: ignore[arg-type]  # str ids: KeyedTable
             table.insert_multiple(
-                Document(a.to_dict(), doc_id=k) for k, a in after.items() if a is not EMPTY
+                Document(a.to_dict(), doc_id=k)  # type: ignore[arg-type]
+                for k, a in after.items()
+                if a is not EMPTY
             )
         self._user_generation = storage.generation
         for key, ann in after.items():

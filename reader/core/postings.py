@@ -88,8 +88,9 @@ class Postings:
 
     def word_rows(self, lo: int, hi: int, *, headline: bool = False) -> np.ndarray:
         """Rows (with repeats) having a word of the vocabulary range [lo, hi)."""
-        offsets, rows = (self.head_offsets, self.head_rows) if headline else (self.offsets, self.rows)
-        return rows[offsets[lo] : offsets[hi]]
+        if headline:
+            return self.head_rows[self.head_offsets[lo] : self.head_offsets[hi]]
+        return self.rows[self.offsets[lo] : self.offsets[hi]]
 
     def pair_rows_of(self, first: int, lo: int, hi: int) -> np.ndarray:
         """Rows (with repeats) where word `first` is followed by a word in [lo, hi)."""
@@ -200,7 +201,8 @@ def _tokenise(
     while cuts[-1] < end:
         cut = blob.find(b" ", min(cuts[-1] + _CHUNK, end))  # no token spans a space
         cuts.append(end if cut < 0 or cut > end else cut)
-    parts = list(pool.map(lambda i: _tokenise_part(blob, cuts[i], cuts[i + 1]), range(len(cuts) - 1)))
+    spans = range(len(cuts) - 1)
+    parts = list(pool.map(lambda i: _tokenise_part(blob, cuts[i], cuts[i + 1]), spans))
     keys = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.uint64)
     starts = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
     bounds = np.searchsorted(starts, np.append(seg_starts, end))

@@ -212,7 +212,7 @@ def _lex_bare(text: str, i: int, toks: list[_Tok]) -> int:
         dashes += 1
     start = i + dashes
     neg = [_Tok(_NEG, i)] if dashes % 2 else []
-    if start < n and text[start] in "(\"":  # -( ... ) and -"phrase": the next token
+    if start < n and text[start] in '("':  # -( ... ) and -"phrase": the next token
         toks.extend(neg)
         return start
     end = start
@@ -223,6 +223,7 @@ def _lex_bare(text: str, i: int, toks: list[_Tok]) -> int:
         toks.append(_Tok(_KEYWORDS[word], i))
         return end
     match = _FIELD.match(word)
+    node: Node | None
     if match:
         node, end = _lex_field(text, start, match, end)
     else:
@@ -239,9 +240,7 @@ def _lex_field(text: str, start: int, match: re.Match[str], end: int) -> tuple[N
     if name == "arxiv":
         name = "id"
     if name not in FIELDS:
-        raise QueryError(
-            f"unknown field {match.group(1)!r} (fields: {', '.join(FIELDS)})", start
-        )
+        raise QueryError(f"unknown field {match.group(1)!r} (fields: {', '.join(FIELDS)})", start)
     vpos = start + match.end()
     quoted = vpos == end and end < len(text) and text[end] == '"'
     if quoted:
@@ -363,7 +362,8 @@ def _date_bounds(text: str, pos: int, years: bool) -> tuple[int, int]:
     match = (_YEAR if years else _DATE).fullmatch(text)
     expected = "a year like 2023" if years else "a date like 2023-05-01, 2023-05 or 2023"
     if not match:
-        raise QueryError(f"invalid {'year' if years else 'date'} {text!r}: expected {expected}", pos)
+        what = "year" if years else "date"
+        raise QueryError(f"invalid {what} {text!r}: expected {expected}", pos)
     year, month, day = (int(g) if g else 0 for g in match.groups())
     try:
         dt.date(year, month or 1, day or 1)

@@ -68,7 +68,7 @@ class ViewsMixin:
             raise ReadOnlyError("this library is open read-only; the view was not saved")
         with self._user.lock:
             self._sync_user()
-            self._user.db.table("views")._update_table(edit)
+            self._user.db.table("views")._update_table(edit)  # type: ignore[arg-type]
 
 
 def _vkey(view: View) -> str:

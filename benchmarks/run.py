@@ -1,0 +1,217 @@
+"""reader's benchmark: prints a table of figures for 1k, 10k and 100k abstracts.
+
+    make bench                      # all sizes
+    make bench ARGS="--sizes 10000" # one size
+
+Per size: import time; cold start until the list is painted (a fresh process running
+the app under `run_test`, and the real `reader` in tmux); filter latency per
+keystroke while queries are typed character by character (key press to list
+repainted, p50/p95); tag/status change until durable, with 10k annotated records;
+steady RSS after load. Timings are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import annotations, write_corpus  # noqa: E402
+
+WORK = Path(os.environ.get("READER_BENCH_DIR", "/tmp/reader-bench"))
+QUERIES = ["reasoning", "zebra", "tag:rl status:unread", '"language model"']
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def prepare(n: int) -> tuple[Path, dict[str, str]]:
+    """Corpus files and a freshly imported library of `n` abstracts; import figures."""
+    from reader.core.library import Library
+
+    src, data = WORK / f"{n}" / "src", WORK / f"{n}" / "data"
+    if not src.exists():
+        write_corpus(n, src)
+    shutil.rmtree(data, ignore_errors=True)
+    lib = Library.open(data, seed=False)
+    start = time.perf_counter()
+    report = lib.import_paths([src])
+    took = time.perf_counter() - start
+    assert report.added == n, report
+    start = time.perf_counter()
+    lib.put("benchmark annotations", annotations(lib.ids(), min(n, 10_000)))
+    figures = {"import": f"{took:.2f} s", "annotate 10k": ms(time.perf_counter() - start)}
+    return data, figures
+
+
+def durable_changes(data: Path, count: int = 200) -> dict[str, str]:
+    """Time tag and status changes from call to fsynced rename, with 10k annotated."""
+    from reader.core.library import Library
+    from reader.core.models import Status
+
+    lib = Library(data)
+    ids = lib.ids()
+    times = []
+    for i in range(count):
+        key = ids[(i * 7919) % len(ids)]
+        start = time.perf_counter()
+        if i % 2:
+            lib.tag([key], add=[f"bench{i % 5}"])
+        else:
+            lib.set_status([key], list(Status)[i % 5])
+        times.append(time.perf_counter() - start)
+    return {"change p50": ms(p(times, 0.5)), "change p95": ms(p(times, 0.95))}
+
+
+COLD_CHILD = """
+import asyncio, sys, time
+start = time.perf_counter()
+from reader.core.library import Library
+from reader.tui.app import ReaderApp
+from reader.tui.widgets.abstract_list import AbstractList
+
+async def main():
+    lib = Library(sys.argv[1])
+    app = ReaderApp(lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        painted = time.perf_counter() - start
+        rows = len(app.screen.query_one(AbstractList).rows)
+        rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]
+        print(f"{painted} {rows} {int(rss) // 1024}")
+
+asyncio.run(main())
+"""
+
+
+def cold_start(data: Path) -> dict[str, str]:
+    """A fresh interpreter: imports, open, first paint under run_test; RSS after."""
+    runs = []
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", COLD_CHILD, str(data)], capture_output=True, text=True
+        )
+        if done.returncode:
+            raise SystemExit(done.stderr)
+        painted, _, rss = done.stdout.split()
+        runs.append((float(painted), int(rss)))
+    best = min(r[0] for r in runs)
+    return {"cold start (run_test)": ms(best), "steady RSS": f"{runs[-1][1]} MB"}
+
+
+def cold_start_tmux(data: Path, n: int) -> dict[str, str]:
+    """The real app in a real terminal: time until the list's 'N of N' title is drawn."""
+    if shutil.which("tmux") is None:
+        return {"cold start (tmux)": "no tmux"}
+    reader = Path(sys.executable).parent / "reader"
+    session = f"reader-bench-{os.getpid()}"
+    times = []
+    for _ in range(3):
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        start = time.perf_counter()
+        subprocess.run(
+            ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
+             f"{reader} --data-dir {data}"],
+            check=True,
+        )  # fmt: skip
+        took = None
+        while time.perf_counter() - start < 30:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if f"{n} of {n}" in screen:
+                took = time.perf_counter() - start
+                break
+            time.sleep(0.005)
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        if took is not None:
+            times.append(took)
+    return {"cold start (tmux)": ms(min(times)) if times else "not painted in 30 s"}
+
+
+async def typing(data: Path) -> dict[str, str]:
+    """Type each query a character at a time: time from the key press to the last line
+    of the list repainted after the result (or the error) was applied.
+
+    Pilot's own bookkeeping after each press (tens of ms) is not part of the figure:
+    the clock stops at the app's last `render_line`/result, stamped from inside.
+    """
+    from reader.core.library import Library
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.abstract_list import AbstractList
+
+    stamps = {"done": 0.0}
+    render_line = AbstractList.render_line
+
+    def stamped_render_line(self, y):  # type: ignore[no-untyped-def]
+        strip = render_line(self, y)
+        stamps["done"] = time.perf_counter()
+        return strip
+
+    AbstractList.render_line = stamped_render_line  # type: ignore[method-assign]
+    app = ReaderApp(Library(data))
+    figures: dict[str, str] = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        for name in ("_show_result", "_show_error"):
+            real = getattr(screen, name)
+
+            def stamped(*args, _real=real):  # type: ignore[no-untyped-def]
+                _real(*args)
+                stamps["done"] = time.perf_counter()
+
+            setattr(screen, name, stamped)
+        for query in QUERIES:
+            await pilot.press("slash")
+            times = []
+            for char in query:
+                stamps["done"] = 0.0
+                start = time.perf_counter()
+                await pilot.press(char)
+                deadline = start + 5
+                while stamps["done"] < start and time.perf_counter() < deadline:
+                    await pilot.pause(0.01)
+                await pilot.pause()
+                times.append(stamps["done"] - start if stamps["done"] else 5.0)
+            figures[f"filter {query!r} p50/p95"] = f"{ms(p(times, 0.5))} / {ms(p(times, 0.95))}"
+            await pilot.press("escape")
+            await pilot.press("escape")
+            await pilot.pause()
+    AbstractList.render_line = render_line  # type: ignore[method-assign]
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    args = parser.parse_args()
+    for n in [int(x) for x in args.sizes.split(",")]:
+        data, figures = prepare(n)
+        figures |= durable_changes(data)
+        figures |= cold_start(data)
+        figures |= cold_start_tmux(data, n)
+        figures |= asyncio.run(typing(data))
+        print(f"\n## {n:,} abstracts\n")
+        print("| measure | figure |\n| --- | --- |")
+        for name, value in figures.items():
+            print(f"| {name} | {value} |")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
