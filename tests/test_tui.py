@@ -15,7 +15,7 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.main import MainScreen
+from reader.tui.screens.main import DETAIL_DELAY, MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
@@ -110,6 +110,7 @@ async def test_terms_are_highlighted_in_list_and_detail(library: Library):
     async with app.run_test(size=WIDE) as pilot:
         screen = main(app)
         await type_filter(pilot, "reasoning")
+        await pilot.pause(DETAIL_DELAY + 0.1)  # the detail follows once typing pauses
         widget = screen.abstract_list
         marked = [
             segment.text.lower()
@@ -157,7 +158,7 @@ async def test_unknown_field_message(library: Library):
 
 
 async def test_search_in_a_thread_drops_stale_results(library: Library, monkeypatch):
-    monkeypatch.setattr("reader.tui.screens.main.THREADED_SEARCH_ROWS", 10)
+    monkeypatch.setattr("reader.tui.screens.main.SLOW_SEARCH", -1.0)  # every search "slow"
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
         screen = main(app)

@@ -7,6 +7,7 @@ screen only decides what to show. The `Change` each call returns is kept in
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -19,6 +20,7 @@ from textual.dom import DOMNode
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
@@ -39,7 +41,10 @@ from reader.tui.widgets.library_header import LibraryHeader
 
 NARROW_WIDTH = 100
 """Below this many columns the screen shows one pane at a time."""
-THREADED_SEARCH_ROWS = 20_000
+SLOW_SEARCH = 0.012
+"""Seconds: a search slower than this sends the next ones to a thread."""
+DETAIL_DELAY = 0.15
+"""Seconds after the last keystroke in the filter before the detail pane follows."""
 """Libraries larger than this are filtered in a thread so typing never waits."""
 SORT_CYCLE = ("date", "status", "updated", "source")
 """The orders `S` steps through (each is one of `reader.core.library.SORTS`)."""
@@ -101,6 +106,8 @@ class MainScreen(Screen[None]):
         self.changes: list[Change] = []
         """Every change made from this screen, oldest first (for undo)."""
         self._latest = ("", self.sort)
+        self._slow_search = False
+        self._detail_timer: Timer | None = None
         """The (query, sort) last sent for evaluation: older results are dropped."""
         self._keys_state = (True, True)
         """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
@@ -174,23 +181,29 @@ class MainScreen(Screen[None]):
         return rows, tuple(query_language.terms(node))
 
     def _search(self, text: str, sort: str) -> None:
-        """Show the result of `text`: at once for a small library, else from a thread."""
+        """Show the result of `text`: at once while searches are fast (a few ms even at
+        100k), from a thread as soon as one was slower than a frame, so typing never
+        waits; back on the UI thread when they are fast again."""
         self._latest = (text, sort)
-        if len(self.library) > THREADED_SEARCH_ROWS:
+        if self._slow_search:
             self._search_in_thread(text, sort)
             return
+        start = time.perf_counter()
         try:
             result = self._evaluate(text, sort)
         except QueryError as error:
             self._show_error(text, error)
         else:
             self._show_result(text, sort, result)
+        self._slow_search = time.perf_counter() - start > SLOW_SEARCH
 
     @work(thread=True, exclusive=True, group="search")
     def _search_in_thread(self, text: str, sort: str) -> None:
         worker = get_current_worker()
+        start = time.perf_counter()
         try:
             result = self._evaluate(text, sort)
+            self._slow_search = time.perf_counter() - start > SLOW_SEARCH / 2
         except QueryError as error:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, text, error)
@@ -215,7 +228,13 @@ class MainScreen(Screen[None]):
         abstract_list.terms = terms
         abstract_list.set_rows(rows)
         self._update_border()
-        self._show_detail()
+        if self.filter_bar.has_focus_within:
+            # while typing, the list repaints first; the detail follows when typing pauses
+            if self._detail_timer is not None:
+                self._detail_timer.stop()
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        else:
+            self._show_detail()
         self.refresh_bindings()
 
     @on(FilterBar.Changed)
