@@ -55,6 +55,11 @@ def _date_number(text: str | None) -> int:
 
 
 def _stamp_number(text: str) -> int:
+    """`2026-11-28T19:19:00Z` -> 20261128191900 (0 when empty or odd)."""
+    if len(text) >= 19 and text[4] == "-" and text[10] == "T":
+        stamp = text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
+        if stamp.isdigit():
+            return int(stamp)
     digits = "".join(c for c in text if c.isdigit())
     return int(digits[:14]) if digits else 0
 

@@ -7,6 +7,7 @@ record id, so a tag change never rewrites the corpus.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -65,6 +66,10 @@ def normalize_tag(text: str) -> str:
     if not tag or not _TAG.match(tag):
         raise ValueError(f"invalid tag {text!r}: tags are single words without commas")
     return tag
+
+
+_normalized = functools.lru_cache(maxsize=8192)(normalize_tag)
+"""`normalize_tag` for loading: the same few tags recur on thousands of records."""
 
 
 def now_iso() -> str:
@@ -191,7 +196,7 @@ class Annotation:
                 raise ValueError(f"{key} must be a string")
         return cls(
             status=Status(data.get("status", "unread")),
-            tags=tuple(sorted({normalize_tag(t) for t in tags})),
+            tags=tuple(sorted({_normalized(t) for t in tags})),
             note=data.get("note", ""),
             title=data.get("title", ""),
             created=data.get("created", ""),
