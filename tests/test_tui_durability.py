@@ -78,3 +78,38 @@ async def test_sighup_exits_cleanly_too(tmp_path: Path):
         await pilot.pause()
     assert not app.is_running
     assert Library(data).annotation(FIRST).status.value == "read"
+
+
+def test_closing_the_terminal_ends_the_process(tmp_path: Path):
+    """A real terminal (a pty) closed under a running app: it must not linger."""
+    import pty
+    import select
+    import sys
+    import time
+
+    data = tmp_path / "data"
+    Library.open(data).close()
+    pid, master = pty.fork()
+    if pid == 0:  # the child: the real entry point in the pty
+        os.environ["COLUMNS"], os.environ["LINES"] = "100", "30"
+        os.execv(sys.executable, [sys.executable, "-m", "reader", "--data-dir", str(data)])
+    seen = b""
+    deadline = time.monotonic() + 30
+    while b"of 49" not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(master, 65536)
+            except OSError:
+                break
+    assert b"of 49" in seen, "the app did not paint"
+    os.close(master)  # the terminal goes away: the child gets SIGHUP
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    raise AssertionError("the app was still running 10 s after its terminal closed")

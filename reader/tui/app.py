@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import threading
 from typing import ClassVar
 
 from textual.app import App
@@ -16,6 +18,8 @@ from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 
+EXIT_GRACE = 2.0
+"""Seconds a signalled app may take to shut down before it exits without Textual."""
 SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app after saving what is pending (every change is on disk)."""
 
@@ -34,6 +38,7 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        self._watchdog: threading.Timer | None = None
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.library)
@@ -47,6 +52,8 @@ class ReaderApp(App[None]):
                 loop.add_signal_handler(number, self.save_and_exit)
 
     def on_unmount(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -57,7 +64,17 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_now()
+        # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
+        # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
+        # Everything is on disk by now, so there is nothing left to lose.
+        self._watchdog = threading.Timer(EXIT_GRACE, self._exit_now)
+        self._watchdog.daemon = True
+        self._watchdog.start()
         self.exit()
+
+    def _exit_now(self) -> None:
+        self.library.close()
+        os._exit(0)
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
