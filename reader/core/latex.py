@@ -30,6 +30,8 @@ from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 from pylatexenc.macrospec import LatexContextDb, MacroSpec
 
+from reader.core.text import squash
+
 logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
 
 Segment = tuple[str, str | None]
@@ -334,10 +336,10 @@ def latex_to_unicode(text: str) -> str:
     """
     text = _strip_marks(text)
     if not _needs_latex(text):
-        return _collapse(text)
+        return squash(text)
     marked = _marked(text)
     if marked is None:
-        return _collapse(text)
+        return squash(text)
     return " ".join(_MARKS.sub("", marked).split())
 
 
@@ -352,7 +354,7 @@ def latex_segments(text: str) -> list[Segment]:
     text = _strip_marks(text)
     marked = _marked(text) if _needs_latex(text) else None
     if marked is None:
-        plain = _collapse(text)
+        plain = squash(text)
         return [(plain, None)] if plain else []
     segments: list[Segment] = []
     stack: list[str | None] = [None]
@@ -379,21 +381,6 @@ def latex_segments(text: str) -> list[Segment]:
 def _needs_latex(text: str) -> bool:
     """False for text without `\\`, `$`, `{`, `~` or `^`: it is returned as is."""
     return "\\" in text or "$" in text or "{" in text or "~" in text or "^" in text
-
-
-def _collapse(text: str) -> str:
-    """White space runs as single spaces, ends stripped."""
-    if text.isascii():
-        for space in _ASCII_SPACES:
-            if space in text:
-                break
-        else:
-            return text.strip()
-    return " ".join(text.split())
-
-
-_ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-"""What, beside single spaces, `str.split()` splits ASCII text on."""
 
 
 def _strip_marks(text: str) -> str:

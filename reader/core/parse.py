@@ -29,7 +29,7 @@ from pathlib import Path
 from reader.core.errors import ParseError
 from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract
-from reader.core.text import fold
+from reader.core.text import fold, squash
 
 MAX_ABSTRACT_CHARS = 100_000
 """Longer abstracts are skipped with a warning (they are not abstracts)."""
@@ -72,27 +72,11 @@ def record_id(text: str) -> str:
     Re-importing the same text gives the same id; case, accents and white space do
     not change it.
     """
-    return _hash(_squash(fold(text)))
+    return _hash(squash(fold(text)))
 
 
 def _hash(key: str) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-
-
-def _squash(text: str) -> str:
-    """`reader.core.text.squash`, several times faster: str.split() and the regex
-    `\\s` agree on what white space is (a test checks it)."""
-    if text.isascii():
-        for space in _ASCII_SPACES:
-            if space in text:
-                break
-        else:
-            return text.strip()
-    return " ".join(text.split())
-
-
-_ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
-"""What, beside single spaces, `str.split()` splits ASCII text on."""
 
 
 # --- headlines -------------------------------------------------------------------
@@ -387,7 +371,7 @@ class _Builder:
                 comments.extend(_comment(line) for _, line in chunk)
             else:
                 self._stray(chunk)
-        text = _squash(" ".join(parts))
+        text = squash(" ".join(parts))
         if len(text) > MAX_ABSTRACT_CHARS:
             self.too_long.append(group.start)
             self.warn(
@@ -413,7 +397,7 @@ class _Builder:
         )
 
     def _stray(self, chunk: Chunk) -> None:
-        excerpt = _squash(chunk[0][1])
+        excerpt = squash(chunk[0][1])
         excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
         lines = f"{len(chunk)} lines" if len(chunk) > 1 else "line"
         self.warn(chunk[0][0], f"{lines} of text outside any abstract, ignored: {excerpt!r}")
@@ -421,7 +405,7 @@ class _Builder:
 
 def _comment(line: str) -> str:
     prefix = _COMMENT_PREFIX.match(line)
-    return _squash(line[prefix.end() :] if prefix else line)
+    return squash(line[prefix.end() :] if prefix else line)
 
 
 def _is_explicit_comment(chunk: Chunk) -> bool:

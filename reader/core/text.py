@@ -10,7 +10,6 @@ import re
 import unicodedata
 
 _WORD = re.compile(r"[^\W_]+")
-_SPACE = re.compile(r"\s+")
 _COMBINING = re.compile(
     "[" + "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))) + "]"
 )
@@ -31,5 +30,19 @@ def words(folded: str) -> list[str]:
 
 
 def squash(text: str) -> str:
-    """Collapse every run of white space to one space and strip the ends."""
-    return _SPACE.sub(" ", text).strip()
+    """Collapse every run of white space to one space and strip the ends.
+
+    `str.split()` and the regex `\\s` agree on what white space is; this is several
+    times faster than a regex substitution, most of all on text that is already clean.
+    """
+    if text.isascii():
+        for space in _ASCII_SPACES:
+            if space in text:
+                break
+        else:
+            return text.strip()
+    return " ".join(text.split())
+
+
+_ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
+"""What, beside single spaces, `str.split()` splits ASCII text on."""
