@@ -254,7 +254,7 @@ async def test_tags_added_with_completion_and_removed(library: Library):
         assert isinstance(app.screen, MainScreen)
         assert "#new-tag #reasoning #third" in text_of(app, "#detail-meta")
         assert "#new-tag #reasoning" in shown_lines(app)[0]
-        assert screen.changes[-1].label.startswith("+reasoning +new-tag +third")
+        assert screen.history.done[-1].label.startswith("+reasoning +new-tag +third")
         await pilot.press("t", *"-new")
         await pilot.pause()
         await pilot.press("right")

@@ -8,7 +8,7 @@ screen only decides what to show. The `Change` each call returns is kept in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import ClassVar
 
 import numpy as np
@@ -30,6 +30,7 @@ from reader.core.library import Change, Library
 from reader.core.models import EMPTY, Abstract, Status
 from reader.tui.commands import Command, binding_commands, key_bindings, key_display
 from reader.tui.external_editor import EditorError, edit_text
+from reader.tui.history import History
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
@@ -86,6 +87,8 @@ class MainScreen(Screen[None]):
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
+        Binding("z,ctrl+z", "undo", "Undo", id="undo"),
+        Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
     ]
 
     query_text: var[str] = var("")
@@ -103,7 +106,8 @@ class MainScreen(Screen[None]):
         self.library = library
         self.terms: tuple[str, ...] = ()
         """Words of the current query, highlighted in the list and the detail."""
-        self.changes: list[Change] = []
+        self.history = History()
+        """The session's changes, for undo (z) and redo (Z)."""
         """Every change made from this screen, oldest first (for undo)."""
         self._latest = ("", self.sort)
         self._slow_search = False
@@ -337,9 +341,8 @@ class MainScreen(Screen[None]):
         return True
 
     # ---------------------------------------------------------------- changes
-    def _record(self, change: Change) -> None:
-        if change.after:
-            self.changes.append(change)
+    def _record(self, change: Change, merge: Hashable | None = None) -> None:
+        self.history.record(change, merge)
         self._changed()
 
     def _changed(self) -> None:
@@ -348,14 +351,45 @@ class MainScreen(Screen[None]):
         self._show_detail()
         self._update_header()
 
-    def _try(self, what: str, change: Callable[[], Change]) -> bool:
+    def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
         """Run a Library change, record it; tell the user when it fails."""
         try:
-            self._record(change())
+            self._record(change(), merge)
         except (ReaderError, ValueError) as error:
             self.notify(str(error), title=f"Cannot {what}", severity="error")
             return False
         return True
+
+    def action_undo(self) -> None:
+        """Put back the annotations from before the last change (durably)."""
+        change = self.history.take_undo()
+        if change is None:
+            self.notify("Nothing to undo.")
+            return
+        try:
+            self.library.undo(change)
+        except ReaderError as error:
+            self.history.put_back_undo(change)
+            self.notify(str(error), title="Cannot undo", severity="error")
+            return
+        self.history.undone.append(change)
+        self.notify(f"Undid: {change.label}")
+        self._changed()
+
+    def action_redo(self) -> None:
+        change = self.history.take_redo()
+        if change is None:
+            self.notify("Nothing to redo.")
+            return
+        try:
+            self.library.redo(change)
+        except ReaderError as error:
+            self.history.put_back_redo(change)
+            self.notify(str(error), title="Cannot redo", severity="error")
+            return
+        self.history.done.append(change)
+        self.notify(f"Redid: {change.label}")
+        self._changed()
 
     def action_set_status(self, value: str) -> None:
         abstract = self._current()
@@ -428,9 +462,11 @@ class MainScreen(Screen[None]):
         if abstract is None:
             return
         record = abstract.id
+        session = ("note", record, object())  # this editor's autosaves: one undo step
 
         def save(text: str) -> None:
-            if self._try("save the note", lambda: self.library.set_note(record, text)):
+            change = lambda: self.library.set_note(record, text)  # noqa: E731
+            if self._try("save the note", change, merge=session):
                 self.library.clear_draft(record)
 
         def draft(text: str) -> None:

@@ -1,0 +1,52 @@
+"""The session's undo history: Library `Change`s to undo and redo.
+
+Undo writes the annotations from before a change back through the Library, so it is
+as durable as any change and the CLI sees it too. One user action is one step: a bulk
+change is one `Change`, and the autosaves of one note-editing session are merged into
+one step (the `before` of the first save, the `after` of the last).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from reader.core.library import Change
+
+
+class History:
+    """Undo and redo stacks of Changes; a new change clears the redo stack."""
+
+    def __init__(self) -> None:
+        self.done: list[Change] = []
+        self.undone: list[Change] = []
+        self._merge_key: Hashable | None = None
+
+    def record(self, change: Change, merge: Hashable | None = None) -> None:
+        """Remember `change`; with the same `merge` key as the last one, fold them."""
+        if not change.after:
+            return
+        if merge is not None and merge == self._merge_key and self.done:
+            last = self.done[-1]
+            self.done[-1] = Change(
+                last.label, {**change.before, **last.before}, {**last.after, **change.after}
+            )
+        else:
+            self.done.append(change)
+        self._merge_key = merge
+        self.undone.clear()
+
+    def take_undo(self) -> Change | None:
+        """The change to undo next (the caller applies it, then calls `undone_ok`)."""
+        self._merge_key = None
+        return self.done.pop() if self.done else None
+
+    def take_redo(self) -> Change | None:
+        self._merge_key = None
+        return self.undone.pop() if self.undone else None
+
+    def put_back_undo(self, change: Change) -> None:
+        """Undo failed: the change stays undoable."""
+        self.done.append(change)
+
+    def put_back_redo(self, change: Change) -> None:
+        self.undone.append(change)

@@ -1,0 +1,117 @@
+"""Undo and redo in the app: each kind of change, checked on disk after each step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input, TextArea
+
+from reader.core.library import Library
+from reader.core.models import Status
+from reader.tui.app import ReaderApp
+from reader.tui.screens.main import MainScreen
+
+WIDE = (120, 40)
+
+
+def on_disk(data_dir: Path, record: str):
+    return Library(data_dir).annotation(record)
+
+
+def notices(app: ReaderApp) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_undo_and_redo_a_status_change(library: Library, data_dir: Path):
+    app = ReaderApp(library)
+    first = library.ids()[0]
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("4")
+        assert on_disk(data_dir, first).status is Status.READ
+        await pilot.press("z")
+        await pilot.pause()
+        assert on_disk(data_dir, first).status is Status.UNREAD
+        assert f"Undid: status read on {first}" in notices(app)
+        await pilot.press("Z")
+        await pilot.pause()
+        assert on_disk(data_dir, first).status is Status.READ
+        assert f"Redid: status read on {first}" in notices(app)
+        await pilot.press("ctrl+z")
+        assert on_disk(data_dir, first).status is Status.UNREAD
+        await pilot.press("ctrl+y")
+        assert on_disk(data_dir, first).status is Status.READ
+
+
+async def test_undo_tags_title_and_note_in_order(library: Library, data_dir: Path):
+    app = ReaderApp(library)
+    first = library.ids()[0]
+    async with app.run_test(size=WIDE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.auto_advance = False
+        await pilot.press("t")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "rl later"
+        await pilot.press("enter")
+        await pilot.press("T")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "My title"
+        await pilot.press("enter")
+        await pilot.press("n")
+        await pilot.pause()
+        area = app.screen.query_one(TextArea)
+        area.insert("first words")
+        app.screen.save_now()  # an autosave ...
+        area.insert(" and more")
+        await pilot.press("escape")  # ... and the save on close: one undo step
+        await pilot.pause()
+        state = on_disk(data_dir, first)
+        assert (state.tags, state.title, state.note) == (
+            ("later", "rl"),
+            "My title",
+            "first words and more",
+        )
+        await pilot.press("z")  # the note, both saves at once
+        assert on_disk(data_dir, first).note == ""
+        await pilot.press("z")
+        assert on_disk(data_dir, first).title == ""
+        await pilot.press("z")
+        assert on_disk(data_dir, first).tags == ()
+        await pilot.press("z")
+        await pilot.pause()
+        assert "Nothing to undo." in notices(app)
+        await pilot.press("Z", "Z", "Z")
+        state = on_disk(data_dir, first)
+        assert (state.tags, state.title, state.note) == (
+            ("later", "rl"),
+            "My title",
+            "first words and more",
+        )
+
+
+async def test_a_new_change_clears_redo(library: Library, data_dir: Path):
+    app = ReaderApp(library)
+    first, second = library.ids()[:2]
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("4")  # first -> read, cursor to second
+        await pilot.press("z")
+        await pilot.press("3")  # a new change on second
+        await pilot.press("Z")
+        await pilot.pause()
+        assert "Nothing to redo." in notices(app)
+        assert on_disk(data_dir, first).status is Status.UNREAD
+        assert on_disk(data_dir, second).status is Status.READING
+
+
+async def test_undo_of_a_bulk_change_is_one_step(library: Library, data_dir: Path):
+    ids = library.ids()[:3]
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen._try("tag", lambda: library.tag(ids, add=["bulk"]))
+        assert all(on_disk(data_dir, i).tags == ("bulk",) for i in ids)
+        await pilot.press("z")
+        await pilot.pause()
+        assert all(on_disk(data_dir, i).tags == () for i in ids)
+        assert "Undid: +bulk on 3 abstracts" in notices(app)
