@@ -8,7 +8,6 @@ screen only decides what to show. The `Change` each call returns is kept in
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
 from typing import ClassVar
 
 import numpy as np
@@ -26,11 +25,12 @@ from textual.worker import get_current_worker
 
 from reader.core import query as query_language
 from reader.core.errors import QueryError, ReaderError
-from reader.core.library import Change, Library
+from reader.core.library import Library
 from reader.core.models import EMPTY, Abstract, Status
 from reader.tui.commands import Command, binding_commands, key_bindings, key_display
 from reader.tui.external_editor import EditorError, edit_text
 from reader.tui.history import History
+from reader.tui.screens.changes import ChangesMixin
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
@@ -62,7 +62,7 @@ POLL_SECONDS = 2.0
 STATUS_KEYS = Binding.Group("status", compact=True)
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ChangesMixin, Screen[None]):
     """The list on the left, the detail of the highlighted abstract on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -340,57 +340,7 @@ class MainScreen(Screen[None]):
             return None
         return True
 
-    # ---------------------------------------------------------------- changes
-    def _record(self, change: Change, merge: Hashable | None = None) -> None:
-        self.history.record(change, merge)
-        self._changed()
-
-    def _changed(self) -> None:
-        """Redraw what depends on annotations: list lines, detail, header counts."""
-        self.abstract_list.refresh_rows()
-        self._show_detail()
-        self._update_header()
-
-    def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
-        """Run a Library change, record it; tell the user when it fails."""
-        try:
-            self._record(change(), merge)
-        except (ReaderError, ValueError) as error:
-            self.notify(str(error), title=f"Cannot {what}", severity="error")
-            return False
-        return True
-
-    def action_undo(self) -> None:
-        """Put back the annotations from before the last change (durably)."""
-        change = self.history.take_undo()
-        if change is None:
-            self.notify("Nothing to undo.")
-            return
-        try:
-            self.library.undo(change)
-        except ReaderError as error:
-            self.history.put_back_undo(change)
-            self.notify(str(error), title="Cannot undo", severity="error")
-            return
-        self.history.undone.append(change)
-        self.notify(f"Undid: {change.label}")
-        self._changed()
-
-    def action_redo(self) -> None:
-        change = self.history.take_redo()
-        if change is None:
-            self.notify("Nothing to redo.")
-            return
-        try:
-            self.library.redo(change)
-        except ReaderError as error:
-            self.history.put_back_redo(change)
-            self.notify(str(error), title="Cannot redo", severity="error")
-            return
-        self.history.done.append(change)
-        self.notify(f"Redid: {change.label}")
-        self._changed()
-
+    # ---------------------------------------------------------------- triage
     def action_set_status(self, value: str) -> None:
         abstract = self._current()
         if abstract is None:

@@ -1,0 +1,79 @@
+"""The part of the main screen that makes changes: recording them, undo and redo.
+
+Every change goes through `_try`, which runs the Library call, records the `Change` in
+the session history and redraws what depends on annotations; a refused change (disk
+full, read-only library, invalid tag) becomes a notification, never a crash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING
+
+from reader.core.errors import ReaderError
+from reader.core.library import Change, Library
+
+if TYPE_CHECKING:
+    from reader.tui.history import History
+    from reader.tui.widgets.abstract_list import AbstractList
+
+
+class ChangesMixin:
+    """Change recording and undo/redo for `MainScreen`."""
+
+    library: Library
+    history: History
+    abstract_list: AbstractList
+    notify: Callable[..., None]
+    _show_detail: Callable[[], None]
+    _update_header: Callable[[], None]
+
+    def _record(self, change: Change, merge: Hashable | None = None) -> None:
+        self.history.record(change, merge)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Redraw what depends on annotations: list lines, detail, header counts."""
+        self.abstract_list.refresh_rows()
+        self._show_detail()
+        self._update_header()
+
+    def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
+        """Run a Library change, record it; tell the user when it fails."""
+        try:
+            self._record(change(), merge)
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title=f"Cannot {what}", severity="error")
+            return False
+        return True
+
+    def action_undo(self) -> None:
+        """Put back the annotations from before the last change (durably)."""
+        change = self.history.take_undo()
+        if change is None:
+            self.notify("Nothing to undo.")
+            return
+        try:
+            self.library.undo(change)
+        except ReaderError as error:
+            self.history.put_back_undo(change)
+            self.notify(str(error), title="Cannot undo", severity="error")
+            return
+        self.history.undone.append(change)
+        self.notify(f"Undid: {change.label}")
+        self._changed()
+
+    def action_redo(self) -> None:
+        change = self.history.take_redo()
+        if change is None:
+            self.notify("Nothing to redo.")
+            return
+        try:
+            self.library.redo(change)
+        except ReaderError as error:
+            self.history.put_back_redo(change)
+            self.notify(str(error), title="Cannot redo", severity="error")
+            return
+        self.history.done.append(change)
+        self.notify(f"Redid: {change.label}")
+        self._changed()
