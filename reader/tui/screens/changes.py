@@ -23,10 +23,14 @@ class ChangesMixin:
 
     library: Library
     history: History
-    abstract_list: AbstractList
     notify: Callable[..., None]
     _show_detail: Callable[[], None]
     _update_header: Callable[[], None]
+
+    if TYPE_CHECKING:
+
+        @property
+        def abstract_list(self) -> AbstractList: ...  # MainScreen's list widget
 
     def _record(self, change: Change, merge: Hashable | None = None) -> None:
         self.history.record(change, merge)

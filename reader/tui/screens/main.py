@@ -8,6 +8,7 @@ screen only decides what to show. The `Change` each call returns is kept in
 from __future__ import annotations
 
 import time
+from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -477,7 +478,7 @@ class MainScreen(ChangesMixin, Screen[None]):
                 Command(
                     f"Sort by {SORT_LABELS[sort]}",
                     f"Order the list by {sort}",
-                    lambda sort=sort: self.set_sort(sort),
+                    partial(self.set_sort, sort),
                 )
                 for sort in SORT_CYCLE
             ),

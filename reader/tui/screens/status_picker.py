@@ -44,7 +44,7 @@ class StatusPicker(ModalScreen[Status | None]):
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(Status(event.option.id))
+        self.dismiss(Status(event.option.id or Status.UNREAD.value))
 
     def action_pick(self, index: int) -> None:
         self.dismiss(list(Status)[index])

@@ -122,8 +122,8 @@ class AbstractList(ScrollView, can_focus=True):
         self.rows = rows
         self._lines.clear()
         self.virtual_size = Size(self.virtual_size.width, len(rows))
-        found = np.flatnonzero(rows == current) if current is not None else ()
-        self.cursor = int(found[0]) if len(found) else 0
+        found = np.flatnonzero(rows == current) if current is not None else np.zeros(0, int)
+        self.cursor = int(found[0]) if found.size else 0
         self.refresh()
 
     def refresh_rows(self) -> None:
