@@ -60,3 +60,11 @@ def test_narrow_layout(snap_compare, quiet_library: Library):
 
 def test_narrow_layout_detail(snap_compare, quiet_library: Library):
     assert snap_compare(ReaderApp(quiet_library), terminal_size=(80, 24), press=["j", "enter"])
+
+
+def test_marked_rows(snap_compare, quiet_library: Library):
+    assert snap_compare(
+        ReaderApp(quiet_library),
+        terminal_size=(120, 40),
+        press=["space", "down", "space", "down"],
+    )

@@ -88,6 +88,8 @@ class MainScreen(ChangesMixin, Screen[None]):
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
+        Binding("space", "toggle_mark", "Mark", id="mark"),
+        Binding("asterisk", "mark_all", "Mark all shown", show=False, id="mark.all"),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
     ]
@@ -172,7 +174,10 @@ class MainScreen(ChangesMixin, Screen[None]):
         abstract_list.border_title = (
             f"{shown} of {total} · sorted by {SORT_LABELS.get(self.sort, self.sort)}"
         )
-        abstract_list.border_subtitle = "" if self.auto_advance else "auto-advance off"
+        notes = [] if self.auto_advance else ["auto-advance off"]
+        if abstract_list.marked:
+            notes.insert(0, f"{len(abstract_list.marked)} marked")
+        abstract_list.border_subtitle = " · ".join(notes)
 
     def watch_auto_advance(self) -> None:
         if self.is_mounted:
@@ -248,6 +253,10 @@ class MainScreen(ChangesMixin, Screen[None]):
 
     @on(FilterBar.Leave)
     def _filter_done(self) -> None:
+        if self._detail_timer is not None:  # done typing: the detail catches up now
+            self._detail_timer.stop()
+            self._detail_timer = None
+            self._show_detail()
         if self.narrow and self.detail_open:
             self.set_focus(self.detail)
         else:
@@ -317,7 +326,10 @@ class MainScreen(ChangesMixin, Screen[None]):
             self.set_focus(self.detail)
 
     def action_back(self) -> None:
-        if self.detail_open:
+        if self.abstract_list.marked and self.focused is self.abstract_list:
+            self.abstract_list.clear_marks()
+            self._update_border()
+        elif self.detail_open:
             self.detail_open = False
         elif self.focused is not self.abstract_list:
             self.set_focus(self.abstract_list)
@@ -327,7 +339,8 @@ class MainScreen(ChangesMixin, Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":  # shown only when there is somewhere to go back to
             return bool(
-                self.detail_open
+                self.abstract_list.marked
+                or self.detail_open
                 or self.focused is not self.abstract_list
                 or self.filter_bar.value
                 or self.query_text
@@ -342,42 +355,64 @@ class MainScreen(ChangesMixin, Screen[None]):
         return True
 
     # ---------------------------------------------------------------- triage
-    def action_set_status(self, value: str) -> None:
+    def _targets(self) -> list[str]:
+        """What an action applies to: the marked rows (in list order), else the cursor's."""
+        marked = self.abstract_list.marked
+        if marked:
+            rows = [int(r) for r in self.abstract_list.rows if int(r) in marked]
+            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
+            return [self.library.abstract_at(r).id for r in rows]
         abstract = self._current()
-        if abstract is None:
+        return [] if abstract is None else [abstract.id]
+
+    def action_toggle_mark(self) -> None:
+        self.abstract_list.toggle_mark()
+        self.abstract_list.action_cursor_down()
+        self._update_border()
+
+    def action_mark_all(self) -> None:
+        self.abstract_list.mark_all()
+        self._update_border()
+
+    def action_set_status(self, value: str) -> None:
+        ids = self._targets()
+        if not ids:
             return
         status = Status(value)
-        done = self._try("set the status", lambda: self.library.set_status([abstract.id], status))
-        if done and self.auto_advance:
+        done = self._try("set the status", lambda: self.library.set_status(ids, status))
+        if done and self.auto_advance and not self.abstract_list.marked:
             self.abstract_list.action_cursor_down()
 
     def action_pick_status(self) -> None:
-        abstract = self._current()
-        if abstract is None:
+        ids = self._targets()
+        if not ids:
             return
 
         def picked(status: Status | None) -> None:
             if status is not None:
-                self._try("set the status", lambda: self.library.set_status([abstract.id], status))
+                self._try("set the status", lambda: self.library.set_status(ids, status))
 
-        self.app.push_screen(StatusPicker(self.library.annotation(abstract.id).status), picked)
+        self.app.push_screen(StatusPicker(self.library.annotation(ids[0]).status), picked)
 
     def action_tag(self) -> None:
-        abstract = self._current()
-        if abstract is None:
+        ids = self._targets()
+        if not ids:
             return
-        tags = self.library.annotation(abstract.id).tags
+        tags = self.library.annotation(ids[0]).tags
         current = " ".join(f"#{t}" for t in tags) or "none"
+        if len(ids) > 1:
+            current = f"{len(ids)} marked abstracts"
+        heading = self.library.title(ids[0]) if len(ids) == 1 else f"{len(ids)} marked abstracts"
 
         def entered(text: str | None) -> None:
             if not text or not text.strip():
                 return
             add, remove = split_tags(text)
-            self._try("tag", lambda: self.library.tag([abstract.id], add=add, remove=remove))
+            self._try("tag", lambda: self.library.tag(ids, add=add, remove=remove))
 
         self.app.push_screen(
             PromptScreen(
-                f"Tags: {self.library.title(abstract.id)}",
+                f"Tags: {heading}",
                 placeholder="tag, other-tag, -tag-to-remove",
                 hint=f"Now: {current}.  Several at once (commas or spaces); -name removes; "
                 "→ completes.",

@@ -51,6 +51,7 @@ class AbstractList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "abstract-list--cursor",
+        "abstract-list--marked",
         "abstract-list--date",
         "abstract-list--source",
         "abstract-list--tags",
@@ -102,7 +103,9 @@ class AbstractList(ScrollView, can_focus=True):
         self.library = library
         self.rows: np.ndarray = np.arange(0, dtype=np.int64)
         """Library rows shown, in display order."""
-        self._lines: LRUCache[tuple[int, int, bool, bool, int], Strip] = LRUCache(512)
+        self._lines: LRUCache[tuple[int, int, bool, bool, int, bool], Strip] = LRUCache(512)
+        self.marked: set[int] = set()
+        """Library rows the user marked (space, *): bulk actions apply to them."""
         self._base: Style | None = None
         """The widget's rich style, cached (see `_base_style`)."""
         self._last_posted: int | None = -1
@@ -125,6 +128,22 @@ class AbstractList(ScrollView, can_focus=True):
         found = np.flatnonzero(rows == current) if current is not None else np.zeros(0, int)
         self.cursor = int(found[0]) if found.size else 0
         self.refresh()
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the row under the cursor."""
+        row = self.row
+        if row is not None:
+            self.marked.symmetric_difference_update({row})
+            self.refresh_rows()
+
+    def mark_all(self) -> None:
+        """Mark every row shown."""
+        self.marked.update(int(r) for r in self.rows)
+        self.refresh_rows()
+
+    def clear_marks(self) -> None:
+        self.marked.clear()
+        self.refresh_rows()
 
     def refresh_rows(self) -> None:
         """Redraw every line: the annotations (or the library) changed."""
@@ -189,7 +208,7 @@ class AbstractList(ScrollView, can_focus=True):
             return Strip.blank(width, self._base_style())
         row = int(self.rows[position])
         is_cursor = position == self.cursor
-        key = (position, row, is_cursor, self.has_focus, width)
+        key = (position, row, is_cursor, self.has_focus, width, row in self.marked)
         strip = self._lines.get(key)
         if strip is None:
             strip = self._render_row(row, width, is_cursor)
@@ -213,7 +232,7 @@ class AbstractList(ScrollView, can_focus=True):
         status = note.status
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append(status.glyph, self._style(status.value))
-        line.append(" ")
+        line.append("▌" if row in self.marked else " ", self._style("marked"))
         if abstract.date:
             line.append(abstract.date[:DATE_WIDTH].ljust(DATE_WIDTH), self._style("date"))
         else:
