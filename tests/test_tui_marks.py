@@ -66,3 +66,21 @@ async def test_mark_all_shown_then_tag_them_then_escape_clears(library: Library,
         await pilot.press("escape")  # then the filter
         await pilot.pause()
         assert screen.query_text == ""
+
+
+async def test_sort_cycle_offers_relevance_only_with_words(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = screen_of(app)
+        seen = []
+        for _ in range(4):
+            await pilot.press("S")
+            seen.append(screen.sort)
+        assert seen == ["date", "status", "updated", "source"]
+        await pilot.press("slash", *"reasoning", "escape", "S")  # after source order
+        await pilot.pause()
+        assert screen.sort == "relevance"
+        assert "sorted by relevance" in screen.abstract_list.border_title
+        expected = library.rows("reasoning", sort="relevance").tolist()
+        assert screen.abstract_list.rows.tolist() == expected
+        assert expected != library.rows("reasoning").tolist()  # not just source order

@@ -47,9 +47,9 @@ SLOW_SEARCH = 0.012
 """Seconds: a search slower than this sends the next ones to a thread."""
 DETAIL_DELAY = 0.15
 """Seconds after the last keystroke in the filter before the detail pane follows."""
-"""Libraries larger than this are filtered in a thread so typing never waits."""
-SORT_CYCLE = ("date", "status", "updated", "source")
-"""The orders `S` steps through (each is one of `reader.core.library.SORTS`)."""
+SORT_CYCLE = ("date", "status", "updated", "source", "relevance")
+"""The orders `S` steps through (each is one of `reader.core.library.SORTS`);
+relevance only while the query has words to rank by."""
 SORT_LABELS = {
     "date": "date",
     "status": "status",
@@ -270,8 +270,9 @@ class MainScreen(ChangesMixin, Screen[None]):
         self._search("", self.sort)
 
     def action_cycle_sort(self) -> None:
-        index = SORT_CYCLE.index(self.sort) if self.sort in SORT_CYCLE else -1
-        self.set_sort(SORT_CYCLE[(index + 1) % len(SORT_CYCLE)])
+        cycle = SORT_CYCLE if self.terms else SORT_CYCLE[:-1]
+        index = cycle.index(self.sort) if self.sort in cycle else -1
+        self.set_sort(cycle[(index + 1) % len(cycle)])
 
     def set_sort(self, sort: str) -> None:
         self.sort = sort
