@@ -508,6 +508,21 @@ def view_rm(state: _State, name: str) -> None:
     click.echo(f"view {name!r} deleted")
 
 
+@cli.command()
+def keys() -> None:
+    """Print the app's key map: binding id, keys (with keys.toml applied), what it does."""
+    from reader.core.keymap import keymap_path
+    from reader.tui.keys import key_table, user_keymap  # the app's bindings: textual
+
+    table = key_table()
+    width = max(len(binding_id) for binding_id, _, _ in table)
+    for binding_id, key, description in table:
+        click.echo(f"{binding_id:<{width}}  {key:<22}  {description}")
+    click.echo(f'\nRemap keys in {keymap_path()}, e.g.\n[keys]\n"status.read" = "r"')
+    for problem in user_keymap()[1]:
+        click.echo(f"reader: warning: {problem}", err=True)
+
+
 def main() -> None:
     """The `reader` entry point (click turns a closed pipe, `reader list | head`, into exit 1)."""
     cli(prog_name="reader")

@@ -16,6 +16,7 @@ def _isolated_reader_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     """Point READER_HOME at tmp_path so no test can touch the user's real library."""
     home = tmp_path / "reader-home"
     monkeypatch.setenv("READER_HOME", str(home))
+    monkeypatch.setenv("READER_CONFIG_DIR", str(tmp_path / "reader-config"))  # no keys.toml
     return home
 
 

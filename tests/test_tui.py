@@ -141,11 +141,12 @@ async def test_malformed_query_keeps_last_result_and_shows_message(library: Libr
         await pilot.press("escape", "S")
         await pilot.pause()
         assert screen.filter_bar.value == "reasoning (model OR"
-        assert list(screen.abstract_list.rows) == list(library.rows("reasoning", "date"))
+        assert screen.sort == "relevance"  # after source order, as the query has words
+        assert list(screen.abstract_list.rows) == list(library.rows("reasoning", "relevance"))
         await type_filter(pilot, " planning)")
         assert not error.display
         assert screen.query_text == "reasoning (model OR planning)"
-        assert screen.sort == "date"
+        assert screen.sort == "relevance"
 
 
 async def test_unknown_field_message(library: Library):

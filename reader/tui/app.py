@@ -10,10 +10,11 @@ import threading
 from typing import ClassVar
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 
 from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
+from reader.tui.keys import APP_BINDINGS, user_keymap
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -30,14 +31,15 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
     COMMANDS = App.COMMANDS | {ScreenCommands}
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        keymap, self.keymap_problems = user_keymap()
+        """What was wrong in keys.toml (shown at start; those entries are skipped)."""
+        if keymap:
+            self.set_keymap(keymap)
         self._watchdog: threading.Timer | None = None
 
     def get_default_screen(self) -> MainScreen:
@@ -46,6 +48,8 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         for message in self.library.messages:
             self.notify(message, timeout=8)
+        for problem in self.keymap_problems:
+            self.notify(problem, title="keys.toml", severity="warning", timeout=10)
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):

@@ -1,0 +1,79 @@
+"""keys.toml: remapping keys by binding id, bad entries reported and skipped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reader.cli import cli
+from reader.core.keymap import load_keymap, valid_key
+from reader.core.library import Library
+from reader.core.models import Status
+from reader.tui.app import ReaderApp
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
+    return folder
+
+
+@pytest.mark.parametrize("key", ["r", "R", "?", "ctrl+r", "f5", "pageup", "ctrl+shift+x"])
+def test_valid_keys(key: str):
+    assert valid_key(key)
+
+
+@pytest.mark.parametrize("key", ["", " ", "ctl+r", "ctrl+", "two words", "Page Up", ","])
+def test_malformed_keys(key: str):
+    assert not valid_key(key)
+
+
+def test_load_reports_unknown_ids_and_bad_keys(config: Path):
+    (config / "keys.toml").write_text(
+        '[keys]\n"status.read" = "r"\n"nope" = "x"\n"undo" = "ctl+u"\n"redo" = "u, ctrl+y"\n'
+    )
+    keymap, problems = load_keymap({"status.read", "undo", "redo"})
+    assert keymap == {"status.read": "r", "redo": "u,ctrl+y"}
+    assert any("unknown binding id 'nope'" in p for p in problems)
+    assert any("undo = 'ctl+u' is not a key" in p for p in problems)
+
+
+def test_malformed_toml_is_reported_with_its_line(config: Path):
+    (config / "keys.toml").write_text('[keys]\n"status.read" = "r"\nbroken = \n')
+    keymap, problems = load_keymap({"status.read"})
+    assert keymap == {}
+    assert len(problems) == 1 and "line 3" in problems[0]
+
+
+async def test_a_remapped_key_works_in_the_app(config: Path, library: Library, data_dir: Path):
+    (config / "keys.toml").write_text('[keys]\n"status.read" = "r"\n')
+    app = ReaderApp(library)
+    first = library.ids()[0]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        assert Library(data_dir).annotation(first).status is Status.READ
+
+
+async def test_a_bad_keymap_is_reported_at_start_not_fatal(config: Path, library: Library):
+    (config / "keys.toml").write_text('[keys]\n"no.such.binding" = "x"\n')
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert any("unknown binding id 'no.such.binding'" in m for m in shown)
+        await pilot.press("4")  # the app works with its default keys
+        assert Library(library.data_dir).annotation(library.ids()[0]).status is Status.READ
+
+
+def test_reader_keys_prints_the_map_with_ids(config: Path, tmp_path: Path):
+    (config / "keys.toml").write_text('[keys]\n"status.read" = "r"\n"bogus" = "x"\n')
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "d"), "keys"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert any(line.split()[:2] == ["status.read", "r"] for line in lines)
+    assert any(line.split()[:2] == ["undo", "z,ctrl+z"] for line in lines)
+    assert "unknown binding id 'bogus'" in result.output
