@@ -68,3 +68,9 @@ def test_marked_rows(snap_compare, quiet_library: Library):
         terminal_size=(120, 40),
         press=["space", "down", "space", "down"],
     )
+
+
+def test_views_sidebar(snap_compare, quiet_library: Library):
+    quiet_library.tag([quiet_library.abstract_at(0).id], add=["rl"])
+    quiet_library.save_view("Queue", "status:to-read")
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40), press=["v"])

@@ -26,6 +26,7 @@ class ChangesMixin:
     notify: Callable[..., None]
     _show_detail: Callable[[], None]
     _update_header: Callable[[], None]
+    _refresh_views: Callable[[], None]
 
     if TYPE_CHECKING:
 
@@ -41,6 +42,7 @@ class ChangesMixin:
         self.abstract_list.refresh_rows()
         self._show_detail()
         self._update_header()
+        self._refresh_views()
 
     def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
         """Run a Library change, record it; tell the user when it fails."""

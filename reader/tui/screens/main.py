@@ -35,11 +35,13 @@ from reader.tui.screens.changes import ChangesMixin
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
+from reader.tui.screens.views import ViewsMixin
 from reader.tui.suggesters import TagSuggester, split_tags
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.library_header import LibraryHeader
+from reader.tui.widgets.views_sidebar import ViewsSidebar
 
 NARROW_WIDTH = 100
 """Below this many columns the screen shows one pane at a time."""
@@ -63,7 +65,7 @@ POLL_SECONDS = 2.0
 STATUS_KEYS = Binding.Group("status", compact=True)
 
 
-class MainScreen(ChangesMixin, Screen[None]):
+class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
     """The list on the left, the detail of the highlighted abstract on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -90,6 +92,8 @@ class MainScreen(ChangesMixin, Screen[None]):
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("space", "toggle_mark", "Mark", id="mark"),
         Binding("asterisk", "mark_all", "Mark all shown", show=False, id="mark.all"),
+        Binding("v", "toggle_views", "Views", id="views"),
+        Binding("V", "save_view", "Save view", show=False, id="views.save"),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
     ]
@@ -101,6 +105,8 @@ class MainScreen(ChangesMixin, Screen[None]):
     """Move to the next row after a status key."""
     narrow: var[bool] = var(False)
     """One pane at a time (a terminal narrower than `NARROW_WIDTH`)."""
+    show_views: var[bool] = var(False)
+    """The views sidebar is shown (v); never in the narrow layout."""
     detail_open: var[bool] = var(False)
     """In the narrow layout: the detail pane is shown instead of the list."""
 
@@ -123,6 +129,7 @@ class MainScreen(ChangesMixin, Screen[None]):
     def compose(self) -> ComposeResult:
         yield LibraryHeader(id="header")
         with Horizontal(id="panes"):
+            yield ViewsSidebar(self.library, id="views")
             yield AbstractList(self.library, id="list")
             yield DetailPane(id="detail")
         yield FilterBar(id="filter")

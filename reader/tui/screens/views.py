@@ -1,0 +1,85 @@
+"""The part of the main screen that shows views: the sidebar (v) and saving one (V)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from reader.core.errors import ReaderError
+from reader.core.library import Library
+from reader.tui.screens.prompt import PromptScreen
+from reader.tui.widgets.views_sidebar import ViewsSidebar
+
+if TYPE_CHECKING:
+    from reader.tui.widgets.abstract_list import AbstractList
+    from reader.tui.widgets.filter_bar import FilterBar
+
+
+class ViewsMixin:
+    """Views sidebar actions for `MainScreen`."""
+
+    library: Library
+    show_views: bool
+    query_text: str
+    sort: str
+    is_mounted: bool
+    app: Any
+    focused: Any
+    notify: Callable[..., None]
+    query_one: Callable[..., Any]
+    set_class: Callable[..., Any]
+    set_focus: Callable[..., Any]
+    _search: Callable[[str, str], None]
+
+    if TYPE_CHECKING:
+
+        @property
+        def abstract_list(self) -> AbstractList: ...
+
+        @property
+        def filter_bar(self) -> FilterBar: ...
+
+    def action_toggle_views(self) -> None:
+        self.show_views = not self.show_views
+
+    def watch_show_views(self, show: bool) -> None:
+        self.set_class(show, "-views")
+        if self.is_mounted:
+            sidebar = self.query_one(ViewsSidebar)
+            if show:
+                sidebar.refresh_counts()
+                self.set_focus(sidebar)
+            elif self.focused is sidebar:
+                self.set_focus(self.abstract_list)
+
+    def _refresh_views(self) -> None:
+        if self.show_views:
+            self.query_one(ViewsSidebar).refresh_counts()
+
+    def on_views_sidebar_chosen(self, event: ViewsSidebar.Chosen) -> None:
+        self.filter_bar.value = event.query
+        self._search(event.query, self.sort)
+        self.set_focus(self.abstract_list)
+
+    def action_save_view(self) -> None:
+        query = self.query_text
+
+        def named(name: str | None) -> None:
+            if name and name.strip():
+                try:
+                    self.library.save_view(name, query)
+                except (ReaderError, ValueError) as error:
+                    self.notify(str(error), title="Cannot save the view", severity="error")
+                    return
+                self.notify(f"Saved the view {name.strip()!r}: {query or '(everything)'}")
+                self.query_one(ViewsSidebar).refresh_counts()
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Save the filter as a view: {query or '(everything)'}",
+                placeholder="a name",
+                hint="It shows in the views sidebar (v) and in `reader view list`.",
+                id="view-prompt",
+            ),
+            named,
+        )

@@ -1,0 +1,76 @@
+"""The views sidebar: live counts, choosing a view, saving one from the filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import Input
+
+from reader.core.library import Library
+from reader.core.models import Status
+from reader.tui.app import ReaderApp
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.views_sidebar import ViewsSidebar
+
+WIDE = (120, 40)
+
+
+def lines(sidebar: ViewsSidebar) -> list[str]:
+    return [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+
+
+async def test_counts_update_after_a_status_change(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("v")
+        sidebar = app.screen.query_one(ViewsSidebar)
+        assert sidebar.display and "Inbox 49" in lines(sidebar)
+        assert "000_90d3212f613ebdc9 10" in lines(sidebar)
+        await pilot.press("escape")  # back to the list
+        app.screen.set_focus(app.screen.abstract_list)
+        await pilot.press("2", "2")
+        await pilot.pause()
+        assert "Inbox 47" in lines(sidebar) and "To read 2" in lines(sidebar)
+
+
+async def test_choosing_a_view_filters_the_list(library: Library):
+    library.set_status(library.ids()[:3], Status.READ)
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("v")
+        sidebar = app.screen.query_one(ViewsSidebar)
+        read = next(i for i, line in enumerate(lines(sidebar)) if line.startswith("Read "))
+        sidebar.highlighted = read
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert screen.query_text == "status:read"
+        assert screen.abstract_list.border_title.startswith("3 of 49")
+
+
+async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
+    library: Library, data_dir: Path
+):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", *"reasoning", "escape", "V")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Reasoning papers"
+        await pilot.press("enter")
+        await pilot.pause()
+    again = ReaderApp(Library(data_dir))
+    async with again.run_test(size=WIDE) as pilot:
+        await pilot.press("v")
+        shown = lines(again.screen.query_one(ViewsSidebar))
+        expected = Library(data_dir).count("reasoning")
+        assert f"Reasoning papers {expected}" in shown
+
+
+async def test_the_sidebar_is_hidden_on_narrow_terminals(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        sidebar = app.screen.query_one(ViewsSidebar)
+        assert sidebar.region.width == 0
