@@ -74,3 +74,21 @@ async def test_the_sidebar_is_hidden_on_narrow_terminals(library: Library):
         await pilot.pause()
         sidebar = app.screen.query_one(ViewsSidebar)
         assert sidebar.region.width == 0
+
+
+async def test_views_are_renamed_and_deleted_from_the_palette(library: Library, data_dir: Path):
+    library.save_view("Later", "tag:later")
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        titles = [c.title for c in screen.palette_commands()]
+        assert "Rename view Later" in titles and "Delete view Later" in titles
+        screen.rename_view("Later")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Soon"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [v.name for v in Library(data_dir).views()] == ["Soon"]
+        screen.delete_view("Soon")
+        assert Library(data_dir).views() == []

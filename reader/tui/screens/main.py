@@ -525,6 +525,7 @@ class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
                 )
                 for sort in SORT_CYCLE
             ),
+            *self.view_commands(),
         ]
         return binding_commands(self._binding_nodes()) + extra
 

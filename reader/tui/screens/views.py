@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import ReaderError
 from reader.core.library import Library
+from reader.tui.commands import Command
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
 
@@ -83,3 +85,44 @@ class ViewsMixin:
             ),
             named,
         )
+
+    def view_commands(self) -> list[Command]:
+        """Palette commands to rename and delete each saved view."""
+        commands = []
+        for view in self.library.views():
+            commands.append(
+                Command(
+                    f"Rename view {view.name}",
+                    view.query,
+                    partial(self.rename_view, view.name),
+                )
+            )
+            commands.append(
+                Command(
+                    f"Delete view {view.name}",
+                    view.query,
+                    partial(self.delete_view, view.name),
+                )
+            )
+        return commands
+
+    def rename_view(self, name: str) -> None:
+        def renamed(new: str | None) -> None:
+            if new and new.strip():
+                self._view_change(lambda: self.library.rename_view(name, new), f"Renamed {name!r}")
+
+        self.app.push_screen(
+            PromptScreen(f"Rename the view {name!r}", value=name, id="view-rename"), renamed
+        )
+
+    def delete_view(self, name: str) -> None:
+        self._view_change(lambda: self.library.delete_view(name), f"Deleted the view {name!r}")
+
+    def _view_change(self, change: Callable[[], object], done: str) -> None:
+        try:
+            change()
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title="Views", severity="error")
+            return
+        self.notify(done)
+        self.query_one(ViewsSidebar).refresh_counts()
