@@ -35,18 +35,6 @@ class History:
         self._merge_key = merge
         self.undone.clear()
 
-    def take_undo(self) -> Change | None:
-        """The change to undo next (the caller applies it, then calls `undone_ok`)."""
+    def break_merge(self) -> None:
+        """After an undo or redo, the next save starts a step of its own."""
         self._merge_key = None
-        return self.done.pop() if self.done else None
-
-    def take_redo(self) -> Change | None:
-        self._merge_key = None
-        return self.undone.pop() if self.undone else None
-
-    def put_back_undo(self, change: Change) -> None:
-        """Undo failed: the change stays undoable."""
-        self.done.append(change)
-
-    def put_back_redo(self, change: Change) -> None:
-        self.undone.append(change)

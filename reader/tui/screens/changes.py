@@ -55,31 +55,32 @@ class ChangesMixin:
 
     def action_undo(self) -> None:
         """Put back the annotations from before the last change (durably)."""
-        change = self.history.take_undo()
-        if change is None:
-            self.notify("Nothing to undo.")
-            return
-        try:
-            self.library.undo(change)
-        except ReaderError as error:
-            self.history.put_back_undo(change)
-            self.notify(str(error), title="Cannot undo", severity="error")
-            return
-        self.history.undone.append(change)
-        self.notify(f"Undid: {change.label}")
-        self._changed()
+        self._step(self.history.done, self.history.undone, self.library.undo, "undo", "Undid")
 
     def action_redo(self) -> None:
-        change = self.history.take_redo()
-        if change is None:
-            self.notify("Nothing to redo.")
+        """Make the last undone change again."""
+        self._step(self.history.undone, self.history.done, self.library.redo, "redo", "Redid")
+
+    def _step(
+        self,
+        source: list[Change],
+        target: list[Change],
+        apply: Callable[[Change], Change],
+        verb: str,
+        past: str,
+    ) -> None:
+        """Move the newest change of `source` to `target` by applying it."""
+        if not source:
+            self.notify(f"Nothing to {verb}.")
             return
+        change = source.pop()
+        self.history.break_merge()
         try:
-            self.library.redo(change)
+            apply(change)
         except ReaderError as error:
-            self.history.put_back_redo(change)
-            self.notify(str(error), title="Cannot redo", severity="error")
+            source.append(change)
+            self.notify(str(error), title=f"Cannot {verb}", severity="error")
             return
-        self.history.done.append(change)
-        self.notify(f"Redid: {change.label}")
+        target.append(change)
+        self.notify(f"{past}: {change.label}")
         self._changed()
