@@ -115,3 +115,28 @@ async def test_undo_of_a_bulk_change_is_one_step(library: Library, data_dir: Pat
         await pilot.pause()
         assert all(on_disk(data_dir, i).tags == () for i in ids)
         assert "Undid: +bulk on 3 abstracts" in notices(app)
+
+
+async def test_a_restore_in_the_app_is_undone_in_one_step(
+    library: Library, data_dir: Path, tmp_path: Path
+):
+    from reader.core.export import export_json
+
+    ids = library.ids()[:2]
+    library.tag(ids, add=["saved"])
+    backup = tmp_path / "backup.json"
+    backup.write_text(export_json(library, ids))
+    library.tag(ids, remove=["saved"], add=["later"])
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.restore_from(str(backup))
+        assert all(on_disk(data_dir, i).tags == ("saved",) for i in ids)
+        await pilot.press("z")
+        await pilot.pause()
+        assert all(on_disk(data_dir, i).tags == ("later",) for i in ids)
+        assert "Undid: restore backup.json" in notices(app)
+        screen.restore_from(str(tmp_path / "missing.json"))
+        await pilot.pause()
+        assert any("missing.json" in n for n in notices(app))

@@ -8,9 +8,11 @@ full, read-only library, invalid tag) becomes a notification, never a crash.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.core.errors import ReaderError
+from reader.core.export import load_export
 from reader.core.library import Change, Library
 
 if TYPE_CHECKING:
@@ -84,3 +86,14 @@ class ChangesMixin:
         target.append(change)
         self.notify(f"{past}: {change.label}")
         self._changed()
+
+    def restore_from(self, path: str) -> None:
+        """Put back the annotations of a JSON export, as one undoable change."""
+        try:
+            annotations = load_export(Path(path).expanduser())
+        except ReaderError as error:
+            self.notify(str(error), title="Cannot restore", severity="error")
+            return
+        label = f"restore {Path(path).name}"
+        if self._try("restore", lambda: self.library.put(label, annotations)):
+            self.notify(f"Restored {len(annotations)} records from {path} (z undoes it)")

@@ -526,6 +526,11 @@ class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
                 for sort in SORT_CYCLE
             ),
             *self.view_commands(),
+            Command(
+                "Restore an export",
+                "Put back statuses, tags, notes and titles from a JSON export (undoable)",
+                self.action_restore,
+            ),
         ]
         return binding_commands(self._binding_nodes()) + extra
 
@@ -535,6 +540,20 @@ class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
             (key_display(node, binding), binding.description, binding.id or "")
             for node, binding in key_bindings(self._binding_nodes())
         ]
+
+    def action_restore(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                self.restore_from(path.strip())
+
+        self.app.push_screen(
+            PromptScreen(
+                "Restore from a JSON export (reader export --format json)",
+                placeholder="path/to/export.json",
+                id="restore-prompt",
+            ),
+            chosen,
+        )
 
     def action_toggle_auto_advance(self) -> None:
         self.auto_advance = not self.auto_advance
