@@ -8,7 +8,6 @@ screen only decides what to show. The `Change` each call returns is kept in
 from __future__ import annotations
 
 import time
-from functools import partial
 from typing import ClassVar
 
 import numpy as np
@@ -16,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.dom import DOMNode
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
@@ -28,14 +26,15 @@ from reader.core import query as query_language
 from reader.core.errors import QueryError, ReaderError
 from reader.core.library import Library
 from reader.core.models import EMPTY, Abstract, Status
-from reader.tui.commands import Command, binding_commands, key_bindings, key_display
 from reader.tui.external_editor import EditorError, edit_text
 from reader.tui.history import History
 from reader.tui.screens.changes import ChangesMixin
 from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.palette import PaletteMixin
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.screens.views import ViewsMixin
+from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
 from reader.tui.suggesters import TagSuggester, split_tags
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
@@ -49,23 +48,13 @@ SLOW_SEARCH = 0.012
 """Seconds: a search slower than this sends the next ones to a thread."""
 DETAIL_DELAY = 0.15
 """Seconds after the last keystroke in the filter before the detail pane follows."""
-SORT_CYCLE = ("date", "status", "updated", "source", "relevance")
-"""The orders `S` steps through (each is one of `reader.core.library.SORTS`);
-relevance only while the query has words to rank by."""
-SORT_LABELS = {
-    "date": "date",
-    "status": "status",
-    "updated": "recently changed",
-    "source": "source order",
-    "relevance": "relevance",
-}
 POLL_SECONDS = 2.0
 """How often to look for changes written by another process."""
 
 STATUS_KEYS = Binding.Group("status", compact=True)
 
 
-class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
+class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
     """The list on the left, the detail of the highlighted abstract on the right."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -502,59 +491,3 @@ class MainScreen(ChangesMixin, ViewsMixin, Screen[None]):
         text = abstract.arxiv_id or abstract.text.split(". ")[0]
         self.app.copy_to_clipboard(text)
         self.notify(f"Copied {text[:60]}", title="Clipboard")
-
-    # ---------------------------------------------------------------- palette and help
-    def _binding_nodes(self) -> list[DOMNode]:
-        return [self.abstract_list, self, self.filter_bar, self.app]
-
-    def palette_commands(self) -> list[Command]:
-        """Every key's action, and the few actions without a key."""
-        state = "on" if self.auto_advance else "off"
-        extra = [
-            Command(
-                "Toggle auto-advance",
-                f"Move to the next abstract after a status key (now {state})",
-                self.action_toggle_auto_advance,
-            ),
-            Command("Clear the filter", "Show every abstract", self.clear_filter),
-            *(
-                Command(
-                    f"Sort by {SORT_LABELS[sort]}",
-                    f"Order the list by {sort}",
-                    partial(self.set_sort, sort),
-                )
-                for sort in SORT_CYCLE
-            ),
-            *self.view_commands(),
-            Command(
-                "Restore an export",
-                "Put back statuses, tags, notes and titles from a JSON export (undoable)",
-                self.action_restore,
-            ),
-        ]
-        return binding_commands(self._binding_nodes()) + extra
-
-    def help_rows(self) -> list[tuple[str, str, str]]:
-        """(keys, description, binding id) of every key on this screen."""
-        return [
-            (key_display(node, binding), binding.description, binding.id or "")
-            for node, binding in key_bindings(self._binding_nodes())
-        ]
-
-    def action_restore(self) -> None:
-        def chosen(path: str | None) -> None:
-            if path and path.strip():
-                self.restore_from(path.strip())
-
-        self.app.push_screen(
-            PromptScreen(
-                "Restore from a JSON export (reader export --format json)",
-                placeholder="path/to/export.json",
-                id="restore-prompt",
-            ),
-            chosen,
-        )
-
-    def action_toggle_auto_advance(self) -> None:
-        self.auto_advance = not self.auto_advance
-        self.notify(f"Auto-advance {'on' if self.auto_advance else 'off'}")
