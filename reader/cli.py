@@ -459,68 +459,7 @@ def restore(state: _State, file: Path) -> None:
     click.echo(line)
 
 
-# ----------------------------------------------------------------- views
-@cli.group(invoke_without_command=True)
-@click.pass_context
-def view(ctx: click.Context) -> None:
-    """Saved queries: list (the default), add, rm."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(view_list)
-
-
-@view.command("list")
-@pass_state
-def view_list(state: _State) -> None:
-    """List the saved views with how many abstracts each matches."""
-    library = state.library()
-    views = library.views()
-    if not views:
-        click.echo("no saved views (add one with `reader view add NAME QUERY`)", err=True)
-    width = max((len(v.name) for v in views), default=0)
-    for v in views:
-        try:
-            count = str(library.count(v.query))
-        except ReaderError:
-            count = "?"
-        click.echo(f"{v.name:<{width}}  {count:>6}  {v.query}")
-
-
-@view.command("add", context_settings={"ignore_unknown_options": True})
-@click.argument("name")
-@click.argument("query", nargs=-1, required=True)
-@pass_state
-def view_add(state: _State, name: str, query: tuple[str, ...]) -> None:
-    """Save QUERY as the view NAME (replacing a view of that name)."""
-    with _user_errors():
-        saved = state.library().save_view(name, _query_text(query))
-    click.echo(f"view {saved.name!r}: {saved.query}")
-
-
-@view.command("rm")
-@click.argument("name")
-@pass_state
-def view_rm(state: _State, name: str) -> None:
-    """Delete the view NAME."""
-    library = state.library()
-    if name not in {v.name for v in library.views()}:
-        raise UserError(f"no view named {name!r}")
-    library.delete_view(name)
-    click.echo(f"view {name!r} deleted")
-
-
-@cli.command()
-def keys() -> None:
-    """Print the app's key map: binding id, keys (with keys.toml applied), what it does."""
-    from reader.core.keymap import keymap_path
-    from reader.tui.keys import key_table, user_keymap  # the app's bindings: textual
-
-    table = key_table()
-    width = max(len(binding_id) for binding_id, _, _ in table)
-    for binding_id, key, description in table:
-        click.echo(f"{binding_id:<{width}}  {key:<22}  {description}")
-    click.echo(f'\nRemap keys in {keymap_path()}, e.g.\n[keys]\n"status.read" = "r"')
-    for problem in user_keymap()[1]:
-        click.echo(f"reader: warning: {problem}", err=True)
+from reader import cli_views  # noqa: E402, F401  (registers `view` and `keys` on `cli`)
 
 
 def main() -> None:
