@@ -13,15 +13,45 @@ its line. Neither stops the app. The app applies the map with `App.set_keymap`.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 import platformdirs
 
-_MODIFIERS = {"ctrl", "shift", "alt", "meta", "super", "hyper"}
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+"""What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
+SPECIAL_KEYS = frozenset(
+    {
+        *("escape", "enter", "return", "tab", "space", "backspace", "delete", "insert"),
+        *("home", "end", "pageup", "pagedown", "up", "down", "left", "right", "newline"),
+        *(f"f{n}" for n in range(1, 25)),
+    }
+)
+"""Textual's names of keys that type no character."""
+_RENAMED = {
+    "solidus": "slash",
+    "reverse_solidus": "backslash",
+    "commercial_at": "at",
+    "hyphen_minus": "minus",
+    "plus_sign": "plus",
+    "low_line": "underscore",
+}
+
+
+def character_key(character: str) -> str:
+    """Textual's name for the key that types `character` (`?` -> `question_mark`)."""
+    if character.isalnum():
+        return character
+    name = unicodedata.name(character, character).lower().replace("-", "_").replace(" ", "_")
+    return _RENAMED.get(name, name)
+
+
+CHARACTER_KEYS = frozenset(
+    character_key(chr(c)) for c in range(0x21, 0x250) if chr(c).isprintable()
+)
+"""Key names of the printable characters (`a`, `question_mark`, `slash`, `e_acute`...)."""
 
 
 def config_dir() -> Path:
@@ -36,13 +66,14 @@ def keymap_path() -> Path:
 
 
 def valid_key(key: str) -> bool:
-    """A single printable character, or a key name with optional modifiers (ctrl+x)."""
+    """A single printable character, or a Textual key name with optional modifiers:
+    `r`, `?`, `question_mark`, `f5`, `pageup`, `escape`, `ctrl+x`, `ctrl+shift+up`."""
     if len(key) == 1:
         return key.isprintable() and not key.isspace() and key != ","
     *mods, name = key.split("+")
-    if any(m not in _MODIFIERS for m in mods):
+    if any(m not in MODIFIERS for m in mods) or len(set(mods)) != len(mods):
         return False
-    return len(name) == 1 and name.isprintable() or bool(_NAME.match(name))
+    return name in SPECIAL_KEYS or name in CHARACTER_KEYS
 
 
 def load_keymap(
@@ -64,8 +95,10 @@ def load_keymap(
     table = data.get("keys", {})
     if not isinstance(table, dict):
         return {}, [f'{path}: [keys] must be a table of binding id = "key"']
+    problems = [
+        f"{path}: {name!r} is outside the [keys] table; ignored" for name in data if name != "keys"
+    ]
     keymap: dict[str, str] = {}
-    problems: list[str] = []
     for binding_id, value in table.items():
         if binding_id not in known:
             problems.append(f"{path}: unknown binding id {binding_id!r} (see `reader keys`)")
@@ -73,7 +106,11 @@ def load_keymap(
         keys = [k.strip() for k in value.split(",")] if isinstance(value, str) else []
         bad = [k for k in keys if not valid_key(k)]
         if not keys or bad:
-            problems.append(f'{path}: {binding_id} = {value!r} is not a key (like "r", "ctrl+r")')
+            which = "" if len(keys) < 2 else f" ({', '.join(map(repr, bad))})"
+            problems.append(
+                f"{path}: {binding_id} = {value!r} is not a key{which}: keys are one "
+                'character or a key name, as in "r", "?", "f5", "pageup", "ctrl+r"'
+            )
             continue
         keymap[binding_id] = ",".join(keys)
     return keymap, problems

@@ -12,12 +12,14 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import BindingType
 
+from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
 from reader.tui.keys import APP_BINDINGS, user_keymap
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.widgets.library_header import display_path
 
 EXIT_GRACE = 2.0
 """Seconds a signalled app may take to shut down before it exits without Textual."""
@@ -48,8 +50,14 @@ class ReaderApp(App[None]):
     def on_mount(self) -> None:
         for message in self.library.messages:
             self.notify(message, timeout=8)
-        for problem in self.keymap_problems:
-            self.notify(problem, title="keys.toml", severity="warning", timeout=10)
+        if self.keymap_problems:
+            lines = "\n".join(f"• {line}" for line in self._keymap_problems())
+            self.notify(
+                f"{lines}\nThe other keys apply (see ? or `reader keys`).",
+                title=f"{display_path(keymap_path())}: {len(self.keymap_problems)} problem(s)",
+                severity="warning",
+                timeout=15,
+            )
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -83,7 +91,12 @@ class ReaderApp(App[None]):
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
         if rows is not None:
-            self.push_screen(HelpScreen(rows()))
+            keys_file = display_path(keymap_path())
+            self.push_screen(HelpScreen(rows(), keys_file, self._keymap_problems()))
+
+    def _keymap_problems(self) -> list[str]:
+        """The problems of keys.toml without the file name each starts with."""
+        return [p.removeprefix(f"{keymap_path()}: ") for p in self.keymap_problems]
 
 
 def run_app(library: Library) -> None:

@@ -25,34 +25,38 @@ class Command:
 
 
 def key_bindings(nodes: Iterable[DOMNode]) -> list[tuple[DOMNode, Binding]]:
-    """The bindings with an id of each node, with the app's keymap applied, in order.
+    """The bindings with an id of each node, in declaration order, each with its keys as
+    the app's keymap has them (`key` is "" when the keymap gave its keys to another).
 
     Textual has no public way to list one node's bindings as remapped by
-    `App.set_keymap`; this does what `Screen._binding_chain` does.
+    `App.set_keymap`; this applies the keymap as `Screen._binding_chain` does.
     """
     found: list[tuple[DOMNode, Binding]] = []
     seen: set[str] = set()
     for node in nodes:
+        declared: dict[str, Binding] = {}
+        for binding in Binding.make_bindings(node.BINDINGS):
+            if binding.id:
+                declared.setdefault(binding.id, binding)
         bindings = BindingsMap(Binding.make_bindings(node.BINDINGS))
         keymap = node.app._keymap
         if keymap:
             bindings.apply_keymap(keymap)
-        by_id: dict[str, Binding] = {}
-        for _, binding in bindings:
-            if binding.id and binding.id not in seen:
-                if binding.id in by_id:  # one binding, several keys: show them together
-                    first = by_id[binding.id]
-                    by_id[binding.id] = first.with_key(f"{first.key},{binding.key}")
-                else:
-                    by_id[binding.id] = binding
-        for binding_id, binding in by_id.items():
-            seen.add(binding_id)
-            found.append((node, binding))
+        keys: dict[str, list[str]] = {}
+        for key, binding in bindings:
+            if binding.id and key not in keys.setdefault(binding.id, []):
+                keys[binding.id].append(key)  # (a keymap can list a key twice)
+        for binding_id, binding in declared.items():
+            if binding_id not in seen:
+                seen.add(binding_id)
+                found.append((node, binding.with_key(",".join(keys.get(binding_id, [])))))
     return found
 
 
 def key_display(node: DOMNode, binding: Binding) -> str:
-    """The keys of `binding` as the footer writes them: `j, down`."""
+    """The keys of `binding` as the footer writes them: `j, down` (`none` for no key)."""
+    if not binding.key:
+        return "none"
     if binding.key_display:
         return binding.key_display
     return ", ".join(node.app.get_key_display(binding.with_key(k)) for k in binding.key.split(","))

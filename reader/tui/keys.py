@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from collections.abc import Iterable
 
-from reader.core.keymap import load_keymap
+from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
+
+from reader.core.keymap import character_key, keymap_path, load_keymap
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -19,21 +22,64 @@ APP_BINDINGS = [
 ]
 """The app's own bindings (ReaderApp.BINDINGS)."""
 
-OWNERS = (MainScreen, AbstractList, FilterBar, NoteEditor, PromptScreen, StatusPicker, HelpScreen)
+CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
+    ("the list", (AbstractList, MainScreen)),
+    ("the filter", (FilterBar, MainScreen)),
+    ("the note editor", (NoteEditor,)),
+    ("a prompt", (PromptScreen,)),
+    ("the status picker", (StatusPicker,)),
+    ("help", (HelpScreen,)),
+)
+"""Where the app takes keys, and whose bindings are active there (the app's as well):
+a key may do one thing in each."""
+
+OWNERS = tuple(dict.fromkeys(owner for _, owners in CHAINS for owner in owners))
+
+
+def _with_id(bindings: Iterable[BindingType]) -> list[Binding]:
+    return [b for b in bindings if isinstance(b, Binding) and b.id]
 
 
 def default_bindings() -> list[Binding]:
     """Every binding that has an id, the app's first."""
-    found: list[Binding] = []
-    for binding in [*APP_BINDINGS, *(b for owner in OWNERS for b in owner.BINDINGS)]:
-        if isinstance(binding, Binding) and binding.id and binding.id not in {b.id for b in found}:
-            found.append(binding)
-    return found
+    found: dict[str, Binding] = {}
+    for binding in _with_id([*APP_BINDINGS, *(b for owner in OWNERS for b in owner.BINDINGS)]):
+        found.setdefault(binding.id or "", binding)
+    return list(found.values())
+
+
+def _keys_in(owners: tuple[type[DOMNode], ...], keymap: dict[str, str]) -> dict[str, list[str]]:
+    """key -> the ids bound to it, where `owners` (and the app) take keys."""
+    by_key: dict[str, list[str]] = {}
+    for binding in _with_id([*(b for owner in owners for b in owner.BINDINGS), *APP_BINDINGS]):
+        for key in keymap.get(binding.id or "", binding.key).split(","):
+            key = key.strip()
+            ids = by_key.setdefault(character_key(key) if len(key) == 1 else key, [])
+            if binding.id not in ids:
+                ids.append(binding.id or "")
+    return by_key
+
+
+def keymap_clashes(keymap: dict[str, str]) -> list[str]:
+    """A message per key that `keymap` gives to two bindings active in the same place
+    (one of them would never run); clashes the default keys have by design are not."""
+    problems: dict[tuple[str, tuple[str, ...]], str] = {}
+    for where, owners in CHAINS:
+        defaults = _keys_in(owners, {})
+        for key, ids in _keys_in(owners, keymap).items():
+            if len(ids) > 1 and ids != defaults.get(key):
+                problems.setdefault((key, tuple(ids)), where)
+    return [
+        f"{keymap_path()}: {key!r} is bound to both {' and '.join(ids)} (in {where}); "
+        "give one of them another key"
+        for (key, ids), where in problems.items()
+    ]
 
 
 def user_keymap() -> tuple[dict[str, str], list[str]]:
     """The valid entries of keys.toml and the problems found in it."""
-    return load_keymap(b.id for b in default_bindings() if b.id)
+    keymap, problems = load_keymap(b.id for b in default_bindings() if b.id)
+    return keymap, problems + keymap_clashes(keymap)
 
 
 def key_table() -> list[tuple[str, str, str]]:

@@ -1,8 +1,8 @@
-"""The main screen: the list of abstracts, the detail pane, the filter, the triage keys.
+"""The main screen: the views sidebar, the list of abstracts, the detail pane, the filter.
 
 Every change goes through the Library (so it is on disk when the call returns); the
-screen only decides what to show. The `Change` each call returns is kept in
-`changes` for undo.
+screen only decides what to show. The `Change` each call returns is kept in `history`
+for undo and redo.
 """
 
 from __future__ import annotations
@@ -26,24 +26,18 @@ from reader.core import query as query_language
 from reader.core.errors import QueryError, ReaderError
 from reader.core.library import Library
 from reader.core.models import EMPTY, Abstract, Status
-from reader.tui.external_editor import EditorError, edit_text
 from reader.tui.history import History
 from reader.tui.screens.changes import ChangesMixin
-from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.palette import PaletteMixin
-from reader.tui.screens.prompt import PromptScreen
-from reader.tui.screens.status_picker import StatusPicker
+from reader.tui.screens.triage import TriageMixin
 from reader.tui.screens.views import ViewsMixin
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
-from reader.tui.suggesters import TagSuggester, split_tags
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.library_header import LibraryHeader
 from reader.tui.widgets.views_sidebar import ViewsSidebar
 
-NARROW_WIDTH = 100
-"""Below this many columns the screen shows one pane at a time."""
 SLOW_SEARCH = 0.012
 """Seconds: a search slower than this sends the next ones to a thread."""
 DETAIL_DELAY = 0.15
@@ -51,11 +45,18 @@ DETAIL_DELAY = 0.15
 POLL_SECONDS = 2.0
 """How often to look for changes written by another process."""
 
+NARROW_WIDTH = 100
+"""Below this many columns the screen shows one pane at a time (and no views sidebar)."""
+
 STATUS_KEYS = Binding.Group("status", compact=True)
 
 
-class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
-    """The list on the left, the detail of the highlighted abstract on the right."""
+class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
+    """The views sidebar (v), the list, the detail of the highlighted abstract, the filter.
+
+    The keys that change annotations are in `TriageMixin`, undo and redo in
+    `ChangesMixin`, the views in `ViewsMixin`, the palette and help rows in `PaletteMixin`.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "focus_filter", "Filter", show=False, id="filter"),
@@ -63,7 +64,7 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
             Binding(
                 str(n),
                 f"set_status('{status.value}')",
-                f"Mark {status.label}",
+                f"Status: {status.label}",
                 id=f"status.{status.value}",
                 group=STATUS_KEYS,
             )
@@ -105,12 +106,11 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
         self.terms: tuple[str, ...] = ()
         """Words of the current query, highlighted in the list and the detail."""
         self.history = History()
-        """The session's changes, for undo (z) and redo (Z)."""
-        """Every change made from this screen, oldest first (for undo)."""
+        """The session's changes, oldest first, for undo (z) and redo (Z)."""
         self._latest = ("", self.sort)
+        """The (query, sort) last sent for evaluation: older results are dropped."""
         self._slow_search = False
         self._detail_timer: Timer | None = None
-        """The (query, sort) last sent for evaluation: older results are dropped."""
         self._keys_state = (True, True)
         """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
 
@@ -151,6 +151,8 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
         self.set_class(narrow, "-narrow")
         if not narrow:
             self.detail_open = False
+        elif self.is_mounted and self.focused is self.query_one(ViewsSidebar):
+            self.set_focus(self.abstract_list)  # the sidebar is hidden now
 
     def watch_detail_open(self, detail_open: bool) -> None:
         self.set_class(detail_open, "-detail-open")
@@ -167,12 +169,15 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
     def _update_border(self) -> None:
         abstract_list = self.abstract_list
         shown, total = len(abstract_list.rows), len(self.library)
-        abstract_list.border_title = (
-            f"{shown} of {total} · sorted by {SORT_LABELS.get(self.sort, self.sort)}"
-        )
+        order = SORT_LABELS.get(self.sort, self.sort)
+        if self.sort == "relevance" and not self.terms:
+            order = "date (relevance needs words in the filter)"
+        abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
         notes = [] if self.auto_advance else ["auto-advance off"]
-        if abstract_list.marked:
-            notes.insert(0, f"{len(abstract_list.marked)} marked")
+        marked = len(abstract_list.marked)
+        if marked:
+            hidden = marked - abstract_list.marked_shown()
+            notes.insert(0, f"{marked} marked" + (f" ({hidden} not shown)" if hidden else ""))
         abstract_list.border_subtitle = " · ".join(notes)
 
     def watch_auto_advance(self) -> None:
@@ -234,6 +239,7 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
         abstract_list.terms = terms
         abstract_list.set_rows(rows)
         self._update_border()
+        self._view_shown(text)
         if self.filter_bar.has_focus_within:
             # while typing, the list repaints first; the detail follows when typing pauses
             if self._detail_timer is not None:
@@ -277,19 +283,26 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
+        index = self.library.index
         self.library.refresh()
-        self._reload_view()
+        self._reload_view(index)
 
     def _poll(self) -> None:
+        index = self.library.index
         try:
             changed = self.library.refresh()
         except ReaderError as error:
             self.notify(str(error), severity="error")
             return
         if changed:
-            self._reload_view()
+            self._reload_view(index)
 
-    def _reload_view(self) -> None:
+    def _reload_view(self, index: object) -> None:
+        """Show what changed on disk; `index` is the library's index from before."""
+        if self.library.index is not index and self.abstract_list.marked:
+            # the abstracts were reloaded (an import): rows may now be other records
+            self.abstract_list.clear_marks()
+            self.notify("The library was re-imported; the marks are cleared.")
         self._search(self.query_text, self.sort)
         self._changed()
 
@@ -325,7 +338,6 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
     def action_back(self) -> None:
         if self.abstract_list.marked and self.focused is self.abstract_list:
             self.abstract_list.clear_marks()
-            self._update_border()
         elif self.detail_open:
             self.detail_open = False
         elif self.focused is not self.abstract_list:
@@ -350,133 +362,6 @@ class MainScreen(ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
         if action == "open_link" and not abstract.url:
             return None
         return True
-
-    # ---------------------------------------------------------------- triage
-    def _targets(self) -> list[str]:
-        """What an action applies to: the marked rows (in list order), else the cursor's."""
-        marked = self.abstract_list.marked
-        if marked:
-            rows = [int(r) for r in self.abstract_list.rows if int(r) in marked]
-            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
-            return [self.library.abstract_at(r).id for r in rows]
-        abstract = self._current()
-        return [] if abstract is None else [abstract.id]
-
-    def action_toggle_mark(self) -> None:
-        self.abstract_list.toggle_mark()
-        self.abstract_list.action_cursor_down()
-        self._update_border()
-
-    def action_mark_all(self) -> None:
-        self.abstract_list.mark_all()
-        self._update_border()
-
-    def action_set_status(self, value: str) -> None:
-        ids = self._targets()
-        if not ids:
-            return
-        status = Status(value)
-        done = self._try("set the status", lambda: self.library.set_status(ids, status))
-        if done and self.auto_advance and not self.abstract_list.marked:
-            self.abstract_list.action_cursor_down()
-
-    def action_pick_status(self) -> None:
-        ids = self._targets()
-        if not ids:
-            return
-
-        def picked(status: Status | None) -> None:
-            if status is not None:
-                self._try("set the status", lambda: self.library.set_status(ids, status))
-
-        self.app.push_screen(StatusPicker(self.library.annotation(ids[0]).status), picked)
-
-    def action_tag(self) -> None:
-        ids = self._targets()
-        if not ids:
-            return
-        tags = self.library.annotation(ids[0]).tags
-        current = " ".join(f"#{t}" for t in tags) or "none"
-        if len(ids) > 1:
-            current = f"{len(ids)} marked abstracts"
-        heading = self.library.title(ids[0]) if len(ids) == 1 else f"{len(ids)} marked abstracts"
-
-        def entered(text: str | None) -> None:
-            if not text or not text.strip():
-                return
-            add, remove = split_tags(text)
-            self._try("tag", lambda: self.library.tag(ids, add=add, remove=remove))
-
-        self.app.push_screen(
-            PromptScreen(
-                f"Tags: {heading}",
-                placeholder="tag, other-tag, -tag-to-remove",
-                hint=f"Now: {current}.  Several at once (commas or spaces); -name removes; "
-                "→ completes.",
-                suggester=TagSuggester(self.library.tag_counts()),
-                id="tag-prompt",
-            ),
-            entered,
-        )
-
-    def action_set_title(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        old = self.library.annotation(abstract.id).title
-
-        def entered(text: str | None) -> None:
-            if text is None or (not old and text.strip() == abstract.headline):
-                return
-            self._try("set the title", lambda: self.library.set_title(abstract.id, text))
-
-        self.app.push_screen(
-            PromptScreen(
-                "Title",
-                value=old or abstract.headline,
-                hint="Empty to go back to the headline.",
-                id="title-prompt",
-            ),
-            entered,
-        )
-
-    def action_edit_note(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        record = abstract.id
-        session = ("note", record, object())  # this editor's autosaves: one undo step
-
-        def save(text: str) -> None:
-            change = lambda: self.library.set_note(record, text)  # noqa: E731
-            if self._try("save the note", change, merge=session):
-                self.library.clear_draft(record)
-
-        def draft(text: str) -> None:
-            try:
-                self.library.journal_draft(record, text)
-            except ReaderError as error:
-                self.notify(str(error), severity="warning")
-
-        editor = NoteEditor(
-            self.library.title(record), self.library.annotation(record).note, save, draft
-        )
-        self.app.push_screen(editor, lambda _: self._changed())
-
-    def action_edit_note_in_editor(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        note = self.library.annotation(abstract.id).note
-        try:
-            text = edit_text(self.app, note, name=abstract.id)
-        except EditorError as error:
-            self.notify(f"{error}; the note is unchanged.", severity="error")
-            return
-        finally:
-            self.refresh(layout=True)
-        if text != note:
-            self._try("save the note", lambda: self.library.set_note(abstract.id, text))
 
     def action_open_link(self) -> None:
         abstract = self._current()

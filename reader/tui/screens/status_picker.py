@@ -1,4 +1,4 @@
-"""Pick a status for the highlighted abstract."""
+"""Pick a status for the highlighted abstract (or the marked ones)."""
 
 from __future__ import annotations
 
@@ -26,13 +26,16 @@ class StatusPicker(ModalScreen[Status | None]):
         ),
     ]
 
-    def __init__(self, current: Status) -> None:
+    def __init__(self, current: Status, subject: str = "") -> None:
         super().__init__()
         self.current = current
+        self.subject = subject
+        """What gets the status, when not the highlighted abstract: `3 marked abstracts`."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Set status", classes="dialog-title")
+            title = f"Set the status of {self.subject}" if self.subject else "Set status"
+            yield Label(title, classes="dialog-title")
             options = [
                 Option(f"{n}  {status.glyph} {status.label}", id=status.value)
                 for n, status in enumerate(Status, 1)

@@ -1,4 +1,9 @@
-"""The part of the main screen that shows views: the sidebar (v) and saving one (V)."""
+"""The part of the main screen that shows views: the sidebar (v), saving one (V), and
+the palette's commands to show, rename and delete them.
+
+Narrow terminals (one pane at a time) have no room for the sidebar: there `v` says so
+and points to the palette, which lists every view ("Show view Inbox").
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ from reader.core.errors import ReaderError
 from reader.core.library import Library
 from reader.tui.commands import Command
 from reader.tui.screens.prompt import PromptScreen
-from reader.tui.widgets.views_sidebar import ViewsSidebar
+from reader.tui.widgets.views_sidebar import ViewsSidebar, view_list
 
 if TYPE_CHECKING:
     from reader.tui.widgets.abstract_list import AbstractList
@@ -22,6 +27,7 @@ class ViewsMixin:
 
     library: Library
     show_views: bool
+    narrow: bool
     query_text: str
     sort: str
     is_mounted: bool
@@ -42,6 +48,13 @@ class ViewsMixin:
         def filter_bar(self) -> FilterBar: ...
 
     def action_toggle_views(self) -> None:
+        if self.narrow and not self.show_views:
+            self.notify(
+                "The views sidebar needs a wider terminal (100 columns); here, "
+                "ctrl+p then 'show view' lists the views.",
+                title="Views",
+            )
+            return
         self.show_views = not self.show_views
 
     def watch_show_views(self, show: bool) -> None:
@@ -49,7 +62,9 @@ class ViewsMixin:
         if self.is_mounted:
             sidebar = self.query_one(ViewsSidebar)
             if show:
+                sidebar.active = self.query_text
                 sidebar.refresh_counts()
+                sidebar.highlight_active()
                 self.set_focus(sidebar)
             elif self.focused is sidebar:
                 self.set_focus(self.abstract_list)
@@ -58,9 +73,18 @@ class ViewsMixin:
         if self.show_views:
             self.query_one(ViewsSidebar).refresh_counts()
 
+    def _view_shown(self, query: str) -> None:
+        """The list now shows `query`: the sidebar marks its view."""
+        if self.show_views:
+            self.query_one(ViewsSidebar).active = query
+
     def on_views_sidebar_chosen(self, event: ViewsSidebar.Chosen) -> None:
-        self.filter_bar.value = event.query
-        self._search(event.query, self.sort)
+        self._apply_view(event.query)
+
+    def _apply_view(self, query: str) -> None:
+        """Filter the list by a view's query."""
+        self.filter_bar.value = query
+        self._search(query, self.sort)
         self.set_focus(self.abstract_list)
 
     def action_save_view(self) -> None:
@@ -87,8 +111,11 @@ class ViewsMixin:
         )
 
     def view_commands(self) -> list[Command]:
-        """Palette commands to rename and delete each saved view."""
-        commands = []
+        """Palette commands to show each view, and to rename and delete saved ones."""
+        commands = [
+            Command(f"Show view {name}", query or "(everything)", partial(self._apply_view, query))
+            for _, name, query in view_list(self.library)
+        ]
         for view in self.library.views():
             commands.append(
                 Command(

@@ -33,10 +33,11 @@ DATE_WIDTH = 10
 
 
 class AbstractList(ScrollView, can_focus=True):
-    """One line per abstract: status glyph, date (or source), title, tags.
+    """One line per abstract: status glyph, mark, date (or source), title, tags.
 
     Shows the library rows in `rows`; `cursor` is a position in that array. Posts
-    `Highlighted` when the row under the cursor changes and `Selected` on enter.
+    `Highlighted` when the row under the cursor changes, `Selected` on enter and
+    `MarksChanged` when rows are marked or unmarked.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -52,6 +53,7 @@ class AbstractList(ScrollView, can_focus=True):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "abstract-list--cursor",
         "abstract-list--marked",
+        "abstract-list--marked-line",
         "abstract-list--date",
         "abstract-list--source",
         "abstract-list--tags",
@@ -74,6 +76,17 @@ class AbstractList(ScrollView, can_focus=True):
             self.abstract_list = abstract_list
             self.row = row
             """The library row, or None."""
+
+        @property
+        def control(self) -> AbstractList:
+            return self.abstract_list
+
+    class MarksChanged(Message):
+        """Rows were marked or unmarked (`marked` holds them now)."""
+
+        def __init__(self, abstract_list: AbstractList) -> None:
+            super().__init__()
+            self.abstract_list = abstract_list
 
         @property
         def control(self) -> AbstractList:
@@ -134,16 +147,28 @@ class AbstractList(ScrollView, can_focus=True):
         row = self.row
         if row is not None:
             self.marked.symmetric_difference_update({row})
-            self.refresh_rows()
+            self._marks_changed()
 
     def mark_all(self) -> None:
         """Mark every row shown."""
-        self.marked.update(int(r) for r in self.rows)
-        self.refresh_rows()
+        self.marked.update(self.rows.tolist())
+        self._marks_changed()
 
     def clear_marks(self) -> None:
-        self.marked.clear()
+        """Unmark every row (shown or not)."""
+        if self.marked:
+            self.marked.clear()
+            self._marks_changed()
+
+    def marked_shown(self) -> int:
+        """How many marked rows the current filter shows."""
+        if not self.marked:
+            return 0
+        return int(np.isin(self.rows, np.fromiter(self.marked, np.int64)).sum())
+
+    def _marks_changed(self) -> None:
         self.refresh_rows()
+        self.post_message(self.MarksChanged(self))
 
     def refresh_rows(self) -> None:
         """Redraw every line: the annotations (or the library) changed."""
@@ -264,6 +289,8 @@ class AbstractList(ScrollView, can_focus=True):
         # The cursor's colours win over the parts' (a glyph coloured like the cursor
         # would vanish); the parts keep their text styles (a match stays underlined).
         top = self._style("cursor") if is_cursor else Style()
+        if row in self.marked:  # the whole line tinted, under the parts' own colours
+            base += self._style("marked-line")
         segments = [
             Segment(text, base + style + top if style else base + top, control)
             for text, style, control in line.render(self.app.console)
