@@ -63,14 +63,27 @@ def test_narrow_layout_detail(snap_compare, quiet_library: Library):
 
 
 def test_marked_rows(snap_compare, quiet_library: Library):
+    """Rows 0, 2 and 3 marked (tinted, with a bar), then set to reading all at once; the
+    border counts the marks."""
     assert snap_compare(
         ReaderApp(quiet_library),
         terminal_size=(120, 40),
-        press=["space", "down", "space", "down"],
+        press=["space", "down", "space", "space", "up", "3"],
     )
 
 
 def test_views_sidebar(snap_compare, quiet_library: Library):
-    quiet_library.tag([quiet_library.abstract_at(0).id], add=["rl"])
+    """The sidebar with its groups and counts, the view shown ("To read") in bold."""
+    ids = quiet_library.ids()
+    quiet_library.tag(ids[:1], add=["rl"])
+    quiet_library.set_status(ids[1:3], Status.TO_READ)
     quiet_library.save_view("Queue", "status:to-read")
+    assert snap_compare(
+        ReaderApp(quiet_library), terminal_size=(120, 40), press=["v", "down", "enter"]
+    )
+
+
+def test_views_sidebar_focused(snap_compare, quiet_library: Library):
+    """Just opened: the sidebar has the focus and the cursor is on Inbox."""
+    quiet_library.tag(quiet_library.ids()[:1], add=["rl"])
     assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40), press=["v"])
