@@ -262,7 +262,7 @@ def test_draft_of_a_dead_process_is_recovered(lib: Library):
     code = (
         "import os, sys; from reader.core.library import Library; "
         f"lib = Library({str(lib.data_dir)!r}); "
-        f"lib.journal_draft({FIRST!r}, 'typed before the crash'); "
+        f"lib.journal_draft({FIRST!r}, 'typed before the crash', ''); "
         "os._exit(9)"
     )
     subprocess.run([sys.executable, "-c", code], check=False)
@@ -273,7 +273,7 @@ def test_draft_of_a_dead_process_is_recovered(lib: Library):
 
 
 def test_live_journal_is_not_taken_by_another_process(lib: Library):
-    lib.journal_draft(FIRST, "still typing")
+    lib.journal_draft(FIRST, "still typing", "")
     other = Library.open(lib.data_dir)
     assert other.annotation(FIRST).note == ""
     lib.set_note(FIRST, "still typing")

@@ -6,6 +6,10 @@ between saves, each change of the draft is appended to this process's journal fi
 The owning process holds an exclusive `flock` on its file for as long as it runs, so
 at start-up any journal whose lock can be taken belongs to a process that died; its
 drafts are handed back for replay and the file is removed.
+
+Each draft records the note it was made from (`base`: the note as the editor last
+saved or loaded it), so a replay can tell whether the note changed since and merge
+instead of overwriting a newer note.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ import contextlib
 import fcntl
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An unsaved note: `text`, typed over the note `base`."""
+
+    text: str
+    base: str | None
+    """The note the draft was made from; None in journals from before bases were kept."""
 
 
 class DraftJournal:
@@ -29,7 +43,7 @@ class DraftJournal:
         self.folder = folder
         self.path: Path | None = None
         self._fd: int | None = None
-        self._pending: dict[str, str] = {}
+        self._pending: dict[str, Draft] = {}
         self._size = 0
 
     def _open(self) -> int:
@@ -41,19 +55,21 @@ class DraftJournal:
             self._fd = fd
         return self._fd
 
-    def _append(self, entry: dict[str, str]) -> None:
+    def _append(self, entry: dict[str, str | None]) -> None:
         fd = self._open()
         line = orjson.dumps(entry) + b"\n"
         os.write(fd, line)
         os.fsync(fd)
         self._size += len(line)
 
-    def record(self, record_id: str, text: str) -> None:
-        """Journal the current draft of `record_id`'s note (durable on return)."""
-        if self._pending.get(record_id) == text:
+    def record(self, record_id: str, text: str, base: str) -> None:
+        """Journal the draft `text` of `record_id`'s note, made from the note `base`
+        (durable on return)."""
+        draft = Draft(text, base)
+        if self._pending.get(record_id) == draft:
             return
-        self._pending[record_id] = text
-        self._append({"id": record_id, "text": text})
+        self._pending[record_id] = draft
+        self._append({"id": record_id, "text": text, "base": base})
         if self._size > COMPACT_AFTER:
             self._compact()
 
@@ -75,8 +91,8 @@ class DraftJournal:
     def _compact(self) -> None:
         """Rewrite the journal with only the pending drafts (in place, under our lock)."""
         self._truncate()
-        for record_id, text in list(self._pending.items()):
-            self._append({"id": record_id, "text": text})
+        for record_id, draft in list(self._pending.items()):
+            self._append({"id": record_id, "text": draft.text, "base": draft.base})
 
     def close(self) -> None:
         """Remove the journal; call only when every draft was saved."""
@@ -88,12 +104,12 @@ class DraftJournal:
                     self.path.unlink()
 
 
-def read_journal(path: Path) -> dict[str, str]:
+def read_journal(path: Path) -> dict[str, Draft]:
     """The drafts a journal file still holds (the last entry per record wins).
 
     A torn last line, from a kill in the middle of a write, is ignored.
     """
-    drafts: dict[str, str] = {}
+    drafts: dict[str, Draft] = {}
     try:
         raw = path.read_bytes()
     except OSError:
@@ -106,15 +122,16 @@ def read_journal(path: Path) -> dict[str, str]:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             continue
         if "text" in entry and isinstance(entry["text"], str):
-            drafts[entry["id"]] = entry["text"]
+            base = entry.get("base")
+            drafts[entry["id"]] = Draft(entry["text"], base if isinstance(base, str) else None)
         elif "saved" in entry:
             drafts.pop(entry["id"], None)
     return drafts
 
 
-def orphaned_drafts(folder: Path) -> list[tuple[Path, dict[str, str]]]:
+def orphaned_drafts(folder: Path) -> list[tuple[Path, dict[str, Draft]]]:
     """Journals left by processes that died, with their drafts (lock each one first)."""
-    found: list[tuple[Path, dict[str, str]]] = []
+    found: list[tuple[Path, dict[str, Draft]]] = []
     if not folder.is_dir():
         return found
     for path in sorted(folder.glob("*.jsonl")):

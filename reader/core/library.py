@@ -21,13 +21,14 @@ import re
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from tinydb.table import Document
 
-from reader.core import importer
+from reader.core import changes, importer
+from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.corpus import Corpus, column
 from reader.core.errors import (
     AmbiguousIdError,
@@ -37,6 +38,7 @@ from reader.core.errors import (
 )
 from reader.core.index import SearchIndex
 from reader.core.journal import DraftJournal, orphaned_drafts
+from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import EMPTY, Abstract, Annotation, Status, normalize_tag, now_iso
 from reader.core.query import Node, parse
 from reader.core.store import (
@@ -51,22 +53,6 @@ _VERSION = re.compile(r"(?<=\d)v\d+$")
 
 SORTS = ("source", "date", "status", "updated", "relevance")
 """The orders `rows()` accepts."""
-
-
-@dataclass(frozen=True)
-class Change:
-    """One user action, as the annotations before and after it (for undo and redo)."""
-
-    label: str
-    before: dict[str, Annotation]
-    after: dict[str, Annotation]
-
-    @property
-    def count(self) -> int:
-        return len(self.after)
-
-    def inverse(self) -> Change:
-        return Change(self.label, self.after, self.before)
 
 
 class Library(ViewsMixin):
@@ -307,37 +293,55 @@ class Library(ViewsMixin):
         return Counter(column(self._abstracts, "source"))
 
     # ----------------------------------------------------------------- changes
-    def _update(
-        self, label: str, ids: Sequence[str], change: Callable[[str, Annotation], Annotation]
+    def _change(
+        self,
+        label: str,
+        ids: Sequence[str],
+        wants: Callable[[str, Annotation, Annotation], Iterable[Want]],
     ) -> Change:
-        """Apply `change` to the current annotation of each id, write once, return it."""
+        """Make the edits `wants` asks for, if they still hold; write once; return them.
+
+        `wants(id, seen, now)` gets the annotation this process had in memory (what the
+        caller saw) and the one just read from disk under the lock. A want whose
+        `expect` no longer holds refuses the whole change with ConflictError, and
+        nothing is written.
+        """
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; the change was not made")
-        user = self._user
-        with user.lock:
+        keys = list(dict.fromkeys(ids))
+        seen = {key: self._ann.get(key, EMPTY) for key in keys}
+        with self._user.lock:
             self._sync_user()
-            stamp = now_iso()
-            before: dict[str, Annotation] = {}
-            after: dict[str, Annotation] = {}
-            for key in dict.fromkeys(ids):
-                old = self._ann.get(key, EMPTY)
-                new = change(key, old)
-                if new.same_content(old):
-                    continue
-                if new.is_empty:
-                    new = EMPTY
-                else:
-                    new = replace(new, created=old.created or stamp, updated=stamp)
-                before[key], after[key] = old, new
-            if after:
-                self._write_annotations(after)
-        return Change(label, before, after)
+            plan = Plan()
+            for key in keys:
+                now = self._ann.get(key, EMPTY)
+                for want in wants(key, seen[key], now):
+                    plan.add(want, changes.get(now, want.field))
+            if plan.stale:
+                raise ConflictError(label, plan.stale)
+            if plan.edits:
+                self._write_edits(plan.edits)
+        return Change(label, tuple(plan.edits))
 
     def _sync_user(self) -> None:
         storage = self._user.storage
         storage.read()
         if storage.generation != self._user_generation:
             self._load_user()
+
+    def _write_edits(self, edits: Sequence[Edit]) -> None:
+        """Apply `edits` to the annotations in memory and write them (under the lock)."""
+        stamp = now_iso()
+        after: dict[str, Annotation] = {}
+        for edit in edits:
+            old = after.get(edit.id) or self._ann.get(edit.id, EMPTY)
+            after[edit.id] = changes.put(old, edit.field, edit.after)
+        for key, new in after.items():
+            old = self._ann.get(key, EMPTY)
+            after[key] = (
+                EMPTY if new.is_empty else replace(new, created=old.created or stamp, updated=stamp)
+            )
+        self._write_annotations(after)
 
     def _write_annotations(self, after: dict[str, Annotation]) -> None:
         table = self._user.db.table("annotations")
@@ -362,59 +366,107 @@ class Library(ViewsMixin):
                 self._index.set_annotation(row, ann)
 
     def set_status(self, ids: Sequence[str], status: Status) -> Change:
-        return self._update(
-            f"status {status.value} on {_n(ids)}", ids, lambda _, a: replace(a, status=status)
+        """Set the status, where it is still the one this process last read."""
+        return self._change(
+            f"status {status.value} on {_n(ids)}",
+            ids,
+            lambda key, seen, _: [Want(key, "status", status, seen.status)],
         )
 
     def tag(
         self, ids: Sequence[str], add: Iterable[str] = (), remove: Iterable[str] = ()
     ) -> Change:
-        """Add and remove tags (normalised; ValueError for an invalid tag)."""
+        """Add and remove tags (normalised; ValueError for an invalid tag).
+
+        Each tag is its own field: adding one never touches the others or the note.
+        """
         plus = tuple(normalize_tag(t) for t in add)
         minus = tuple(normalize_tag(t) for t in remove)
         words = [f"+{t}" for t in plus] + [f"-{t}" for t in minus]
-        return self._update(
-            f"{' '.join(words)} on {_n(ids)}", ids, lambda _, a: a.with_tags(plus, minus)
-        )
 
-    def set_note(self, record_id: str, text: str) -> Change:
-        return self._update(f"note on {record_id}", [record_id], lambda _, a: replace(a, note=text))
+        def wants(key: str, _seen: Annotation, _now: Annotation) -> list[Want]:
+            return [Want(key, f"#{t}", True) for t in plus] + [
+                Want(key, f"#{t}", False) for t in minus if t not in plus
+            ]
+
+        return self._change(f"{' '.join(words)} on {_n(ids)}", ids, wants)
+
+    def set_note(self, record_id: str, text: str, *, base: str | None = None) -> Change:
+        """Save `text` as the note, made from `base` (default: the note last read).
+
+        If the note on disk is no longer `base` (another window, command or draft
+        saved meanwhile), the two are merged (see `merge.merge_note`): both edits are
+        kept, and `Change.notice` tells the user. Never drops either side.
+        """
+        outcome: list[Merged] = []
+
+        def wants(key: str, seen: Annotation, now: Annotation) -> list[Want]:
+            merged = merge_note(seen.note if base is None else base, now.note, text)
+            outcome.append(merged)
+            return [Want(key, "note", merged.text)]
+
+        change = self._change(f"note on {record_id}", [record_id], wants)
+        return replace(change, notice=_merge_notice(record_id, outcome[0]))
 
     def append_note(self, record_id: str, text: str) -> Change:
-        def add(_: str, a: Annotation) -> Annotation:
-            joined = f"{a.note.rstrip()}\n\n{text}" if a.note.strip() else text
-            return replace(a, note=joined)
+        """Add `text` as a new paragraph at the end of the note as it is on disk."""
 
-        return self._update(f"note on {record_id}", [record_id], add)
+        def wants(key: str, _seen: Annotation, now: Annotation) -> list[Want]:
+            joined = f"{now.note.rstrip()}\n\n{text}" if now.note.strip() else text
+            return [Want(key, "note", joined)]
+
+        return self._change(f"note on {record_id}", [record_id], wants)
 
     def set_title(self, record_id: str, text: str) -> Change:
+        """Set the user's title, where it is still the one this process last read."""
         title = " ".join(text.split())
-        label = f"title on {record_id}"
-        return self._update(label, [record_id], lambda _, a: replace(a, title=title))
+        return self._change(
+            f"title on {record_id}",
+            [record_id],
+            lambda key, seen, _: [Want(key, "title", title, seen.title)],
+        )
 
     def put(self, label: str, annotations: dict[str, Annotation]) -> Change:
-        """Set whole annotations (status, tags, note, title) at once: restore, undo, redo."""
+        """Set whole annotations (status, tags, note, title) at once: a restore.
 
-        def take(key: str, old: Annotation) -> Annotation:
+        Each field is set only where it still holds what this process last read.
+        """
+
+        def wants(key: str, seen: Annotation, now: Annotation) -> list[Want]:
             new = annotations[key]
-            return replace(old, status=new.status, tags=new.tags, note=new.note, title=new.title)
+            found = [Want(key, name, getattr(new, name), getattr(seen, name)) for name in _PLAIN]
+            for tag in sorted(set(seen.tags) | set(now.tags) | set(new.tags)):
+                found.append(Want(key, f"#{tag}", tag in new.tags, tag in seen.tags))
+            return found
 
-        return self._update(label, list(annotations), take)
+        return self._change(label, list(annotations), wants)
 
     def undo(self, change: Change) -> Change:
-        """Put back the annotations from before `change`; returns the change made."""
-        return self.put(f"undo {change.label}", change.before)
+        """Put back what `change` found, in the fields it touched and only there.
+
+        Refused (ConflictError, nothing written) when one of those fields was changed
+        since by anything else.
+        """
+        return self._replay(f"undo {change.label}", change.undo_wants())
 
     def redo(self, change: Change) -> Change:
-        return self.put(f"redo {change.label}", change.after)
+        """Make `change` again, where its fields still hold what the undo put back."""
+        return self._replay(f"redo {change.label}", change.redo_wants())
+
+    def _replay(self, label: str, wants: list[Want]) -> Change:
+        by_id: dict[str, list[Want]] = {}
+        for want in wants:
+            by_id.setdefault(want.id, []).append(want)
+        return self._change(label, list(by_id), lambda key, _s, _n: by_id[key])
 
     # ----------------------------------------------------------------- drafts
-    def journal_draft(self, record_id: str, text: str) -> None:
-        """Journal an unsaved note draft so a crash before the next save keeps it."""
+    def journal_draft(self, record_id: str, text: str, base: str) -> None:
+        """Journal an unsaved note draft, made from the note `base`, so a crash before
+        the next save keeps it."""
         if self._journal is None:
             self._journal = DraftJournal(self.data_dir / "drafts")
         try:
-            self._journal.record(record_id, text)
+            self._journal.record(record_id, text, base)
         except OSError as error:
             raise StoreError(f"cannot journal the draft: {error.strerror}") from None
 
@@ -427,18 +479,23 @@ class Library(ViewsMixin):
     def recover_drafts(self) -> list[str]:
         """Save the drafts that processes killed while editing left behind.
 
+        A draft is applied as an edit made from the note it started from: if the note
+        changed since (another window saved later), the two are merged or both kept.
         Returns the ids whose note changed, and tells the user in `messages`.
         """
         recovered: list[str] = []
         for path, drafts in orphaned_drafts(self.data_dir / "drafts"):
-            for record_id, text in drafts.items():
-                if self.annotation(record_id).note != text:
-                    self.set_note(record_id, text)
+            for record_id, draft in drafts.items():
+                if self.annotation(record_id).note == draft.text:
+                    continue
+                base = draft.base if draft.base is not None else ""  # unknown: keep both
+                change = self.set_note(record_id, draft.text, base=base)
+                if change.edits:
                     recovered.append(record_id)
+                    message = f"Recovered an unsaved draft of the note on {record_id}."
+                    self.messages.append(f"{message} {change.notice}".strip())
             with contextlib.suppress(OSError):
                 path.unlink()
-        for record_id in recovered:
-            self.messages.append(f"Recovered an unsaved draft of the note on {record_id}.")
         return recovered
 
     # ----------------------------------------------------------------- import
@@ -491,4 +548,22 @@ def _n(ids: Sequence[str]) -> str:
     return ids[0] if len(ids) == 1 else f"{len(ids)} abstracts"
 
 
-__all__ = ["SORTS", "Change", "Library", "View"]
+_PLAIN = ("status", "note", "title")
+"""The fields that hold one value (tags are edited one by one)."""
+
+
+def _merge_notice(record_id: str, merged: Merged) -> str:
+    """What to tell the user after saving a note that was changed meanwhile."""
+    if merged.outcome == "merged":
+        return (
+            f"The note on {record_id} was also changed elsewhere meanwhile; both edits were merged."
+        )
+    if merged.outcome == "conflict":
+        return (
+            f"The note on {record_id} was also changed elsewhere in the same lines; "
+            f"both versions are kept in the note between '{MINE}' and '{THEIRS}'."
+        )
+    return ""
+
+
+__all__ = ["SORTS", "Change", "ConflictError", "Library", "View"]

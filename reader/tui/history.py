@@ -4,6 +4,8 @@ Undo writes the annotations from before a change back through the Library, so it
 as durable as any change and the CLI sees it too. One user action is one step: a bulk
 change is one `Change`, and the autosaves of one note-editing session are merged into
 one step (the `before` of the first save, the `after` of the last).
+Undo and redo revert only the fields a change touched, and are refused when one of
+them was changed since (see `reader.core.changes`).
 """
 
 from __future__ import annotations
@@ -23,13 +25,10 @@ class History:
 
     def record(self, change: Change, merge: Hashable | None = None) -> None:
         """Remember `change`; with the same `merge` key as the last one, fold them."""
-        if not change.after:
+        if not change.edits:
             return
         if merge is not None and merge == self._merge_key and self.done:
-            last = self.done[-1]
-            self.done[-1] = Change(
-                last.label, {**change.before, **last.before}, {**last.after, **change.after}
-            )
+            self.done[-1] = self.done[-1].then(change)
         else:
             self.done.append(change)
         self._merge_key = merge

@@ -11,6 +11,7 @@ from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.core.changes import ConflictError
 from reader.core.errors import ReaderError
 from reader.core.export import load_export
 from reader.core.library import Change, Library
@@ -47,12 +48,23 @@ class ChangesMixin:
         self._refresh_views()
 
     def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
-        """Run a Library change, record it; tell the user when it fails."""
+        """Run a Library change, record it; tell the user when it fails.
+
+        A change refused because another window or command changed the same field
+        meanwhile redraws, so the user sees what is there now and can decide again.
+        """
         try:
-            self._record(change(), merge)
+            made = change()
+        except ConflictError as error:
+            self.notify(str(error), title=f"Did not {what}", severity="warning", timeout=10)
+            self._changed()
+            return False
         except (ReaderError, ValueError) as error:
             self.notify(str(error), title=f"Cannot {what}", severity="error")
             return False
+        self._record(made, merge)
+        if made.notice:
+            self.notify(made.notice, severity="warning", timeout=12)
         return True
 
     def action_undo(self) -> None:
@@ -80,8 +92,10 @@ class ChangesMixin:
         try:
             apply(change)
         except ReaderError as error:
-            source.append(change)
-            self.notify(str(error), title=f"Cannot {verb}", severity="error")
+            source.append(change)  # the step stays where it was: nothing was changed
+            self.notify(str(error), title=f"Cannot {verb}", severity="error", timeout=10)
+            if isinstance(error, ConflictError):
+                self._changed()
             return
         target.append(change)
         self.notify(f"{past}: {change.label}")

@@ -18,9 +18,16 @@ AUTOSAVE_DELAY = 0.5
 
 
 class NoteEditor(ModalScreen[str]):
-    """A Markdown TextArea. Each change is passed to `draft` (the crash journal) at
-    once and to `save` `AUTOSAVE_DELAY` seconds after the last keystroke; closing
-    (escape or ctrl+s) saves and dismisses with the text."""
+    """A Markdown TextArea over one note.
+
+    Each change of the text goes to `draft` (the crash journal) at once, and to
+    `save` `AUTOSAVE_DELAY` seconds after the last keystroke; closing (escape or
+    ctrl+s) saves and dismisses with the text. Both get the note the text was made
+    from (`base`), so a note changed meanwhile by another window or command is merged,
+    not overwritten; when the saved note differs from the text here (a merge), the
+    editor shows the saved note. A failed save keeps the text and the editor open:
+    closing tries again.
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Save and close", id="note.close"),
@@ -31,17 +38,23 @@ class NoteEditor(ModalScreen[str]):
         self,
         title: str,
         text: str,
-        save: Callable[[str], object],
-        draft: Callable[[str], object] | None = None,
+        save: Callable[[str, str], str | None],
+        draft: Callable[[str, str], object] | None = None,
     ) -> None:
+        """`save(text, base)` returns the note as saved, or None when saving failed."""
         super().__init__()
         self.note_title = title
         self.text = text
-        self.saved = text
-        """The text last handed to `save`."""
+        self.base = text
+        """The note as this editor last loaded or saved it: what its text is made from."""
         self._save = save
         self._draft = draft
         self._timer: Timer | None = None
+
+    @property
+    def dirty(self) -> bool:
+        """True while the text differs from the note as last saved."""
+        return self.query_one(TextArea).text != self.base
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
@@ -62,24 +75,43 @@ class NoteEditor(ModalScreen[str]):
     @on(TextArea.Changed)
     def _changed(self, event: TextArea.Changed) -> None:
         text = event.text_area.text
-        if text == self.saved:
+        if text == self.base:
             return
         if self._draft is not None:
-            self._draft(text)
+            self._draft(text, self.base)
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(AUTOSAVE_DELAY, self.save_now)
 
-    def save_now(self) -> None:
-        """Save the text now if it changed since the last save."""
+    def save_now(self) -> bool:
+        """Save the text now if it changed since the last save; False when that failed."""
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        text = self.query_one(TextArea).text
-        if text != self.saved:
-            self._save(text)
-            self.saved = text
+        area = self.query_one(TextArea)
+        text = area.text
+        if text == self.base:
+            return True
+        saved = self._save(text, self.base)
+        if saved is None:
+            return False
+        self.base = saved
+        if saved != text:  # merged with a change made elsewhere: show what was saved
+            row, column = area.cursor_location
+            area.load_text(saved)
+            last = area.document.line_count - 1
+            row = min(row, last)
+            area.move_cursor((row, min(column, len(area.document.get_line(row)))))
+        return True
 
     def action_close(self) -> None:
-        self.save_now()
-        self.dismiss(self.saved)
+        if self.save_now():
+            self.dismiss(self.base)
+        else:
+            self.notify(
+                "The note is not saved yet, so the editor stays open with your text; "
+                "escape tries again.",
+                title="Note kept open",
+                severity="warning",
+                timeout=10,
+            )

@@ -159,14 +159,18 @@ class TriageMixin:
         record = abstract.id
         session: Hashable = ("note", record, object())  # this editor's saves: one undo step
 
-        def save(text: str) -> None:
-            change: Callable[[], Change] = lambda: self.library.set_note(record, text)  # noqa: E731
-            if self._try("save the note", change, merge=session):
-                self.library.clear_draft(record)
+        def save(text: str, base: str) -> str | None:
+            change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
+                record, text, base=base
+            )
+            if not self._try("save the note", change, merge=session):
+                return None
+            self.library.clear_draft(record)
+            return self.library.annotation(record).note
 
-        def draft(text: str) -> None:
+        def draft(text: str, base: str) -> None:
             try:
-                self.library.journal_draft(record, text)
+                self.library.journal_draft(record, text, base)
             except ReaderError as error:
                 self.notify(str(error), severity="warning")
 
