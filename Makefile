@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench stress clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check reader tests benchmarks
 	$(BIN)/ruff format --check reader tests benchmarks
 	$(BIN)/mypy
+
+# The randomized concurrency test at length: STEPS app steps against a CLI process.
+STEPS ?= 2000
+stress: $(VENV)/.installed-test
+	READER_STRESS_STEPS=$(STEPS) $(BIN)/python -m pytest -q -s -p no:cacheprovider \
+		tests/test_random_concurrency.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py $(ARGS)
