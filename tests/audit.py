@@ -87,14 +87,14 @@ def install(path: Path, side: str) -> Callable[[], None]:
     def of_change(change: Change) -> dict[str, Any]:
         return {"of": _edits(change.edits)}
 
-    wrap("set_status", lambda ids, status: {"ids": list(ids), "value": str(status)})
+    wrap("set_status", lambda ids, status, seen=None: {"ids": list(ids), "value": str(status)})
     wrap(
         "tag",
         lambda ids, add=(), remove=(): {"ids": list(ids), "add": list(add), "remove": list(remove)},
     )
     wrap("set_note", lambda i, text, base=None: {"ids": [i], "text": text, "base": base})
     wrap("append_note", lambda i, text: {"ids": [i], "text": text})
-    wrap("set_title", lambda i, text: {"ids": [i], "text": text})
+    wrap("set_title", lambda i, text, seen=None: {"ids": [i], "text": text})
     wrap("undo", of_change)
     wrap("redo", of_change)
 

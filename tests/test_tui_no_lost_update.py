@@ -163,3 +163,32 @@ async def test_a_note_typed_while_the_disk_is_full_is_kept_until_saved(
         await pilot.pause()
         assert not isinstance(app.screen, NoteEditor)
         assert on_disk(data_dir, first).note == "precious words"
+
+
+async def test_a_title_prompt_left_open_does_not_replace_a_newer_title(library, data_dir):
+    first = library.ids()[0]
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("T")
+        await pilot.pause()
+        Library(data_dir).set_title(first, "Set from the shell")
+        library.refresh()  # the app's 2-second poll ran while the prompt was open
+        app.screen.query_one(Input).value = "Typed in the prompt"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert on_disk(data_dir, first).title == "Set from the shell"
+        assert any("changed elsewhere" in n for n in notices(app))
+
+
+async def test_the_status_picker_checks_what_it_showed(library, data_dir):
+    first = library.ids()[0]
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        Library(data_dir).set_status([first], Status.SKIPPED)
+        library.refresh()  # polled while the picker was open
+        await pilot.press("4")
+        await pilot.pause()
+        assert on_disk(data_dir, first).status is Status.SKIPPED
+        assert any("changed elsewhere" in n for n in notices(app))

@@ -20,7 +20,7 @@ import itertools
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -365,12 +365,17 @@ class Library(ViewsMixin):
             if row is not None:
                 self._index.set_annotation(row, ann)
 
-    def set_status(self, ids: Sequence[str], status: Status) -> Change:
-        """Set the status, where it is still the one this process last read."""
+    def set_status(
+        self, ids: Sequence[str], status: Status, *, seen: Mapping[str, Status] | None = None
+    ) -> Change:
+        """Set the status, where it still is what the caller saw: `seen` (the statuses a
+        picker showed when it opened), else what this process last read."""
         return self._change(
             f"status {status.value} on {_n(ids)}",
             ids,
-            lambda key, seen, _: [Want(key, "status", status, seen.status)],
+            lambda key, last, _: [
+                Want(key, "status", status, seen.get(key, last.status) if seen else last.status)
+            ],
         )
 
     def tag(
@@ -417,13 +422,14 @@ class Library(ViewsMixin):
 
         return self._change(f"note on {record_id}", [record_id], wants)
 
-    def set_title(self, record_id: str, text: str) -> Change:
-        """Set the user's title, where it is still the one this process last read."""
+    def set_title(self, record_id: str, text: str, *, seen: str | None = None) -> Change:
+        """Set the user's title, where it still is what the caller saw: `seen` (the
+        title a prompt showed when it opened), else what this process last read."""
         title = " ".join(text.split())
         return self._change(
             f"title on {record_id}",
             [record_id],
-            lambda key, seen, _: [Want(key, "title", title, seen.title)],
+            lambda key, last, _: [Want(key, "title", title, last.title if seen is None else seen)],
         )
 
     def put(self, label: str, annotations: dict[str, Annotation]) -> Change:

@@ -78,12 +78,16 @@ class TriageMixin:
         if not ids:
             return
 
+        shown = {key: self.library.annotation(key).status for key in ids}
+
         def picked(status: Status | None) -> None:
             if status is not None:
-                self._try("set the status", lambda: self.library.set_status(ids, status))
+                self._try(
+                    "set the status", lambda: self.library.set_status(ids, status, seen=shown)
+                )
 
         subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
-        current = self.library.annotation(ids[0]).status
+        current = shown[ids[0]]
         self.app.push_screen(StatusPicker(current, subject), picked)
 
     # ---------------------------------------------------------------- tags
@@ -140,7 +144,7 @@ class TriageMixin:
         def entered(text: str | None) -> None:
             if text is None or (not old and text.strip() == abstract.headline):
                 return
-            self._try("set the title", lambda: self.library.set_title(abstract.id, text))
+            self._try("set the title", lambda: self.library.set_title(abstract.id, text, seen=old))
 
         self.app.push_screen(
             PromptScreen(
