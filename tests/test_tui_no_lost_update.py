@@ -24,6 +24,13 @@ from reader.tui.screens.note_editor import NoteEditor
 WIDE = (120, 40)
 
 
+@pytest.fixture(autouse=True)
+def _no_poll(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's 2-second poll would catch up with the other Library at a moment the
+    test does not choose (a loaded CI box is slow): the tests poll by hand."""
+    monkeypatch.setattr("reader.tui.screens.main.POLL_SECONDS", 3600)
+
+
 def on_disk(data_dir: Path, record: str):
     return Library(data_dir).annotation(record)
 
