@@ -23,6 +23,7 @@ import click
 import orjson
 
 from reader.core import export, importer
+from reader.core.editor import edit_note
 from reader.core.errors import ReaderError
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
@@ -370,7 +371,11 @@ def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -
 @click.option("--append", "append_text", metavar="TEXT", help="Add TEXT as a new paragraph.")
 @pass_state
 def note(state: _State, record: str, set_text: str | None, append_text: str | None) -> None:
-    """Edit the note: in $EDITOR, or with --set / --append."""
+    """Edit the note: in $EDITOR, or with --set / --append.
+
+    The editor's text is saved as an edit of the note as it was when the editor
+    opened: a note changed meanwhile (say by `--append`) is merged, not overwritten.
+    """
     if set_text is not None and append_text is not None:
         raise click.UsageError("give --set or --append, not both")
     library = state.library()
@@ -382,21 +387,36 @@ def note(state: _State, record: str, set_text: str | None, append_text: str | No
         library.append_note(record_id, append_text)
         click.echo(f"note on {record_id} appended to")
         return
-    old = library.annotation(record_id).note
-    new = set_text if set_text is not None else _edit(old)
-    if new is None or new.rstrip() == old.rstrip():
-        click.echo("note unchanged")
-        return
-    library.set_note(record_id, new.rstrip())
-    click.echo(f"note on {record_id} {'saved' if new.strip() else 'cleared'}")
+    if set_text is not None:
+        old = library.annotation(record_id).note
+        if set_text.rstrip() == old.rstrip():
+            click.echo("note unchanged")
+            return
+        change = library.set_note(record_id, set_text.rstrip())
+    else:
+        edit = edit_note(library, record_id)
+        if edit.signal is not None:  # the terminal closed: the text is safe, now go
+            _tell(edit.problems)
+            click.get_current_context().exit(128 + edit.signal)
+        if edit.change is None:
+            if edit.problems:
+                raise UserError("; ".join(edit.problems))
+            click.echo("note unchanged")
+            return
+        _tell(edit.problems)
+        change = edit.change
+    if change.notice:
+        click.echo(change.notice, err=True)
+    done = "saved" if library.annotation(record_id).note else "cleared"
+    click.echo(f"note on {record_id} {done}")
 
 
-def _edit(text: str) -> str | None:
-    """`text` as edited in the user's editor; None when the file was not saved."""
-    try:
-        return click.edit(text, extension=".md")
-    except click.ClickException as error:
-        raise UserError(f"{error.format_message()} (set $EDITOR, or use --set)") from None
+def _tell(problems: list[str]) -> None:
+    """Each problem of an editor session, one line on stderr (a closed terminal may
+    not take it: the text is safe either way)."""
+    for problem in problems:
+        with contextlib.suppress(OSError):
+            click.echo(f"reader: {problem}", err=True)
 
 
 @cli.command()

@@ -10,6 +10,10 @@ drafts are handed back for replay and the file is removed.
 Each draft records the note it was made from (`base`: the note as the editor last
 saved or loaded it), so a replay can tell whether the note changed since and merge
 instead of overwriting a newer note.
+
+A draft sits in a slot: by default the record id (the app's note editor), or one an
+editor names for itself (the $EDITOR session), so that one editor saving its text
+never clears, nor replaces, a draft that another editor of the same note left.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ class Draft:
     text: str
     base: str | None
     """The note the draft was made from; None in journals from before bases were kept."""
+    record_id: str
+    """The record whose note this is."""
 
 
 class DraftJournal:
@@ -62,25 +68,30 @@ class DraftJournal:
         os.fsync(fd)
         self._size += len(line)
 
-    def record(self, record_id: str, text: str, base: str) -> None:
-        """Journal the draft `text` of `record_id`'s note, made from the note `base`
-        (durable on return)."""
-        draft = Draft(text, base)
-        if self._pending.get(record_id) == draft:
+    def record(self, record_id: str, text: str, base: str, slot: str | None = None) -> None:
+        """Journal the draft `text` of `record_id`'s note, made from the note `base`, in
+        `slot` (default: the record id), replacing that slot's draft (durable on return)."""
+        key = slot or record_id
+        draft = Draft(text, base, record_id)
+        if self._pending.get(key) == draft:
             return
-        self._pending[record_id] = draft
-        self._append({"id": record_id, "text": text, "base": base})
+        self._pending[key] = draft
+        self._append(_entry(key, draft))
         if self._size > COMPACT_AFTER:
             self._compact()
 
-    def clear(self, record_id: str) -> None:
-        """The draft of `record_id` was saved to the library: forget it."""
-        if self._pending.pop(record_id, None) is None:
+    def clear(self, slot: str) -> None:
+        """The draft in `slot` was saved to the library: forget it (and only it)."""
+        draft = self._pending.pop(slot, None)
+        if draft is None:
             return
         if not self._pending:
             self._truncate()
         else:
-            self._append({"id": record_id, "saved": "1"})
+            entry: dict[str, str | None] = {"id": draft.record_id, "saved": "1"}
+            if slot != draft.record_id:
+                entry["slot"] = slot
+            self._append(entry)
 
     def _truncate(self) -> None:
         if self._fd is not None:
@@ -91,8 +102,8 @@ class DraftJournal:
     def _compact(self) -> None:
         """Rewrite the journal with only the pending drafts (in place, under our lock)."""
         self._truncate()
-        for record_id, draft in list(self._pending.items()):
-            self._append({"id": record_id, "text": draft.text, "base": draft.base})
+        for key, draft in list(self._pending.items()):
+            self._append(_entry(key, draft))
 
     def close(self) -> None:
         """Remove the journal; call only when every draft was saved."""
@@ -104,8 +115,16 @@ class DraftJournal:
                     self.path.unlink()
 
 
+def _entry(slot: str, draft: Draft) -> dict[str, str | None]:
+    entry: dict[str, str | None] = {"id": draft.record_id, "text": draft.text, "base": draft.base}
+    if slot != draft.record_id:
+        entry["slot"] = slot
+    return entry
+
+
 def read_journal(path: Path) -> dict[str, Draft]:
-    """The drafts a journal file still holds (the last entry per record wins).
+    """The drafts a journal file still holds, by slot (the last entry per slot wins;
+    the slot of an entry without one is its record id).
 
     A torn last line, from a kill in the middle of a write, is ignored.
     """
@@ -121,11 +140,14 @@ def read_journal(path: Path) -> dict[str, Draft]:
             continue
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             continue
+        slot = entry.get("slot")
+        key = slot if isinstance(slot, str) and slot else entry["id"]
         if "text" in entry and isinstance(entry["text"], str):
             base = entry.get("base")
-            drafts[entry["id"]] = Draft(entry["text"], base if isinstance(base, str) else None)
+            base = base if isinstance(base, str) else None
+            drafts[key] = Draft(entry["text"], base, entry["id"])
         elif "saved" in entry:
-            drafts.pop(entry["id"], None)
+            drafts.pop(key, None)
     return drafts
 
 

@@ -466,21 +466,25 @@ class Library(ViewsMixin):
         return self._change(label, list(by_id), lambda key, _s, _n: by_id[key])
 
     # ----------------------------------------------------------------- drafts
-    def journal_draft(self, record_id: str, text: str, base: str) -> None:
+    def journal_draft(
+        self, record_id: str, text: str, base: str, *, slot: str | None = None
+    ) -> None:
         """Journal an unsaved note draft, made from the note `base`, so a crash before
-        the next save keeps it."""
+        the next save keeps it. An editor other than the app's names its own `slot`
+        (default: the record id), so no other editor's save clears its draft."""
         if self._journal is None:
             self._journal = DraftJournal(self.data_dir / "drafts")
         try:
-            self._journal.record(record_id, text, base)
+            self._journal.record(record_id, text, base, slot)
         except OSError as error:
             raise StoreError(f"cannot journal the draft: {error.strerror}") from None
 
-    def clear_draft(self, record_id: str) -> None:
-        """The draft of `record_id` reached the library: drop it from the journal."""
+    def clear_draft(self, record_id: str, *, slot: str | None = None) -> None:
+        """The draft of `record_id` (in `slot`) reached the library: drop it from the
+        journal. Drafts in other slots stay."""
         if self._journal is not None:
             with contextlib.suppress(OSError):
-                self._journal.clear(record_id)
+                self._journal.clear(slot or record_id)
 
     def recover_drafts(self) -> list[str]:
         """Save the drafts that processes killed while editing left behind.
@@ -491,7 +495,8 @@ class Library(ViewsMixin):
         """
         recovered: list[str] = []
         for path, drafts in orphaned_drafts(self.data_dir / "drafts"):
-            for record_id, draft in drafts.items():
+            for draft in drafts.values():
+                record_id = draft.record_id
                 if self.annotation(record_id).note == draft.text:
                     continue
                 base = draft.base if draft.base is not None else ""  # unknown: keep both

@@ -64,8 +64,8 @@ class ReaderApp(App[None]):
                 loop.add_signal_handler(number, self.save_and_exit)
 
     def on_unmount(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+        # The watchdog, once armed, stays armed: unmounting is where a shutdown on a
+        # closed terminal can block, which is what it is there for.
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -78,10 +78,12 @@ class ReaderApp(App[None]):
                 screen.save_now()
         # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
         # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
-        # Everything is on disk by now, so there is nothing left to lose.
-        self._watchdog = threading.Timer(EXIT_GRACE, self._exit_now)
-        self._watchdog.daemon = True
-        self._watchdog.start()
+        # Everything is on disk by now, so there is nothing left to lose. Not headless
+        # (run_test): there is no terminal to block on, and the process is the tests'.
+        if self._watchdog is None and not self.is_headless:
+            self._watchdog = threading.Timer(EXIT_GRACE, self._exit_now)
+            self._watchdog.daemon = True
+            self._watchdog.start()
         self.exit()
 
     def _exit_now(self) -> None:
