@@ -213,6 +213,16 @@ def test_an_editor_that_ignores_the_signal_is_killed_after_the_grace(
     assert leftovers(temp_dir) == []
 
 
+def test_ctrl_c_belongs_to_the_editor(library: Library, tmp_path: Path):
+    """ctrl+c in the editor reaches the whole foreground group: reader ignores it."""
+    editor = scripted(
+        tmp_path, "open(path, 'w').write('still here')\nos.kill(os.getppid(), signal.SIGINT)"
+    )
+    edit = edit_note(library, FIRST, command=editor)
+    assert edit.saved and edit.signal is None
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_signal_after_the_editor_waits_for_the_save(library: Library, tmp_path: Path):
     """SIGTERM while the text is being saved: noted, and the save still completes."""
     editor = scripted(tmp_path, "open(path, 'w').write('saved first')")
