@@ -218,9 +218,19 @@ def test_ctrl_c_belongs_to_the_editor(library: Library, tmp_path: Path):
     editor = scripted(
         tmp_path, "open(path, 'w').write('still here')\nos.kill(os.getppid(), signal.SIGINT)"
     )
-    edit = edit_note(library, FIRST, command=editor)
+    caught: list[int] = []
+
+    def handler(number: int, _frame: object) -> None:
+        caught.append(number)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        edit = edit_note(library, FIRST, command=editor)
+        after = signal.getsignal(signal.SIGINT)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert caught == [] and after is handler
     assert edit.saved and edit.signal is None
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
 def test_a_signal_after_the_editor_waits_for_the_save(library: Library, tmp_path: Path):
