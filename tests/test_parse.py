@@ -183,6 +183,33 @@ def test_mixed_formats_in_one_file() -> None:
     assert abstracts[1].comments == ("7 pages, 2 figures",)
 
 
+def test_abstract_line_never_takes_the_next_listing_paragraph() -> None:
+    # issue 11: the listing paragraph became a "comment" of the `Abstract:` line, and
+    # its arXiv/Created lines that record's id: 3 records instead of 4.
+    text = (
+        "Abstract: Line-style abstract one.\n"
+        "Abstract:Line-style abstract about routing.\n\n"
+        "Listing-style abstract two.\n\n"
+        "arXiv:2402.00002\nCreated: 2024-02-02\n\n"
+        "Abstract: Line-style abstract three.\n"
+    )
+    result = parse(text)
+    assert [(a.text, a.arxiv_id, a.date, a.comments) for a in result.abstracts] == [
+        ("Line-style abstract one.", None, None, ()),
+        ("Line-style abstract about routing.", None, None, ()),
+        ("Listing-style abstract two.", "2402.00002", "2024-02-02", ()),
+        ("Line-style abstract three.", None, None, ()),
+    ]
+    assert [a.line for a in result.abstracts] == [1, 2, 4, 9]
+    assert result.warnings == []
+
+
+def test_explicit_comment_after_an_abstract_line_stays_its_comment() -> None:
+    text = "Abstract: A one-line abstract.\n\n7 pages, 2 figures\n\narXiv:2301.00001\n"
+    (abstract,) = parse(text).abstracts
+    assert (abstract.arxiv_id, abstract.comments) == ("2301.00001", ("7 pages, 2 figures",))
+
+
 def test_comments_next_to_the_paragraph_or_prefixed() -> None:
     text = f"{LONG}\n12 pages\nComments: accepted at ICML\narXiv:2301.00001\n"
     (abstract,) = parse(text).abstracts

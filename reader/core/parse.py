@@ -7,7 +7,9 @@ Two formats, which one file may mix:
   by blank lines or not. The arXiv/Created lines close the record; the paragraph
   before them is its text and short paragraphs in between are its comments.
 - One abstract per line, starting `Abstract:` (seeds 001-004). Lines that follow
-  without a blank line continue it; arXiv/Created lines after it attach to it.
+  without a blank line continue it; arXiv/Created lines after it attach to it. A
+  paragraph after a blank line is a record of its own (unless it says it is a
+  comment: `Comments: ...`, `7 pages, ...`), never that line's text or comment.
 
 A record is recognisable by its `Abstract:` prefix or its arXiv/Created lines; other
 text is reported as a warning ("file:line: what") and skipped. Reading is liberal:
@@ -339,7 +341,7 @@ class _Builder:
         group = self.group
         if group is None:
             self.group = _Group(start=chunk[0][0], chunks=[chunk])
-        elif not group.chunks or _is_comment(chunk):
+        elif not group.chunks or _attaches(group, chunk):
             group.chunks.append(chunk)
         else:  # a second paragraph: the group so far had no arXiv/Created lines
             self._close()
@@ -412,6 +414,16 @@ def _is_explicit_comment(chunk: Chunk) -> bool:
     """A chunk that says it is a comment: `Comments: ...` or `7 pages, ...`."""
     first = chunk[0][1]
     return bool(_COMMENT_PREFIX.match(first) or _PAGES.match(first))
+
+
+def _attaches(group: _Group, chunk: Chunk) -> bool:
+    """Whether a paragraph after the first one of `group` is that group's comment.
+
+    After an `Abstract:` line only an explicit comment is: a short plain paragraph
+    there is the text of a listing-style record (whose arXiv/Created lines follow),
+    never a comment of the line.
+    """
+    return _is_explicit_comment(chunk) if group.prefixed else _is_comment(chunk)
 
 
 def _is_comment(chunk: Chunk) -> bool:
