@@ -336,6 +336,32 @@ def test_import_of_a_folder_with_a_bad_file_imports_the_rest(run, tmp_path: Path
     assert len(ids(run)) == SEEDS + 2
 
 
+def test_a_huge_arxiv_version_is_a_warning_and_every_file_goes_in(run, tmp_path: Path):
+    # issue 11: the version overflowed orjson's integers and aborted the whole import.
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Abstract: fine one.\n\nHuge version.\narXiv:9999.99999v99999999999999999999999\n"
+    )
+    (folder / "b.txt").write_text("Abstract: the other file.\n")
+    result = ok(run("import", str(folder)))
+    assert f"{folder / 'a.txt'}: 2 added, 0 updated, 0 unchanged" in result.stdout
+    assert f"{folder / 'b.txt'}: 1 added" in result.stdout
+    warning = f"  warning: {folder / 'a.txt'}:4: arXiv version v999999999999999999"
+    assert warning in result.stderr
+    assert "9999.99999" in ids(run)
+    assert len(ids(run)) == SEEDS + 3
+
+
+def test_only_skipped_records_count_as_failed(run, tmp_path: Path):
+    path = tmp_path / "odd.txt"
+    huge = "x" * 100_001
+    path.write_text(f"Abstract: kept.\narXiv:2301.00001v2x\n\nstray\n\nAbstract: {huge}\n")
+    result = ok(run("import", str(path)))
+    assert f"{path}: 1 added, 0 updated, 0 unchanged, 1 failed" in result.stdout
+    assert result.stderr.count("  warning: ") == 3
+
+
 def test_import_of_a_missing_path_fails(run, tmp_path: Path):
     result = user_error(run("import", str(tmp_path / "nowhere")), "1 of 1 file failed")
     assert "nowhere: failed: no such file or folder" in result.stderr
