@@ -24,6 +24,7 @@ import orjson
 
 from reader.core import export, importer
 from reader.core.errors import ReaderError
+from reader.core.latex import latex_to_unicode
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
 from reader.core.storage import atomic_write_bytes
@@ -252,9 +253,10 @@ def _fit(text: str, width: int) -> str:
 
 @cli.command()
 @click.argument("record", metavar="ID")
+@click.option("--raw", is_flag=True, help="Print the abstract's LaTeX as written.")
 @pass_state
-def show(state: _State, record: str) -> None:
-    """Show every field of one abstract, and the note."""
+def show(state: _State, record: str, raw: bool) -> None:
+    """Show every field of one abstract, and the note (LaTeX rendered as Unicode)."""
     library = state.library()
     record_id = library.resolve(record)
     a, ann = library.abstract(record_id), library.annotation(record_id)
@@ -271,13 +273,14 @@ def show(state: _State, record: str) -> None:
         ("status", ann.status.value),
         ("tags", ", ".join(ann.tags) or "-"),
     ]
-    fields += [("comments", c) for c in a.comments]
+    render = (lambda text: text) if raw else latex_to_unicode
+    fields += [("comments", render(c)) for c in a.comments]
     if ann.created:
         fields.append(("changed", f"{ann.updated} (first {ann.created})"))
     for name, value in fields:
         click.echo(f"{name + ':':<10}{value}")
     width = min(shutil.get_terminal_size().columns, 100)
-    click.echo("\n" + textwrap.fill(a.text, width=width, break_on_hyphens=False))
+    click.echo("\n" + textwrap.fill(render(a.text), width=width, break_on_hyphens=False))
     if ann.note:
         click.echo("\nNote:\n" + ann.note)
 
@@ -421,12 +424,16 @@ def title(state: _State, record: str, text: str) -> None:
 @click.argument("query", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")
 @pass_state
-def export_(state: _State, query: tuple[str, ...], fmt: str, output: Path | None) -> None:
+def export_(
+    state: _State, query: tuple[str, ...], fmt: str, output: Path | None, raw: bool
+) -> None:
     """Export the abstracts matching QUERY (all when none), with your annotations.
 
     A JSON export restores with `reader restore`; with no QUERY it also holds the
-    annotations of ids not in this library.
+    annotations of ids not in this library. It keeps the LaTeX as written; the
+    Markdown export renders it as Unicode (unless --raw).
     """
     text = _query_text(query)
     library = state.library()
@@ -434,8 +441,10 @@ def export_(state: _State, query: tuple[str, ...], fmt: str, output: Path | None
     if not text:
         known = set(ids)
         ids += [k for k in library.annotations() if k not in known]
-    write = export.export_json if fmt == "json" else export.export_markdown
-    document = write(library, ids)
+    if fmt == "json":
+        document = export.export_json(library, ids)
+    else:
+        document = export.export_markdown(library, ids, raw=raw)
     if output is None:
         click.echo(document, nl=False)
         return

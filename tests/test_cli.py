@@ -151,6 +151,22 @@ def test_show_prints_every_field_and_the_note(run):
     assert out.rstrip().endswith("Note:\nRead section 3.")
 
 
+def test_show_and_markdown_export_render_latex_unless_raw(run):
+    # issue 11: `show` and the exports printed the source while the app rendered it.
+    (record,) = ids(run, "context-free grammars")
+    ok(run("tag", record, "+cfg"))
+    shown = " ".join(ok(run("show", record)).stdout.split())
+    assert "remarkable diversity" in shown and "textit" not in shown
+    raw = " ".join(ok(run("show", "--raw", record)).stdout.split())
+    assert r"remarkable $\textit{diversity}$" in raw
+    markdown = ok(run("export", "tag:cfg", "--format", "markdown")).stdout
+    assert "remarkable diversity" in markdown and "textit" not in markdown
+    source = ok(run("export", "tag:cfg", "--format", "markdown", "--raw")).stdout
+    assert r"remarkable $\textit{diversity}$" in " ".join(source.split())
+    (exported,) = json.loads(ok(run("export", "tag:cfg")).stdout)["records"]
+    assert r"$\textit{how}$" in exported["text"]  # JSON keeps the source, for restore
+
+
 def test_a_hash_id_is_found_by_its_prefix(run):
     first = hash_ids(run)[0]
     assert f"id:       {first}" in ok(run("show", first[:6])).stdout
