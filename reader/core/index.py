@@ -46,8 +46,8 @@ from reader.core.text import fold
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 1
-"""Version of the saved index files."""
+FORMAT = 2
+"""Version of the saved index files (2: words folded with Latin letters in ASCII)."""
 
 
 def _date_number(text: str | None) -> int:

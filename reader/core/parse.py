@@ -32,7 +32,7 @@ from pathlib import Path
 from reader.core.errors import ParseError
 from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract
-from reader.core.text import fold, squash
+from reader.core.text import id_fold, squash
 
 MAX_ABSTRACT_CHARS = 100_000
 """Longer abstracts are skipped with a warning (they are not abstracts)."""
@@ -101,12 +101,12 @@ characters (and two lines) is a comment; a longer one is another abstract."""
 
 
 def record_id(text: str) -> str:
-    """12 hex chars of the sha1 of `text` folded and squashed.
+    """12 hex chars of the sha1 of `text` folded (`id_fold`) and squashed.
 
     Re-importing the same text gives the same id; case, accents and white space do
     not change it.
     """
-    return _hash(squash(fold(text)))
+    return _hash(squash(id_fold(text)))
 
 
 def _hash(key: str) -> str:
@@ -423,7 +423,7 @@ class _Builder:
             return
         self.abstracts.append(
             Abstract(
-                # `text` is squashed already: for ASCII, fold is lower() and keeps it so.
+                # `text` is squashed already: for ASCII, id_fold is lower() and keeps it so.
                 id=group.arxiv or (_hash(text.lower()) if text.isascii() else record_id(text)),
                 text=text,
                 headline=make_headline(text),
