@@ -261,6 +261,26 @@ def test_title_sets_and_clears(run):
     assert ok(run("title", "2306.10015", "")).stdout.strip() == "title unchanged"
 
 
+@pytest.mark.parametrize(
+    ("tag", "queries"),
+    [
+        ("café", ["tag:café", "tag:cafe", "tag:CAFE", "café", "cafe", "tag:caf*"]),
+        ("naïve", ["tag:naïve", "tag:naive", "naive"]),
+        ("straße", ["tag:straße", "tag:strasse", "strasse"]),
+        ("äöü", ["tag:äöü", "tag:aou", "aou"]),
+        ("İstanbul", ["tag:İstanbul", "tag:istanbul", "istanbul"]),
+        ("søren", ["tag:søren", "tag:soren", "soren"]),
+    ],
+)
+def test_accented_tags_are_found_as_queries_fold_them(run, tag: str, queries: list[str]):
+    # issue 11: `tag ID +café` was stored but `tag:café`, `cafe`... found nothing.
+    ok(run("tag", "2306.10015", f"+{tag}"))
+    for query in queries:
+        assert "2306.10015" in ids(run, query), query
+    (stored,) = json.loads(ok(run("list", f"tag:{tag}", "--format", "json")).stdout)
+    assert [t.casefold() for t in stored["tags"]] == [tag.lower().casefold()]  # as typed
+
+
 # ----------------------------------------------------------------- export and restore
 def test_export_wipe_restore_gives_back_every_annotation(run, data_dir: Path, tmp_path: Path):
     some = hash_ids(run)[:2]

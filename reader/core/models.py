@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from reader.core.text import fold
+
 
 class Status(StrEnum):
     """Where an abstract stands in the user's reading; every record starts `UNREAD`."""
@@ -66,6 +68,12 @@ def normalize_tag(text: str) -> str:
     if not tag or not _TAG.match(tag):
         raise ValueError(f"invalid tag {text!r}: tags are single words without commas")
     return tag
+
+
+def tag_key(tag: str) -> str:
+    """A tag as search compares it, in the query (`tag:Café`) and in the index alike:
+    folded as query words are, so `tag:cafe`, `tag:café` and `cafe` find `#café`."""
+    return fold(tag.strip().lstrip("#"))
 
 
 _normalized = functools.lru_cache(maxsize=8192)(normalize_tag)
