@@ -28,6 +28,7 @@ from reader.core.latex import latex_to_unicode
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
 from reader.core.storage import atomic_write_bytes
+from reader.core.text import printable
 
 CONFIRM_OVER = 50
 """A `--query` change to more rows than this asks first (unless `--yes`)."""
@@ -207,8 +208,8 @@ def _print_table(library: Library, ids: Sequence[str], limit: int | None) -> Non
     for record_id, sid in zip(shown, short, strict=True):
         abstract, ann = library.abstract(record_id), library.annotation(record_id)
         head = f"{sid:<{width}}  {ann.status.value:<7}  {abstract.date or '':<10}  "
-        title = " ".join((ann.title or abstract.headline).split())
-        tags = "  " + " ".join(f"#{t}" for t in ann.tags) if ann.tags else ""
+        title = printable(" ".join((ann.title or abstract.headline).split()))
+        tags = printable("  " + " ".join(f"#{t}" for t in ann.tags)) if ann.tags else ""
         room = columns - _cells(head) - _cells(tags)
         line = head + _fit(title, room) + tags if room >= 20 else _fit(head + title, columns)
         click.echo(line)
@@ -277,12 +278,12 @@ def show(state: _State, record: str, raw: bool) -> None:
     fields += [("comments", render(c)) for c in a.comments]
     if ann.created:
         fields.append(("changed", f"{ann.updated} (first {ann.created})"))
-    for name, value in fields:
-        click.echo(f"{name + ':':<10}{value}")
+    lines = [f"{name + ':':<10}{value}" for name, value in fields]
     width = min(shutil.get_terminal_size().columns, 100)
-    click.echo("\n" + textwrap.fill(render(a.text), width=width, break_on_hyphens=False))
+    lines += ["", textwrap.fill(render(a.text), width=width, break_on_hyphens=False)]
     if ann.note:
-        click.echo("\nNote:\n" + ann.note)
+        lines += ["", "Note:", ann.note]
+    click.echo(printable("\n".join(lines)))
 
 
 @cli.command()
@@ -304,7 +305,7 @@ def stats(state: _State) -> None:
             click.echo("  (none)")
         width = max((len(name) for name, _ in counts), default=0)
         for name, count in counts:
-            click.echo(f"  {name:<{width}}  {count:>6}")
+            click.echo(printable(f"  {name:<{width}}  {count:>6}"))
 
 
 # ----------------------------------------------------------------- changes
@@ -328,18 +329,31 @@ def _n(count: int) -> str:
     return f"{count} abstract" if count == 1 else f"{count} abstracts"
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
+class _LiteralTail(click.Command):
+    """A command that notes how many of its words came after `--` (in `ctx.meta`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["after --"] = len(args) - args.index("--") - 1 if "--" in args else 0
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_LiteralTail, context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...")
 @click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
 @click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
 @pass_state
 def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
-    """Add (+TAG) and remove (-TAG) tags."""
-    add = [a[1:] for a in args if a.startswith("+")]
-    remove = [a[1:] for a in args if a.startswith("-") and not a.startswith("--")]
-    for word in args:
+    """Add (+TAG) and remove (-TAG) tags.
+
+    A tag that starts with `-` is removed after `--`, which ends the options:
+    `reader tag ID -- --neg` removes the tag `-neg`.
+    """
+    literal = click.get_current_context().meta.get("after --", 0)
+    for word in args[: len(args) - literal]:
         if word.startswith("--"):
             raise click.NoSuchOption(word)
+    add = [a[1:] for a in args if a.startswith("+")]
+    remove = [a[1:] for a in args if a.startswith("-")]
     if not add and not remove:
         raise click.UsageError("give the tags to add as +TAG and to remove as -TAG")
     with _user_errors():  # check the tags before asking anything
@@ -414,7 +428,7 @@ def title(state: _State, record: str, text: str) -> None:
     if not change.count:
         click.echo("title unchanged")
     elif library.annotation(record_id).title:
-        click.echo(f"title of {record_id}: {library.annotation(record_id).title}")
+        click.echo(printable(f"title of {record_id}: {library.annotation(record_id).title}"))
     else:
         click.echo(f"title of {record_id} cleared")
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from reader.cli import cli
 from reader.core.library import Library
-from reader.core.models import EMPTY
+from reader.core.models import EMPTY, Annotation
 
 SEEDS = 49
 
@@ -259,6 +259,55 @@ def test_title_sets_and_clears(run):
     assert ok(run("list", "id:2306.10015")).stdout.split("  ")[3].startswith("My own")
     assert ok(run("title", "2306.10015", "")).stdout.strip() == "title of 2306.10015 cleared"
     assert ok(run("title", "2306.10015", "")).stdout.strip() == "title unchanged"
+
+
+@pytest.mark.parametrize("word", ["+(x", "+x)", '+"q', "+a*b", "+red\x1b[31m", "+a\u202eb", "-(x"])
+def test_tags_the_query_language_cannot_express_are_refused(run, word: str):
+    # issue 11: `+(x` was stored, and then `tag:(x` was a parse error.
+    result = user_error(run("tag", "2306.10015", "+ok", word), "invalid tag")
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert ids(run, "tag:ok") == []  # nothing was changed
+
+
+def test_a_tag_an_older_release_let_in_still_loads():
+    # Refusing it on load would make the whole user.json unreadable.
+    assert Annotation.from_dict({"tags": ["(x", "ok"]}).tags == ("(x", "ok")
+
+
+def test_every_tag_added_is_a_query_that_finds_it(run):
+    for tag in ("c++", "a/b", "x:y", "r&d", "under_score", "-neg", "ok!", "日本"):
+        ok(run("tag", "2306.10015", f"+{tag}"))
+        assert ids(run, f"tag:{tag}") == ["2306.10015"], tag
+
+
+def test_a_tag_starting_with_a_dash_is_removed_after_a_double_dash(run):
+    ok(run("tag", "2306.10015", "+-neg", "+keep"))
+    assert run("tag", "2306.10015", "--neg").exit_code == 2  # an unknown option
+    result = ok(run("tag", "2306.10015", "--", "--neg"))
+    assert result.stdout.startswith("--neg on 1 abstract (1 changed)")
+    assert ids(run, "tag:keep") == ["2306.10015"] and ids(run, "tag:-neg") == []
+    assert "reader tag ID -- --neg" in ok(run("tag", "--help")).stdout
+
+
+def test_control_characters_are_not_printed(run, tmp_path: Path):
+    # A restore can bring a title (and an old user.json tags) with terminal escapes.
+    exported = json.loads(ok(run("export")).stdout)
+    record = next(r for r in exported["records"] if r["id"] == "2306.10015")
+    record["title"] = "evil\x1b]52;c;ZXZpbA==\x07title\x1b[2J"
+    record["note"] = "line one\n\x1b[31mred\x1b[0m\ttab"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported))
+    ok(run("restore", str(path)))
+    for args in (
+        ("list",),
+        ("show", "2306.10015"),
+        ("export", "id:2306.10015", "--format", "markdown"),
+        ("title", "2306.10015", "new\x1b[1m title"),
+    ):
+        out = ok(run(*args)).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+    out = ok(run("show", "2306.10015")).stdout
+    assert "new[1m title" in out and "line one\n[31mred[0m\ttab" in out
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ import orjson
 from reader.core.errors import ReaderError, UnknownIdError
 from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
+from reader.core.text import printable
 
 FORMAT = "reader-export"
 """The `format` field of every JSON export."""
@@ -100,7 +101,7 @@ def export_markdown(library: Source, ids: Iterable[str], *, raw: bool = False) -
     noun = "abstract" if len(records) == 1 else "abstracts"
     parts = [f"# Abstracts\n\n{len(records)} {noun}, exported {now_iso()}.\n"]
     parts += [_markdown_record(r if raw else _rendered(r)) for r in records]
-    return "\n".join(parts)
+    return printable("\n".join(parts))  # control characters would reach a terminal
 
 
 def _rendered(r: dict[str, Any]) -> dict[str, Any]:

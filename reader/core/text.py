@@ -69,6 +69,19 @@ def _latin(match: re.Match[str]) -> str:
     return _LATIN[ord(match[0])]
 
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters but tab and newline (escape sequences, carriage returns, bells)
+and the bidirectional controls that reorder what follows them on screen."""
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: without `_UNPRINTABLE` characters.
+
+    The user's data keeps them (a restore may bring them); whatever prints it uses this.
+    """
+    return _UNPRINTABLE.sub("", text) if not text.isprintable() else text
+
+
 def words(folded: str) -> list[str]:
     """The word tokens of already-folded text (letters and digits; `_` and punctuation split)."""
     return _WORD.findall(folded)
