@@ -14,7 +14,7 @@ import shutil
 import sys
 import textwrap
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,32 @@ def _user_errors() -> Iterator[None]:
         yield
     except ValueError as error:
         raise UserError(str(error)) from None
+
+
+def utf8(what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback: a text argument (or each of several) that is not valid UTF-8
+    is a one-line user error naming it as `what`.
+
+    Python hands over such bytes as lone surrogates, which no file can store. Paths
+    need no check: a file name in another encoding is still a file name.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        for text in value if isinstance(value, tuple) else (value,):
+            if isinstance(text, str) and not _is_utf8(text):
+                raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UserError(f"the {what} '{printable(raw)}' is not valid UTF-8")
+        return value
+
+    return check
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _ReaderGroup(click.Group):
@@ -167,7 +193,7 @@ def import_(state: _State, paths: tuple[Path, ...]) -> None:
 
 # ----------------------------------------------------------------- reading
 @cli.command("list", context_settings={"ignore_unknown_options": True})
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, callback=utf8("query"))
 @click.option("--sort", type=click.Choice(SORTS), default="source", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N abstracts.")
@@ -338,8 +364,10 @@ class _LiteralTail(click.Command):
 
 
 @cli.command(cls=_LiteralTail, context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...")
-@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...", callback=utf8("tag"))
+@click.option(
+    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
+)
 @click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
 @pass_state
 def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
@@ -368,7 +396,9 @@ def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> N
 
 @cli.command()
 @click.argument("args", nargs=-1, required=True, metavar="[ID]... STATUS")
-@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+@click.option(
+    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
+)
 @click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
 @pass_state
 def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
@@ -383,8 +413,16 @@ def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -
 
 @cli.command()
 @click.argument("record", metavar="ID")
-@click.option("--set", "set_text", metavar="TEXT", help="Replace the note with TEXT.")
-@click.option("--append", "append_text", metavar="TEXT", help="Add TEXT as a new paragraph.")
+@click.option(
+    "--set", "set_text", metavar="TEXT", help="Replace the note with TEXT.", callback=utf8("note")
+)
+@click.option(
+    "--append",
+    "append_text",
+    metavar="TEXT",
+    help="Add TEXT as a new paragraph.",
+    callback=utf8("note"),
+)
 @pass_state
 def note(state: _State, record: str, set_text: str | None, append_text: str | None) -> None:
     """Edit the note: in $EDITOR, or with --set / --append."""
@@ -418,7 +456,7 @@ def _edit(text: str) -> str | None:
 
 @cli.command()
 @click.argument("record", metavar="ID")
-@click.argument("text")
+@click.argument("text", callback=utf8("title"))
 @pass_state
 def title(state: _State, record: str, text: str) -> None:
     """Set your title for an abstract ("" clears it)."""
@@ -435,7 +473,7 @@ def title(state: _State, record: str, text: str) -> None:
 
 # ----------------------------------------------------------------- export
 @cli.command("export")
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, callback=utf8("query"))
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
 @click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")

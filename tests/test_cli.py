@@ -269,6 +269,43 @@ def test_tags_the_query_language_cannot_express_are_refused(run, word: str):
     assert ids(run, "tag:ok") == []  # nothing was changed
 
 
+BAD = "bad\udcff"
+"""How Python hands over an argument holding the byte 0xff (not valid UTF-8)."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("note", "2306.10015", "--set", BAD),
+        ("note", "2306.10015", "--append", BAD),
+        ("title", "2306.10015", BAD),
+        ("tag", "2306.10015", "+" + BAD),
+        ("tag", "2306.10015", "-" + BAD),
+        ("view", "add", "v", BAD),
+        ("view", "add", BAD, "tag:x"),
+        ("list", BAD),
+        ("tag", "--query", BAD, "+x"),
+    ],
+)
+def test_arguments_that_are_not_utf8_are_a_one_line_error(run, args: tuple[str, ...]):
+    # issue 11: each of these ended in a traceback (UnicodeEncodeError on save).
+    user_error(run(*args), "is not valid UTF-8")
+    assert ok(run("show", "2306.10015")).stdout.count("bad") == 0
+
+
+def test_a_real_process_reports_a_bad_argument_in_one_line(data_dir: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "reader", "--data-dir", str(data_dir), "title", "2306.10015"]
+        + [b"bad\xff".decode("utf-8", "surrogateescape")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode().splitlines() == [
+        "reader: error: the title 'bad\\xff' is not valid UTF-8"
+    ]
+
+
 def test_a_tag_an_older_release_let_in_still_loads():
     # Refusing it on load would make the whole user.json unreadable.
     assert Annotation.from_dict({"tags": ["(x", "ok"]}).tags == ("(x", "ok")
