@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import click
 
-from reader.cli import UserError, _query_text, _State, _user_errors, cli, pass_state
+from reader.cli import UserError, _query_text, _State, _user_errors, cli, pass_state, utf8
 from reader.core.errors import ReaderError
 
 
@@ -37,8 +37,8 @@ def view_list(state: _State) -> None:
 
 
 @view.command("add", context_settings={"ignore_unknown_options": True})
-@click.argument("name")
-@click.argument("query", nargs=-1, required=True)
+@click.argument("name", callback=utf8("view name"))
+@click.argument("query", nargs=-1, required=True, callback=utf8("query"))
 @pass_state
 def view_add(state: _State, name: str, query: tuple[str, ...]) -> None:
     """Save QUERY as the view NAME (replacing a view of that name)."""

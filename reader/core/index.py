@@ -24,7 +24,7 @@ import numpy as np
 
 from reader.core import postings as post
 from reader.core.corpus import column
-from reader.core.models import EMPTY, Abstract, Annotation, Status
+from reader.core.models import EMPTY, Abstract, Annotation, Status, tag_key
 from reader.core.query import (
     And,
     DateRange,
@@ -46,8 +46,8 @@ from reader.core.text import fold
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 1
-"""Version of the saved index files."""
+FORMAT = 2
+"""Version of the saved index files (2: words folded with Latin letters in ASCII)."""
 
 
 def _date_number(text: str | None) -> int:
@@ -89,6 +89,7 @@ class SearchIndex:
         self.status = np.zeros(n, np.int8)
         self.updated = np.zeros(n, np.int64)
         self.tags: dict[str, set[int]] = {}
+        """Rows by tag, keyed by `tag_key(tag)` (folded), as queries look tags up."""
         self.notes: dict[int, str] = {}
         self.titles: dict[int, str] = {}
         self._row_tags: dict[int, tuple[str, ...]] = {}
@@ -161,9 +162,10 @@ class SearchIndex:
                 if not rows:
                     del self.tags[tag]
         if annotation.tags:
-            self._row_tags[row] = annotation.tags
-            for tag in annotation.tags:
-                self.tags.setdefault(tag, set()).add(row)
+            keys = tuple(dict.fromkeys(map(tag_key, annotation.tags)))
+            self._row_tags[row] = keys
+            for key in keys:
+                self.tags.setdefault(key, set()).add(row)
         _put(self.notes, row, fold(annotation.note))
         _put(self.titles, row, fold(annotation.title))
 
