@@ -307,3 +307,75 @@ def test_empty_data_dir_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.exit_code == 2, result.output
     assert "--data-dir" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+# ------------------------------------------------------------ the app
+def app_notices(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_user_file_emptied_under_the_running_app_then_a_key(data_dir, monkeypatch):
+    from reader.tui.app import ReaderApp
+
+    monkeypatch.setattr("reader.tui.screens.main.POLL_SECONDS", 3600)  # polled by hand
+    precious(data_dir)
+    lib = Library.open(data_dir)
+    lib.tag(lib.ids()[:49], add=["kept"])
+    app = ReaderApp(lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        screen.auto_advance = False
+        (data_dir / "user.json").write_bytes(b"")
+        await pilot.press("3")  # reading, on the first row
+        await pilot.pause()
+        screen._poll()
+        screen._poll()
+        await pilot.pause()
+        said = [n for n in app_notices(app) if "user.json was damaged" in n]
+        assert len(said) == 1
+    fresh = Library(data_dir)
+    assert fresh.annotation(FIRST).note == "precious"
+    assert fresh.tag_counts()["kept"] == 49
+    assert fresh.annotation(lib.ids()[0]).status is Status.READING
+
+
+async def test_an_error_the_poll_cannot_fix_is_said_once_and_ctrl_r_does_not_crash(
+    data_dir, monkeypatch
+):
+    from reader.tui.app import ReaderApp
+
+    monkeypatch.setattr("reader.tui.screens.main.POLL_SECONDS", 3600)
+    lib = Library.open(data_dir)
+
+    def broken() -> bool:  # e.g. damage with no good copy anywhere
+        raise StoreError("user.json is damaged and there is no good copy to load")
+
+    app = ReaderApp(lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        monkeypatch.setattr(lib, "refresh", broken)
+        for _ in range(3):
+            app.screen._poll()
+        await pilot.press("ctrl+r")  # crashed with a traceback before
+        await pilot.pause()
+        said = [n for n in app_notices(app) if "no good copy" in n]
+        assert len(said) == 2  # once by the poll, once for ctrl+r
+        assert app.is_running
+
+
+async def test_a_read_only_library_shows_read_only_and_refuses_changes(data_dir, read_only_media):
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.library_header import LibraryHeader
+
+    lib = Library.open(data_dir)
+    app = ReaderApp(lib)
+    async with app.run_test(size=(120, 40)) as pilot:
+        header = app.screen.query_one(LibraryHeader)
+        assert "READ-ONLY" in str(header.render())
+        assert any("open read-only" in n for n in app_notices(app))
+        await pilot.press("4")
+        await pilot.pause()
+        assert any("read-only" in n and "not made" in n for n in app_notices(app))
+        await pilot.press("slash", "p", "r", "e", "c", "i", "o", "u", "s")  # searching works
+        await pilot.pause()
+        assert list(app.screen.abstract_list.rows) == [lib.row_of(FIRST)]
+    assert Library(data_dir).annotation(FIRST).status is Status.UNREAD

@@ -284,6 +284,8 @@ class AtomicJSONStorage(Storage):
         """Bumped whenever the data read from disk differs from what this process wrote."""
         self._saves = -1
         """The save counter of the data last read or written."""
+        self._good: dict[str, Any] | None = None
+        """The data last read from or written to the file (None after a failed write)."""
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
@@ -327,6 +329,8 @@ class AtomicJSONStorage(Storage):
                 self.may_be_missing = False
         self._cache, self._stamp = data, stamp
         self._saves = save_count(data)
+        if raw is not None:
+            self._good = data
         self.generation += 1
         return data
 
@@ -350,12 +354,13 @@ class AtomicJSONStorage(Storage):
                 daily_backup(self.path, link=self.link_backups)
             atomic_write_bytes(self.path, payload, keep_prev=self.backups)
         except OSError as error:
-            self._cache, self._stamp = None, None
+            self._cache, self._stamp, self._good = None, None, None
             raise StoreError(describe_os_error(error, self.path)) from None
         except BaseException:
-            self._cache, self._stamp = None, None
+            self._cache, self._stamp, self._good = None, None, None
             raise
         self.may_be_missing = False
+        self._good = data
         self._saves = count
         self._stamp = self._stat()
 
@@ -370,13 +375,19 @@ class AtomicJSONStorage(Storage):
             self._batch_depth -= 1
             if self._batch_depth == 0:
                 self._batch_dirty = False
-                self._cache, self._stamp = None, None
+                self._cache, self._stamp, self._good = None, None, None
             raise
         self._batch_depth -= 1
         if self._batch_depth == 0 and self._batch_dirty:
             self._batch_dirty = False
             assert self._cache is not None
             self._flush(self._cache)
+
+    def last_good(self) -> tuple[int, dict[str, Any]] | None:
+        """The data this process last read from or wrote to the file, with its save
+        counter: a copy newer than `.prev` when the file is damaged under a running
+        app."""
+        return None if self._good is None else (self._saves, self._good)
 
     def forget(self) -> None:
         """Drop the cache so the next read goes to disk."""

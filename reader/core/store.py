@@ -9,6 +9,7 @@ damaged or foreign; `library.py` decides what the data means.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -199,7 +200,7 @@ class DataFile:
         """
         path = self.path
         bad = None if error.missing else quarantine(path, _stamp())
-        found = newest_good_copy(path, self.storage.validate)
+        found = newest_good_copy(path, self.storage.validate, self.storage.last_good())
         what = f"{path.name} was {'missing' if error.missing else 'damaged'}"
         where = "" if error.missing else f" ({error.reason}); it was moved to {bad}"
         if found is None:
@@ -208,22 +209,21 @@ class DataFile:
                 f"so nothing is overwritten: put the file back (or write {{}} into "
                 f"{path} to start it empty)."
             )
-        good, raw = found
-        atomic_write_bytes(path, raw, mode=regular_mode(good))
-        return f"{what}{where}; the last good copy ({_name(good)}) was loaded."
+        atomic_write_bytes(path, found.raw(), mode=found.mode)
+        return f"{what}{where}; the last good copy ({found.name}) was loaded."
 
     def _show_good_copy(self) -> dict[str, Any]:
         """Read-only: show the newest good copy without touching the disk."""
         storage = self.storage
         found = newest_good_copy(self.path, storage.validate)
-        if found is None:
+        if found is None or found.path is None:
             storage.source = self.path
             return storage.read() or {}  # raises: nothing to show
-        storage.source = found[0]
+        storage.source = found.path
         storage.forget()
         self.messages.append(
             f"{self.path.name} is damaged; the library is read-only, so the last good "
-            f"copy ({_name(found[0])}) is shown and nothing on disk was changed."
+            f"copy ({found.name}) is shown and nothing on disk was changed."
         )
         return storage.read() or {}
 
@@ -232,12 +232,38 @@ def _name(path: Path) -> str:
     return path.name if path.parent.name != "backups" else f"backups/{path.name}"
 
 
+@dataclass(frozen=True)
+class GoodCopy:
+    """A copy of a data file that reads cleanly, and how new it is."""
+
+    saves: int
+    """Its save counter (-1 for files from before the counter)."""
+    rank: int
+    """Breaks ties: the copy in memory, then `.prev`, then the newest backup."""
+    name: str
+    """How to name it to the user."""
+    raw: Callable[[], bytes] = field(repr=False)
+    mode: int | None = None
+    path: Path | None = None
+    """Where it is on disk (None for the copy in memory)."""
+
+
 def newest_good_copy(
-    path: Path, validate: Callable[[dict[str, Any]], str | None] | None
-) -> tuple[Path, bytes] | None:
-    """The `.prev` or backup of `path` with the highest save counter that reads cleanly
-    (ties and files from before the counter: `.prev` first, then the newest backup)."""
-    good: list[tuple[int, int, Path, bytes]] = []
+    path: Path,
+    validate: Callable[[dict[str, Any]], str | None] | None,
+    in_memory: tuple[int, dict[str, Any]] | None = None,
+) -> GoodCopy | None:
+    """The good copy of `path` with the highest save counter, not by file times.
+
+    Candidates: the data a running process last read or wrote (`in_memory`, newer than
+    `.prev` when the file was emptied under it), `.prev`, and the dated backups.
+    """
+    good: list[GoodCopy] = []
+    if in_memory is not None:
+        count, kept = in_memory
+        mode = regular_mode(prev_path(path))
+        name = "the copy this window had open"
+        good.append(GoodCopy(count, 1, name, functools.partial(orjson.dumps, kept), mode))
     for order, candidate in enumerate([prev_path(path), *backups_of(path)]):
         try:
             raw = read_regular(candidate)
@@ -246,11 +272,17 @@ def newest_good_copy(
             continue
         if validate is not None and validate(data):
             continue
-        good.append((save_count(data), -order, candidate, raw))
-    if not good:
-        return None
-    _, _, best, raw = max(good, key=lambda g: (g[0], g[1]))
-    return best, raw
+        good.append(
+            GoodCopy(
+                save_count(data),
+                -order,
+                _name(candidate),
+                functools.partial(bytes, raw),
+                regular_mode(candidate),
+                candidate,
+            )
+        )
+    return max(good, key=lambda g: (g.saves, g.rank), default=None)
 
 
 def has_records(path: Path, table: str) -> bool:
