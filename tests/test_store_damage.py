@@ -379,3 +379,102 @@ async def test_a_read_only_library_shows_read_only_and_refuses_changes(data_dir,
         await pilot.pause()
         assert list(app.screen.abstract_list.rows) == [lib.row_of(FIRST)]
     assert Library(data_dir).annotation(FIRST).status is Status.UNREAD
+
+
+# ------------------------------------------------------------ hand-edited shapes (issue 11)
+def edited(data_dir: Path, name: str, edit) -> None:
+    path = data_dir / name
+    data = orjson.loads(path.read_bytes())
+    edit(data)
+    path.write_bytes(orjson.dumps(data))
+
+
+def _schema_0(data: dict, annotation: object) -> None:
+    del data["meta"]["schema"]
+    data["annotations"][OTHER] = annotation
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: d["meta"].update(schema=5), '"meta": {"schema": ...} is int'),
+        (lambda d: d.update(views={"x": 5}), "the view 'x' is malformed"),
+        (lambda d: _schema_0(d, 5), f"the annotation of {OTHER!r} is malformed"),
+        (lambda d: _schema_0(d, {"tags": 5}), "tags are int"),
+        (lambda d: d["annotations"][OTHER].update(tags=5), "tags are int"),
+    ],
+)
+def test_hand_edited_user_shapes_are_damage_not_tracebacks(data_dir: Path, edit, words):
+    precious(data_dir)
+    edited(data_dir, "user.json", edit)
+    result = ok(run(data_dir, "show", FIRST))
+    assert words in result.output and "precious" in result.output
+    assert len(quarantined(data_dir / "user.json")) == 1
+
+
+@pytest.mark.parametrize(
+    ("edit", "words"),
+    [
+        (lambda d: d["meta"].update(corpus=5), '"meta": {"corpus": ...} is int'),
+        (lambda d: list(d["abstracts"].values())[1].update(text=None), "has no text field"),
+        (lambda d: list(d["abstracts"].values())[-1].pop("position"), "'position'"),
+    ],
+)
+def test_hand_edited_corpus_shapes_are_damage_not_tracebacks(data_dir, tmp_path, edit, words):
+    imported(data_dir, tmp_path)
+    edited(data_dir, "corpus.json", edit)
+    result = ok(run(data_dir, "list", "things"))
+    assert words in result.output and "2401.00001" in result.output
+    assert len(quarantined(data_dir / "corpus.json")) == 1
+
+
+def test_a_schema_0_null_tag_is_dropped_not_named_none(tmp_path: Path):
+    folder = tmp_path / "old"
+    folder.mkdir()
+    (folder / "corpus.json").write_bytes(b"{}")
+    old = {"annotations": {"a1": {"status": "read", "tags": ["x", None]}}}
+    (folder / "user.json").write_bytes(orjson.dumps(old))
+    lib = Library(folder)
+    assert lib.annotation("a1").tags == ("x",)
+
+
+def foreign_index(tmp_path: Path) -> Path:
+    """The index folder of another library (a smaller corpus)."""
+    other = tmp_path / "other"
+    lib = Library.open(other, seed=False)
+    mine = tmp_path / "one.txt"
+    mine.write_text("Only things here.\n\narXiv:2401.00009\nCreated: 2024-01-09\n")
+    lib.import_paths([mine])
+    return other / "index"
+
+
+@pytest.mark.parametrize("name", ["offsets.npy", "rows.npy"])
+def test_a_foreign_index_file_is_rebuilt_not_used(data_dir: Path, tmp_path: Path, name: str):
+    expected = Library(data_dir).search("language")
+    assert len(expected) > 5
+    (data_dir / "index" / name).write_bytes((foreign_index(tmp_path) / name).read_bytes())
+    assert Library(data_dir).search("language") == expected
+    result = ok(run(data_dir, "list", "language", "--format", "ids"))
+    assert result.output.split() == expected
+
+
+def test_a_fifo_draft_journal_does_not_hang(data_dir: Path):
+    drafts = data_dir / "drafts"
+    drafts.mkdir()
+    os.mkfifo(drafts / "123-abcd.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-m", "reader", "--data-dir", str(data_dir), "stats"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_folder_that_cannot_hold_a_library_says_why_at_once(tmp_path: Path):
+    proc = one_line_error(run(Path("/proc"), "list"), "/proc cannot hold a library")
+    assert "another reader process" not in proc
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    one_line_error(run(loop, "list"), "Too many levels of symbolic links")
