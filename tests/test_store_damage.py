@@ -478,3 +478,13 @@ def test_a_folder_that_cannot_hold_a_library_says_why_at_once(tmp_path: Path):
     loop.symlink_to(tmp_path / "loop2")
     (tmp_path / "loop2").symlink_to(loop)
     one_line_error(run(loop, "list"), "Too many levels of symbolic links")
+
+
+def test_an_index_file_of_the_right_shape_but_other_content_is_rebuilt(data_dir: Path):
+    import numpy as np
+
+    expected = Library(data_dir).search("language")
+    path = data_dir / "index" / "rows.npy"
+    rows = np.load(path)
+    np.save(path, (rows[::-1] + 1) % len(expected))  # fits every check but its identity
+    assert Library(data_dir).search("language") == expected
