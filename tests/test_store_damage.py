@@ -416,7 +416,7 @@ def test_hand_edited_user_shapes_are_damage_not_tracebacks(data_dir: Path, edit,
     ("edit", "words"),
     [
         (lambda d: d["meta"].update(corpus=5), '"meta": {"corpus": ...} is int'),
-        (lambda d: list(d["abstracts"].values())[1].update(text=None), "has no text field"),
+        (lambda d: list(d["abstracts"].values())[1].update(text=None), "is not text"),
         (lambda d: list(d["abstracts"].values())[-1].pop("position"), "'position'"),
     ],
 )
