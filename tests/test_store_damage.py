@@ -488,3 +488,12 @@ def test_an_index_file_of_the_right_shape_but_other_content_is_rebuilt(data_dir:
     rows = np.load(path)
     np.save(path, (rows[::-1] + 1) % len(expected))  # fits every check but its identity
     assert Library(data_dir).search("language") == expected
+
+
+def test_a_damaged_file_on_read_only_media_shows_the_good_copy(data_dir, read_only_media):
+    (data_dir / "user.json").write_bytes(b"")
+    lib = Library.open(data_dir)
+    assert lib.read_only and lib.annotation(FIRST).note == "precious"
+    assert any("nothing on disk was changed" in m for m in lib.messages)
+    assert (data_dir / "user.json").read_bytes() == b""
+    assert not quarantined(data_dir / "user.json")
