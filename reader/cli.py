@@ -122,10 +122,20 @@ class _State:
 pass_state = click.make_pass_decorator(_State)
 
 
+def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """An empty --data-dir is a mistake (an unset variable), not the current folder."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty; give a folder (or leave the option out)")
+    return Path(value)
+
+
 @click.group(cls=_ReaderGroup, invoke_without_command=True)
 @click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=str),
+    callback=_data_dir,
     help="The library folder (default: $READER_HOME, else the platform data folder).",
 )
 @click.version_option(package_name="reader", prog_name="reader")

@@ -64,6 +64,33 @@ def _stamp_number(text: str) -> int:
     return int(digits[:14]) if digits else 0
 
 
+def _file_stamps(directory: Path) -> str:
+    """The identity (inode, size, mtime) of each array file of a saved index."""
+    parts = []
+    for name in (*post.Postings.ARRAYS, "vocab"):
+        st = os.stat(directory / f"{name}.npy")
+        parts.append(f"{name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+    return " ".join(parts)
+
+
+def _consistent(p: post.Postings, n: int) -> bool:
+    """Whether saved arrays fit together and index `n` rows (no full scans but one
+    pass over the row arrays)."""
+    words = len(p.vocab)
+    return bool(
+        len(p.offsets) == words + 1
+        and len(p.head_offsets) == words + 1
+        and len(p.pair_offsets) == len(p.pair_keys) + 1
+        and int(p.offsets[-1]) == len(p.rows) == len(p.tf)
+        and int(p.head_offsets[-1]) == len(p.head_rows)
+        and int(p.pair_offsets[-1]) == len(p.pair_rows)
+        and len(p.lengths) == n
+        and all(
+            len(rows) == 0 or int(rows.max()) < n for rows in (p.rows, p.head_rows, p.pair_rows)
+        )
+    )
+
+
 def word_pattern(words: Sequence[str]) -> re.Pattern[str]:
     """A regex for consecutive folded words, each starting a word, the last a prefix."""
     body = r"[\W_]+".join(re.escape(w) for w in words)
@@ -118,7 +145,7 @@ class SearchIndex:
         try:
             for name, array in self.postings.to_arrays().items():
                 np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
-            (tmp / "key").write_text(self._key(key, self.n))
+            (tmp / "key").write_text(self._key(key, self.n) + "\n" + _file_stamps(tmp))
             old = parent / f".{directory.name}.old-{os.getpid()}"
             if directory.exists():
                 os.replace(directory, old)
@@ -136,17 +163,23 @@ class SearchIndex:
     def load(cls, directory: Path, key: str, abstracts: Sequence[Abstract]) -> SearchIndex | None:
         """The saved index when it was made for `key` and these abstracts, else None.
 
-        Arrays are memory-mapped, so loading costs milliseconds at any size.
+        Arrays are memory-mapped, so loading costs milliseconds at any size. The key
+        file also records each array file's identity (inode, size, mtime) as saved, so
+        an array copied in from another library is never used (it gave IndexError or
+        silently no results), and the arrays must fit each other and the corpus.
         """
         try:
-            if (directory / "key").read_text() != cls._key(key, len(abstracts)):
+            head, _, stamps = (directory / "key").read_text().partition("\n")
+            if head != cls._key(key, len(abstracts)) or stamps != _file_stamps(directory):
                 return None
             arrays = {
                 name: np.load(directory / f"{name}.npy", mmap_mode="r")
                 for name in (*post.Postings.ARRAYS, "vocab")
             }
             postings = post.Postings.from_arrays(arrays)
-        except (OSError, ValueError, KeyError, EOFError):
+            if not _consistent(postings, len(abstracts)):
+                return None
+        except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
             return None
         return cls(abstracts, postings)
 

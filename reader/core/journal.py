@@ -22,10 +22,13 @@ import contextlib
 import fcntl
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+
+from reader.core.storage import CorruptFileError, read_regular
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""
@@ -130,8 +133,8 @@ def read_journal(path: Path) -> dict[str, Draft]:
     """
     drafts: dict[str, Draft] = {}
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)  # a FIFO in its place is skipped, never waited on
+    except (OSError, CorruptFileError):
         return drafts
     for line in raw.splitlines():
         try:
@@ -158,9 +161,12 @@ def orphaned_drafts(folder: Path) -> list[tuple[Path, dict[str, Draft]]]:
         return found
     for path in sorted(folder.glob("*.jsonl")):
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             continue
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            continue  # a FIFO or folder: not a journal (opening it must not hang)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

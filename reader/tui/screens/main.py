@@ -113,6 +113,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self._detail_timer: Timer | None = None
         self._keys_state = (True, True)
         """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
+        self._store_error: str | None = None
+        """The data-file error last shown by the poll (shown again only when it changes)."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -164,7 +166,9 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
 
     def _update_header(self) -> None:
         lib = self.library
-        self.query_one(LibraryHeader).show(lib.data_dir, len(lib), lib.status_counts())
+        self.query_one(LibraryHeader).show(
+            lib.data_dir, len(lib), lib.status_counts(), read_only=lib.read_only
+        )
 
     def _update_border(self) -> None:
         abstract_list = self.abstract_list
@@ -283,18 +287,27 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
-        index = self.library.index
-        self.library.refresh()
-        self._reload_view(index)
+        self._pick_up_changes(always=True)
 
     def _poll(self) -> None:
+        self._pick_up_changes(always=False)
+
+    def _pick_up_changes(self, *, always: bool) -> None:
+        """Refresh from disk and show what happened: a recovered data file once, an
+        error once while it lasts (the poll repeats every 2 s; ctrl+r always says)."""
         index = self.library.index
         try:
             changed = self.library.refresh()
         except ReaderError as error:
-            self.notify(str(error), severity="error")
+            if always or str(error) != self._store_error:
+                self.notify(str(error), severity="error", timeout=10)
+            self._store_error = str(error)
             return
-        if changed:
+        self._store_error = None
+        notices = self.library.take_notices()
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=10)
+        if changed or notices or always:
             self._reload_view(index)
 
     def _reload_view(self, index: object) -> None:
