@@ -19,6 +19,7 @@ import orjson
 
 from reader.core.errors import ReaderError, UnknownIdError
 from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
+from reader.core.userfiles import read_regular
 
 FORMAT = "reader-export"
 """The `format` field of every JSON export."""
@@ -132,9 +133,9 @@ def load_export(path: Path | str) -> dict[str, Annotation]:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ReaderError(f"cannot read {path}: {error.strerror or error}") from None
+        raw = read_regular(path, what="JSON export")
+    except FileNotFoundError as error:
+        raise ReaderError(f"cannot read {path}: {error.strerror}") from None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
