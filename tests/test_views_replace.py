@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from textual import events
 from textual.widgets import Input
 
 from reader.cli import cli
@@ -215,3 +216,30 @@ async def test_palette_rename_onto_a_taken_name_asks(library: Library, data_dir:
         await pilot.press("y")
         await pilot.pause()
     assert on_disk(data_dir) == {"soon": "tag:later"}
+
+
+def burst(app: ReaderApp, *keys: str) -> None:
+    """Queue `keys` at once, as a paste or a held key sends them (Pilot's `press`
+    waits for each key to be handled, so it cannot send two before the dialog closes)."""
+    assert app._driver is not None
+    for key in keys:
+        event = events.Key(key, "\r" if key == "enter" else key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+@pytest.mark.parametrize("keys", [("y", "y"), ("enter", "enter"), ("n", "escape")])
+async def test_a_second_key_queued_behind_the_answer_does_not_close_the_main_screen(
+    library: Library, data_dir: Path, keys: tuple[str, str]
+):
+    library.save_view("Later", "tag:later")
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await save_as(pilot, app, "later")
+        assert isinstance(app.screen, ConfirmScreen)
+        burst(app, *keys)
+        for _ in range(4):
+            await pilot.pause()
+        assert len(app.screen_stack) == 1 and isinstance(app.screen, MainScreen)
+    replaced = keys[0] != "n"
+    assert on_disk(data_dir) == ({"later": "reasoning"} if replaced else {"Later": "tag:later"})

@@ -27,9 +27,6 @@ class ConfirmScreen(ModalScreen[bool]):
         self.body = body
         """What is at stake (for a view: the query that would be replaced)."""
         self.hint = hint or "y or enter: yes · n or escape: no"
-        self._answered = False
-        """Set by the first answer: a second key queued behind it must not dismiss the
-        screen below."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -38,7 +35,6 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.hint, classes="dialog-hint", markup=False)
 
     def action_answer(self, yes: bool) -> None:
-        if self._answered:
-            return
-        self._answered = True
+        # Keys reach a binding through the screen stack as it is when each is handled,
+        # so a second key queued behind this one goes to the screen below, not here.
         self.dismiss(yes)
