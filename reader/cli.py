@@ -28,8 +28,8 @@ from reader.core.errors import ReaderError
 from reader.core.latex import latex_to_unicode
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
-from reader.core.storage import atomic_write_bytes
 from reader.core.text import printable
+from reader.core.userfiles import write_through
 
 CONFIRM_OVER = 50
 """A `--query` change to more rows than this asks first (unless `--yes`)."""
@@ -530,7 +530,7 @@ def export_(
     if output is None:
         click.echo(document, nl=False)
         return
-    atomic_write_bytes(output, document.encode())
+    write_through(output, document.encode())
     click.echo(f"exported {_n(len(ids))} to {output}", err=True)
 
 

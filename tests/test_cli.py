@@ -419,7 +419,8 @@ def test_restore_of_a_bad_file_names_it(run, tmp_path: Path):
 
 
 def test_export_to_an_unwritable_place_is_a_user_error(run, tmp_path: Path):
-    user_error(run("export", "-o", str(tmp_path / "no" / "such" / "dir.json")), "No such file")
+    out = tmp_path / "no" / "such" / "dir.json"
+    user_error(run("export", "-o", str(out)), f"{out}: the folder {out.parent} does not exist")
 
 
 # ----------------------------------------------------------------- stats and views

@@ -21,6 +21,7 @@ from reader.core.errors import ReaderError, UnknownIdError
 from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
 from reader.core.text import printable
+from reader.core.userfiles import read_regular
 
 FORMAT = "reader-export"
 """The `format` field of every JSON export."""
@@ -144,9 +145,9 @@ def load_export(path: Path | str) -> dict[str, Annotation]:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ReaderError(f"cannot read {path}: {error.strerror or error}") from None
+        raw = read_regular(path, what="JSON export")
+    except FileNotFoundError as error:
+        raise ReaderError(f"cannot read {path}: {error.strerror}") from None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

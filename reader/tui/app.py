@@ -11,6 +11,7 @@ from typing import ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.markup import escape
 
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
@@ -51,7 +52,7 @@ class ReaderApp(App[None]):
         for message in self.library.messages:
             self.notify(message, timeout=8)
         if self.keymap_problems:
-            lines = "\n".join(f"• {line}" for line in self._keymap_problems())
+            lines = "\n".join(f"• {escape(line)}" for line in self._keymap_problems())
             self.notify(
                 f"{lines}\nThe other keys apply (see ? or `reader keys`).",
                 title=f"{display_path(keymap_path())}: {len(self.keymap_problems)} problem(s)",
