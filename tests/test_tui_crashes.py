@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from textual import events
 from textual.app import _character_to_key
+from textual.command import CommandInput, CommandPalette
+from textual.widgets import Input
 
 from reader.core.library import Library
 from reader.core.models import Status
@@ -55,6 +57,7 @@ def main(app: ReaderApp) -> MainScreen:
         ("T", "enter", "enter"),  # title prompt
         ("V", "enter", "enter"),  # save-view prompt
         ("t", "x", "enter", "enter", "enter"),
+        ("ctrl+p", "enter", "enter"),  # the command palette
     ],
     ids=lambda keys: " ".join(keys),
 )
@@ -94,3 +97,47 @@ async def test_status_picked_with_enter_twice_is_set_once(library: Library):
         assert library.annotation(first).status is Status.READ
         assert len(screen.history.done) == 1
         assert screen.focused is screen.abstract_list
+
+
+# ---------------------------------------------------------------- the command palette
+
+
+@pytest.mark.parametrize("keys", [("pageup",), ("pagedown",), ("pageup", "pagedown", "pageup")])
+async def test_page_keys_in_a_new_palette_do_not_crash(library: Library, keys: tuple[str, ...]):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        burst(app, "ctrl+p", *keys)  # before the command list has been laid out
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("pagedown", "pageup")  # and once it is shown, they page
+        await pilot.press("escape")
+        main(app)
+
+
+async def test_a_key_that_reaches_a_closed_palette_does_not_crash(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        command_input = palette.query_one(CommandInput)
+        await pilot.press("escape")
+        # In random-key runs, letters typed just before escape reached the palette's
+        # input after it had closed; this is the handler their Input.Changed runs.
+        palette._input(Input.Changed(command_input, "sort"))
+        await settle(pilot)
+        main(app)
+
+
+async def test_a_palette_command_chosen_with_enter_twice_runs_once(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        for char in "mark all":
+            await pilot.press(char)
+        await pilot.pause()
+        burst(app, "enter", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert len(screen.abstract_list.marked) == len(library)

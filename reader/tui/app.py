@@ -16,6 +16,7 @@ from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
 from reader.tui.keys import APP_BINDINGS, user_keymap
+from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -87,6 +88,11 @@ class ReaderApp(App[None]):
     def _exit_now(self) -> None:
         self.library.close()
         os._exit(0)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, with its crashes worked around (`ReaderPalette`)."""
+        if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
+            self.push_screen(ReaderPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)

@@ -10,7 +10,7 @@ dismisses only while it is the top screen; a late event's dismiss does nothing.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from textual.await_complete import AwaitComplete
 from textual.screen import ModalScreen, Screen
@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 ResultType = TypeVar("ResultType")
 
 
-def may_dismiss(screen: Screen[object]) -> bool:
+def may_dismiss(screen: Screen[Any]) -> bool:
     """True while `screen` is the top screen: only then may it dismiss (and so pop)."""
     return screen.is_active
 
