@@ -7,6 +7,9 @@ each key to be handled, so it cannot show these bugs.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 from textual import events
 from textual.app import _character_to_key
@@ -15,6 +18,7 @@ from textual.widgets import Input
 
 from reader.core.library import Library
 from reader.core.models import Status
+from reader.tui import app as app_module
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 
@@ -141,3 +145,51 @@ async def test_a_palette_command_chosen_with_enter_twice_runs_once(library: Libr
         await settle(pilot)
         screen = main(app)
         assert len(screen.abstract_list.marked) == len(library)
+
+
+# ---------------------------------------------------------------- after a crash
+
+
+class CrashingApp(ReaderApp):
+    """The app with a bug: its first key raises."""
+
+    CSS_PATH = str(Path(app_module.__file__).parent / "reader.tcss")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self.boom)
+
+    def boom(self) -> None:
+        raise RuntimeError("boom")
+
+    def run(self, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().run(headless=True, size=WIDE)
+
+
+def test_a_crash_exits_non_zero_and_says_where_the_traceback_is(
+    library: Library, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setattr(app_module, "ReaderApp", CrashingApp)
+    with pytest.raises(SystemExit) as stopped:
+        app_module.run_app(library)
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("reader: the app stopped on an error. The traceback is in ")
+    path = Path(err.rsplit(" ", 1)[-1])
+    assert path.parent == library.data_dir
+    text = path.read_text()
+    assert "RuntimeError: boom" in text and "in boom" in text
+
+
+def test_a_crash_report_goes_to_the_temp_folder_when_the_data_folder_is_gone(tmp_path: Path):
+    from reader.tui.crash import write_crash_report
+
+    try:
+        raise ValueError("bad")
+    except ValueError as error:
+        path = write_crash_report(error, tmp_path / "missing")
+    assert path is not None and path.parent == Path(tempfile.gettempdir())
+    try:
+        assert "ValueError: bad" in path.read_text()
+    finally:
+        path.unlink()
