@@ -193,3 +193,24 @@ def test_a_crash_report_goes_to_the_temp_folder_when_the_data_folder_is_gone(tmp
         assert "ValueError: bad" in path.read_text()
     finally:
         path.unlink()
+
+
+# ---------------------------------------------------------------- keys right after /
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("typed", ["OOCR", "oesnt", "a/b"])
+async def test_every_key_after_slash_reaches_the_filter(
+    library: Library, monkeypatch: pytest.MonkeyPatch, typed: str, size: tuple[int, int]
+):
+    opened: list[str] = []
+    monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **kw: opened.append(url))
+    app = ReaderApp(library)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        burst(app, "/", *typed)  # one burst: `tmux send-keys -l "/OOCR"`, a paste
+        await settle(pilot)
+        screen = main(app)  # o, e, s, n, t opened nothing
+        assert screen.filter_bar.value == typed
+        assert opened == []
+        assert library.annotation(library.abstract_at(0).id).status is Status.UNREAD
