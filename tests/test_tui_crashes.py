@@ -214,3 +214,21 @@ async def test_every_key_after_slash_reaches_the_filter(
         assert screen.filter_bar.value == typed
         assert opened == []
         assert library.annotation(library.abstract_at(0).id).status is Status.UNREAD
+
+
+# ---------------------------------------------------------------- y
+
+
+async def test_copy_says_what_it_did_not_that_it_copied(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+):
+    said: list[str] = []
+    monkeypatch.setattr(ReaderApp, "notify", lambda self, message, **kw: said.append(message))
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        said.clear()
+        await pilot.press("y")
+        arxiv_id = library.abstract_at(0).arxiv_id
+        assert app.clipboard == arxiv_id
+        assert said == [f"{arxiv_id} sent to the terminal's clipboard (OSC 52)"]

@@ -385,4 +385,6 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             return
         text = abstract.arxiv_id or abstract.text.split(". ")[0]
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {text[:60]}", title="Clipboard")
+        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
+        # unless `set-clipboard on`), so the app says what it did, not "Copied"
+        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
