@@ -232,3 +232,19 @@ async def test_copy_says_what_it_did_not_that_it_copied(
         arxiv_id = library.abstract_at(0).arxiv_id
         assert app.clipboard == arxiv_id
         assert said == [f"{arxiv_id} sent to the terminal's clipboard (OSC 52)"]
+
+
+# ---------------------------------------------------------------- the README
+
+
+def test_the_readme_error_example_is_what_the_query_says():
+    import re
+
+    from reader.core.errors import QueryError
+    from reader.core.query import parse
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    query, message = re.search(r"where \(`(.+?)`: `(.+?)`\)", readme).groups()  # type: ignore[union-attr]
+    with pytest.raises(QueryError) as raised:
+        parse(query)
+    assert str(raised.value) == message
