@@ -216,6 +216,20 @@ async def test_every_key_after_slash_reaches_the_filter(
         assert library.annotation(library.abstract_at(0).id).status is Status.UNREAD
 
 
+async def test_slash_typed_as_the_app_starts_reaches_the_filter(library: Library):
+    typed: list[tuple[str, bool]] = []
+
+    async def type_at_once(pilot) -> None:  # an auto pilot starts before the screen is mounted
+        await pilot.press("slash", *"byzantine machines")
+        await settle(pilot)
+        screen = main(pilot.app)
+        typed.append((screen.filter_bar.value, screen.filter_bar.has_focus_within))
+        pilot.app.exit()
+
+    await ReaderApp(library).run_async(headless=True, size=WIDE, auto_pilot=type_at_once)
+    assert typed == [("byzantine machines", True)]
+
+
 # ---------------------------------------------------------------- y
 
 

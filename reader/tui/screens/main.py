@@ -144,7 +144,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._search("", self.sort)
         self._update_header()
-        self.set_focus(self.abstract_list)
+        if not self.filter_bar.has_focus_within:  # a `/` typed at once focused it
+            self.set_focus(self.abstract_list)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self, event: Resize) -> None:
