@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 from typing import ClassVar
 
@@ -16,7 +17,9 @@ from textual.markup import escape
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
+from reader.tui.crash import write_crash_report
 from reader.tui.keys import APP_BINDINGS, user_keymap
+from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -91,6 +94,11 @@ class ReaderApp(App[None]):
         self.library.close()
         os._exit(0)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, with its crashes worked around (`ReaderPalette`)."""
+        if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
+            self.push_screen(ReaderPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
         if rows is not None:
@@ -103,5 +111,16 @@ class ReaderApp(App[None]):
 
 
 def run_app(library: Library) -> None:
-    """Run the app on `library` until the user quits (every change is already saved)."""
-    ReaderApp(library).run()
+    """Run the app on `library` until the user quits (every change is already saved).
+
+    After a crash (Textual has restored the terminal and printed the traceback), write
+    the traceback to a file, say where on stderr, and exit with status 1.
+    """
+    app = ReaderApp(library)
+    app.run()
+    if app.return_code:  # Textual sets 1 when an error stopped the app
+        error = app._exception  # (Textual keeps the first unhandled error here)
+        path = write_crash_report(error, library.data_dir)
+        where = f"The traceback is in {path}" if path else "The traceback could not be saved"
+        print(f"reader: the app stopped on an error. {where}", file=sys.stderr)
+        raise SystemExit(app.return_code)

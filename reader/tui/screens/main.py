@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -59,7 +60,9 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", show=False, id="filter"),
+        # priority: the app runs it as the key arrives, so the keys queued behind it
+        # already go to the filter (see action_focus_filter)
+        Binding("slash", "focus_filter", "Filter", show=False, id="filter", priority=True),
         *(
             Binding(
                 str(n),
@@ -143,7 +146,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._search("", self.sort)
         self._update_header()
-        self.set_focus(self.abstract_list)
+        if not self.filter_bar.has_focus_within:  # a `/` typed at once focused it
+            self.set_focus(self.abstract_list)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self, event: Resize) -> None:
@@ -269,6 +273,13 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             self.set_focus(self.abstract_list)
 
     def action_focus_filter(self) -> None:
+        """`/`: focus the filter before the next key is routed, so that `/OOCR` in one
+        burst (a paste, a fast typist over SSH) types OOCR in the filter instead of
+        sending o, e, s, n, t to the list as commands. A priority binding runs as the app
+        takes the key from the terminal; a plain one ran only once the key had come back
+        from the list, after the app had already sent the next keys to the list."""
+        if self.filter_bar.has_focus_within:
+            raise SkipAction()  # in the filter, `/` is a character of the query
         self.filter_bar.focus_input()
 
     def clear_filter(self) -> None:
@@ -388,4 +399,6 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             return
         text = abstract.arxiv_id or abstract.text.split(". ")[0]
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {text[:60]}", title="Clipboard")
+        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
+        # unless `set-clipboard on`), so the app says what it did, not "Copied"
+        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
