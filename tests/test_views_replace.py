@@ -154,19 +154,33 @@ async def test_saving_onto_a_taken_name_asks_and_no_keeps_it(
     assert on_disk(data_dir) == {"Later": "tag:later"}
 
 
-@pytest.mark.parametrize("key", ["y", "enter"])
-async def test_saving_onto_a_taken_name_and_yes_replaces_it(
-    library: Library, data_dir: Path, key: str
-):
+async def test_saving_onto_a_taken_name_and_yes_replaces_it(library: Library, data_dir: Path):
     library.save_view("Later", "tag:later")
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
         await save_as(pilot, app, "later")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press(key)
+        await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         assert on_disk(data_dir) == {"later": "reasoning"}
+
+
+async def test_enter_pressed_twice_on_the_name_does_not_answer_the_question(
+    library: Library, data_dir: Path
+):
+    library.save_view("Later", "tag:later")
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash", *"reasoning", "escape", "V")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "later"
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")  # pressed once too often: not a yes
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        assert on_disk(data_dir) == {"Later": "tag:later"}
 
 
 async def test_a_view_changed_while_the_dialog_is_open_is_asked_about_again(
@@ -228,7 +242,7 @@ def burst(app: ReaderApp, *keys: str) -> None:
         app._driver.send_message(event)
 
 
-@pytest.mark.parametrize("keys", [("y", "y"), ("enter", "enter"), ("n", "escape")])
+@pytest.mark.parametrize("keys", [("y", "y"), ("y", "enter"), ("n", "escape")])
 async def test_a_second_key_queued_behind_the_answer_does_not_close_the_main_screen(
     library: Library, data_dir: Path, keys: tuple[str, str]
 ):

@@ -1,5 +1,9 @@
 """A yes-or-no question before something is replaced: used when a view is saved or
-renamed onto the name of another view."""
+renamed onto the name of another view.
+
+Only `y` says yes. Enter is what submitted the name in the prompt before this dialog,
+so a second enter (a held key, a paste, a double press) must not answer a question
+the user has not read."""
 
 from __future__ import annotations
 
@@ -8,15 +12,16 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from reader.tui.screens.dialog import Dialog
 
-class ConfirmScreen(ModalScreen[bool]):
-    """Asks before a replace; dismisses with True on y or enter, False on n or escape."""
+
+class ConfirmScreen(Dialog[bool]):
+    """Asks before a replace; dismisses with True on y, False on n or escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y,enter", "answer(True)", "Confirm", id="confirm.yes"),
+        Binding("y", "answer(True)", "Confirm", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "Decline", id="confirm.no"),
     ]
 
@@ -26,7 +31,7 @@ class ConfirmScreen(ModalScreen[bool]):
         """The question, in the dialog's title."""
         self.body = body
         """What is at stake (for a view: the query that would be replaced)."""
-        self.hint = hint or "y or enter: yes · n or escape: no"
+        self.hint = hint or "y: yes · n or escape: no"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -143,7 +143,7 @@ class ViewsMixin:
                 f"Replace the view {existing.name!r}?",
                 f"It shows: {existing.query or '(everything)'}\n"
                 f"It would show: {query or '(everything)'}",
-                hint="y or enter: replace it · n or escape: keep it",
+                hint="y: replace it · n or escape: keep it",
             ),  # no id: a view changed while this asked is asked about again at once
             answered,
         )
