@@ -42,6 +42,8 @@ GRACE = 3.0
 """Seconds the editor gets to save and exit after a forwarded SIGHUP/SIGTERM."""
 FORWARDED = (signal.SIGHUP, signal.SIGTERM)
 """Signals that, while the editor runs, are passed on to it and end the edit."""
+WAIT_STEP = 0.1
+"""Seconds between checks for a signal while the editor runs (see `_Signals._wait`)."""
 
 
 class EditorError(ReaderError):
@@ -130,11 +132,25 @@ class _Signals:
         try:
             if self.received is not None:  # it came while the editor was starting
                 self._forward(self.received)
-            return child.wait()
+            return self._wait(child)
         finally:
             self._child = None
             if previous is not None:
                 signal.signal(signal.SIGINT, previous)
+
+    @staticmethod
+    def _wait(child: subprocess.Popen[bytes]) -> int:
+        """`child.wait()` in short steps. The kernel may deliver SIGHUP to any thread
+        (the app has several); a signal that lands elsewhere does not interrupt the main
+        thread's `waitpid`, and Python runs handlers only on the main thread, between
+        bytecodes. Waiting in steps lets the handler run (and forward the signal)
+        within WAIT_STEP seconds, instead of never: the editor would wait for a signal
+        that reader would only pass on once the editor had exited."""
+        while True:
+            try:
+                return child.wait(timeout=WAIT_STEP)
+            except subprocess.TimeoutExpired:
+                continue
 
     def _handle(self, number: int, _frame: FrameType | None) -> None:
         if self.received is None:
