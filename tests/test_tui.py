@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
+from tests.waiting import until
 
 WIDE = (120, 40)
 
@@ -158,16 +160,45 @@ async def test_unknown_field_message(library: Library):
         assert list(main(app).abstract_list.rows) == list(library.rows("colour"))
 
 
-async def test_search_in_a_thread_drops_stale_results(library: Library, monkeypatch):
+@pytest.mark.parametrize("next_search", ["in a thread", "on the UI thread"])
+async def test_search_in_a_thread_drops_stale_results(
+    library: Library, monkeypatch, next_search: str
+):
+    """A slow search that finishes after a newer one must not replace its result.
+
+    The first search ("language") is held in its thread until the second ("graph")
+    has been shown; then it is let go and finishes with the stale result. The second
+    runs in a thread too (the first is cancelled) or, once searches are fast again, on
+    the UI thread (nothing cancels the first: only the check of what is latest does).
+    """
+    screen_class = MainScreen
+    held, release = threading.Event(), threading.Event()
+    real_evaluate = screen_class._evaluate
+
+    def evaluate(self, text: str, sort: str):
+        if text == "language":
+            held.set()
+            assert release.wait(20), "the test never let the first search go"
+        return real_evaluate(self, text, sort)
+
+    monkeypatch.setattr(screen_class, "_evaluate", evaluate)
     monkeypatch.setattr("reader.tui.screens.main.SLOW_SEARCH", -1.0)  # every search "slow"
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
         screen = main(app)
-        await pilot.press("slash", *"language model", "backspace", "backspace")
+        screen.filter_bar.value = "language"
+        await until(held.is_set, "the first search to start in its thread")
+        if next_search == "on the UI thread":
+            monkeypatch.setattr("reader.tui.screens.main.SLOW_SEARCH", 3600.0)
+            screen._slow_search = False  # as after a fast search
+        screen.filter_bar.value = "graph"
+        await until(lambda: screen.query_text == "graph", "the second search's result")
+        release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.query_text == "language mod"
-        assert list(screen.abstract_list.rows) == list(library.rows("language mod"))
+        assert screen.query_text == "graph"
+        assert list(screen.abstract_list.rows) == list(library.rows("graph"))
+        assert list(library.rows("graph")) != list(library.rows("language"))
 
 
 # ---------------------------------------------------------------- triage keys
