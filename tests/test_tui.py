@@ -16,13 +16,13 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.main import DETAIL_DELAY, MainScreen
+from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
-from tests.waiting import until
+from tests.waiting import run_from_palette, until
 
 WIDE = (120, 40)
 
@@ -112,7 +112,6 @@ async def test_terms_are_highlighted_in_list_and_detail(library: Library):
     async with app.run_test(size=WIDE) as pilot:
         screen = main(app)
         await type_filter(pilot, "reasoning")
-        await pilot.pause(DETAIL_DELAY + 0.1)  # the detail follows once typing pauses
         widget = screen.abstract_list
         marked = [
             segment.text.lower()
@@ -121,9 +120,16 @@ async def test_terms_are_highlighted_in_list_and_detail(library: Library):
             if segment.style and segment.style.underline  # the match style (reader.tcss)
         ]
         assert "reasoning" in marked
-        body = screen.query_one("#detail-abstract", Static).content
-        spans = [body.plain[s.start : s.end].lower() for s in body.spans if s.style]
-        assert any(s.startswith("reasoning") for s in spans)
+
+        def detail_marks() -> list[str]:
+            body = screen.query_one("#detail-abstract", Static).content
+            return [body.plain[s.start : s.end].lower() for s in body.spans if s.style]
+
+        # the detail follows once typing pauses (DETAIL_DELAY)
+        await until(
+            lambda: any(s.startswith("reasoning") for s in detail_marks()),
+            "the detail to highlight the term",
+        )
 
 
 async def test_malformed_query_keeps_last_result_and_shows_message(library: Library):
@@ -236,12 +242,7 @@ async def test_status_keys_in_a_row_and_auto_advance_toggle(library: Library):
         assert screen.abstract_list.cursor == 2
         assert "read 1" in text_of(app, "#header") and "to-read 1" in text_of(app, "#header")
         # the palette turns auto-advance off
-        await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"auto-advance")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Toggle auto-advance")
         assert screen.auto_advance is False
         assert screen.abstract_list.border_subtitle == "auto-advance off"
         await pilot.press("5")
@@ -317,8 +318,10 @@ async def test_note_autosaves_while_typing_and_renders(library: Library):
         await pilot.press(*"A *great* read", "enter", "enter", "-", " ", *"item")
         # the autosave waits for a pause in typing: at most what was typed so far is saved
         assert typed.startswith(Library(library.data_dir).annotation(record).note)
-        await pilot.pause(1.1)  # the autosave fires 0.5 s after the last key
-        assert Library(library.data_dir).annotation(record).note == typed
+        # the autosave fires AUTOSAVE_DELAY after the last key
+        await until(
+            lambda: Library(library.data_dir).annotation(record).note == typed, "the autosave"
+        )
         await pilot.press(*" two")
         await pilot.press("escape")  # closing saves at once
         await pilot.pause()

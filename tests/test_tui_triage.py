@@ -18,9 +18,10 @@ from reader.tui.app import ReaderApp
 from reader.tui.keys import keymap_clashes
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
-from reader.tui.screens.note_editor import AUTOSAVE_DELAY
+from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+from tests.waiting import until
 
 WIDE = (120, 40)
 
@@ -144,12 +145,14 @@ async def _title(pilot) -> None:
 
 async def _note(pilot) -> None:
     """Two autosaves and the save on close: one editing session, one undo step."""
+    app = pilot.app
+    record = main(app).library.ids()[0]
     await pilot.press("n")
-    await pilot.pause()
+    await until(lambda: isinstance(app.screen, NoteEditor), "the note editor")
     await pilot.press(*"first")
-    await pilot.pause(AUTOSAVE_DELAY + 0.3)  # the autosave fires
+    await until(lambda: on_disk(app.library.data_dir, record).note == "first", "autosave 1")
     await pilot.press(*" second")
-    await pilot.pause(AUTOSAVE_DELAY + 0.3)
+    await until(lambda: on_disk(app.library.data_dir, record).note == "first second", "autosave 2")
     await pilot.press(*" third")
     assert pilot.app.screen.query_one(TextArea).text == "first second third"
     await pilot.press("escape")  # saves the rest

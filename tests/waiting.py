@@ -1,11 +1,15 @@
 """Waiting on a condition instead of sleeping: tests wait exactly as long as needed,
-however loaded the machine is, and say what they waited for when it never came."""
+however loaded the machine is, and say what they waited for when it never came.
+Also the command palette driven as a user drives it."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections.abc import Callable
+
+from textual.command import CommandList, CommandPalette
+from textual.pilot import Pilot
 
 TIMEOUT = 20.0
 """Seconds before a wait fails (generous: the suite runs on loaded machines)."""
@@ -21,3 +25,23 @@ async def until(condition: Callable[[], object], what: str, timeout: float = TIM
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         await asyncio.sleep(0.01)
+
+
+async def run_from_palette(pilot: Pilot[object], title: str) -> None:
+    """Run the command `title` as a user does: ctrl+p, type it, move to it, enter.
+
+    Waits for the palette to finish gathering its commands rather than for a time.
+    """
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(lambda: isinstance(app.screen, CommandPalette), "the command palette")
+    await pilot.press(*title)
+    await app.workers.wait_for_complete()  # the palette's search is a worker
+    await pilot.pause()
+    options = app.screen.query_one(CommandList)
+    found = [options.get_option_at_index(i) for i in range(options.option_count)]
+    texts = [getattr(o, "hit", None) and o.hit.text for o in found]
+    assert title in texts, f"{title!r} is not offered in the palette: {texts}"
+    await pilot.press(*["down"] * (texts.index(title) + 1), "enter")
+    await until(lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
+    await pilot.pause()
