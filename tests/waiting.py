@@ -45,3 +45,10 @@ async def run_from_palette(pilot: Pilot[object], title: str) -> None:
     await pilot.press(*["down"] * (texts.index(title) + 1), "enter")
     await until(lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
     await pilot.pause()
+
+
+async def settle(pilot: Pilot[object]) -> None:
+    """Let the app finish what the keys pressed so far started: searches that went to
+    a thread (a loaded machine makes any search "slow") and the messages they post."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
