@@ -380,7 +380,7 @@ async def test_sort_cycles(library: Library):
             ("source", "source order"),
         ]:
             await pilot.press("S")
-            await pilot.pause()
+            await settle(pilot)
             assert screen.abstract_list.border_title == f"49 of 49 · sorted by {label}"
             assert list(screen.abstract_list.rows) == list(library.rows("", sort))
 

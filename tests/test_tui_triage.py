@@ -21,7 +21,7 @@ from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
-from tests.waiting import until
+from tests.waiting import run_from_palette, settle, until
 
 WIDE = (120, 40)
 
@@ -88,7 +88,7 @@ async def set_filter(pilot, text: str) -> None:
     await pilot.press("slash")
     pilot.app.screen.filter_bar.value = text
     await pilot.press("escape")
-    await pilot.pause()
+    await settle(pilot)  # the search may have gone to a thread
     assert main(pilot.app).query_text == text
 
 
@@ -287,7 +287,7 @@ async def test_mark_all_shown_tag_them_even_when_filtered_out_then_escape(
         assert not screen.abstract_list.marked and screen.query_text == "source:002"
         assert screen.abstract_list.border_subtitle == ""
         await pilot.press("escape")  # ... then the filter
-        await pilot.pause()
+        await settle(pilot)
         assert screen.query_text == ""
 
 
@@ -381,8 +381,8 @@ async def test_narrow_terminals_reach_the_views_through_the_palette(library: Lib
         assert {"Show view Inbox", "Show view Mine", "Show view #mine"} - set(commands) == {
             "Show view #mine"  # no abstract has the tag: no tag view
         }
-        commands["Show view Read"].callback()
-        await pilot.pause()
+        await run_from_palette(pilot, "Show view Read")
+        await settle(pilot)
         assert screen.query_text == "status:read"
 
 
@@ -403,13 +403,13 @@ async def test_each_sort_order_on_a_known_library(known: Library):
         ]
         for label, order in expected:
             await pilot.press("S")
-            await pilot.pause()
+            await settle(pilot)
             assert str(screen.abstract_list.border_title).endswith(f"sorted by {label}")
             assert shown_ids(app) == order, label
 
         await set_filter(pilot, "reinforcement learning")
         await pilot.press("S")  # the query has words now: relevance
-        await pilot.pause()
+        await settle(pilot)
         assert screen.abstract_list.border_title == "3 of 5 · sorted by relevance"
         assert shown_ids(app) == [c, d, b]
         await set_filter(pilot, "")  # no words to rank by: by date, and the border says so
@@ -419,7 +419,7 @@ async def test_each_sort_order_on_a_known_library(known: Library):
         assert shown_ids(app) == [b, c, a, d, e]
         await set_filter(pilot, "reinforcement learning")
         await pilot.press("S")  # round to date again
-        await pilot.pause()
+        await settle(pilot)
         assert shown_ids(app) == [b, c, d]
 
 

@@ -42,7 +42,12 @@ async def run_from_palette(pilot: Pilot[object], title: str) -> None:
     found = [options.get_option_at_index(i) for i in range(options.option_count)]
     texts = [getattr(o, "hit", None) and o.hit.text for o in found]
     assert title in texts, f"{title!r} is not offered in the palette: {texts}"
-    await pilot.press(*["down"] * (texts.index(title) + 1), "enter")
+    if options.highlighted is None:
+        await pilot.press("down")  # shows the list, on its first command
+    steps = texts.index(title) - (options.highlighted or 0)
+    await pilot.press(*["down" if steps > 0 else "up"] * abs(steps))
+    assert options.highlighted is not None and texts[options.highlighted] == title
+    await pilot.press("enter")
     await until(lambda: not isinstance(app.screen, CommandPalette), "the palette to close")
     await pilot.pause()
 
