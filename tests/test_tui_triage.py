@@ -301,7 +301,7 @@ async def test_marks_are_cleared_when_the_library_is_reimported(
         other.write_text("Abstract: A brand new abstract from another process.\n")
         Library(data_dir).import_paths([other])  # another reader imports: rows move
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(pilot)  # the reload searches again, maybe in a thread
         assert not main(app).abstract_list.marked
         assert "The library was re-imported; the marks are cleared." in notices(app)
 
@@ -362,7 +362,7 @@ async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
         sidebar = again.screen.query_one(ViewsSidebar)
         sidebar.highlighted = len(lines) - 1
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)  # the view's search may have gone to a thread
         assert main(again).query_text == "reasoning"
         assert len(shown_ids(again)) == expected
 
