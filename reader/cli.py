@@ -14,7 +14,7 @@ import shutil
 import sys
 import textwrap
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +23,13 @@ import click
 import orjson
 
 from reader.core import export, importer
+from reader.core.editor import edit_note
 from reader.core.errors import ReaderError
+from reader.core.latex import latex_to_unicode
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
-from reader.core.storage import atomic_write_bytes
+from reader.core.text import printable
+from reader.core.userfiles import write_through
 
 CONFIRM_OVER = 50
 """A `--query` change to more rows than this asks first (unless `--yes`)."""
@@ -52,6 +55,32 @@ def _user_errors() -> Iterator[None]:
         yield
     except ValueError as error:
         raise UserError(str(error)) from None
+
+
+def utf8(what: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback: a text argument (or each of several) that is not valid UTF-8
+    is a one-line user error naming it as `what`.
+
+    Python hands over such bytes as lone surrogates, which no file can store. Paths
+    need no check: a file name in another encoding is still a file name.
+    """
+
+    def check(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        for text in value if isinstance(value, tuple) else (value,):
+            if isinstance(text, str) and not _is_utf8(text):
+                raw = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                raise UserError(f"the {what} '{printable(raw)}' is not valid UTF-8")
+        return value
+
+    return check
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class _ReaderGroup(click.Group):
@@ -93,10 +122,20 @@ class _State:
 pass_state = click.make_pass_decorator(_State)
 
 
+def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """An empty --data-dir is a mistake (an unset variable), not the current folder."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty; give a folder (or leave the option out)")
+    return Path(value)
+
+
 @click.group(cls=_ReaderGroup, invoke_without_command=True)
 @click.option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(file_okay=False, path_type=str),
+    callback=_data_dir,
     help="The library folder (default: $READER_HOME, else the platform data folder).",
 )
 @click.version_option(package_name="reader", prog_name="reader")
@@ -165,7 +204,7 @@ def import_(state: _State, paths: tuple[Path, ...]) -> None:
 
 # ----------------------------------------------------------------- reading
 @cli.command("list", context_settings={"ignore_unknown_options": True})
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, callback=utf8("query"))
 @click.option("--sort", type=click.Choice(SORTS), default="source", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N abstracts.")
@@ -206,8 +245,8 @@ def _print_table(library: Library, ids: Sequence[str], limit: int | None) -> Non
     for record_id, sid in zip(shown, short, strict=True):
         abstract, ann = library.abstract(record_id), library.annotation(record_id)
         head = f"{sid:<{width}}  {ann.status.value:<7}  {abstract.date or '':<10}  "
-        title = " ".join((ann.title or abstract.headline).split())
-        tags = "  " + " ".join(f"#{t}" for t in ann.tags) if ann.tags else ""
+        title = printable(" ".join((ann.title or abstract.headline).split()))
+        tags = printable("  " + " ".join(f"#{t}" for t in ann.tags)) if ann.tags else ""
         room = columns - _cells(head) - _cells(tags)
         line = head + _fit(title, room) + tags if room >= 20 else _fit(head + title, columns)
         click.echo(line)
@@ -252,9 +291,10 @@ def _fit(text: str, width: int) -> str:
 
 @cli.command()
 @click.argument("record", metavar="ID")
+@click.option("--raw", is_flag=True, help="Print the abstract's LaTeX as written.")
 @pass_state
-def show(state: _State, record: str) -> None:
-    """Show every field of one abstract, and the note."""
+def show(state: _State, record: str, raw: bool) -> None:
+    """Show every field of one abstract, and the note (LaTeX rendered as Unicode)."""
     library = state.library()
     record_id = library.resolve(record)
     a, ann = library.abstract(record_id), library.annotation(record_id)
@@ -271,15 +311,16 @@ def show(state: _State, record: str) -> None:
         ("status", ann.status.value),
         ("tags", ", ".join(ann.tags) or "-"),
     ]
-    fields += [("comments", c) for c in a.comments]
+    render = (lambda text: text) if raw else latex_to_unicode
+    fields += [("comments", render(c)) for c in a.comments]
     if ann.created:
         fields.append(("changed", f"{ann.updated} (first {ann.created})"))
-    for name, value in fields:
-        click.echo(f"{name + ':':<10}{value}")
+    lines = [f"{name + ':':<10}{value}" for name, value in fields]
     width = min(shutil.get_terminal_size().columns, 100)
-    click.echo("\n" + textwrap.fill(a.text, width=width, break_on_hyphens=False))
+    lines += ["", textwrap.fill(render(a.text), width=width, break_on_hyphens=False)]
     if ann.note:
-        click.echo("\nNote:\n" + ann.note)
+        lines += ["", "Note:", ann.note]
+    click.echo(printable("\n".join(lines)))
 
 
 @cli.command()
@@ -301,7 +342,7 @@ def stats(state: _State) -> None:
             click.echo("  (none)")
         width = max((len(name) for name, _ in counts), default=0)
         for name, count in counts:
-            click.echo(f"  {name:<{width}}  {count:>6}")
+            click.echo(printable(f"  {name:<{width}}  {count:>6}"))
 
 
 # ----------------------------------------------------------------- changes
@@ -325,18 +366,33 @@ def _n(count: int) -> str:
     return f"{count} abstract" if count == 1 else f"{count} abstracts"
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...")
-@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+class _LiteralTail(click.Command):
+    """A command that notes how many of its words came after `--` (in `ctx.meta`)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["after --"] = len(args) - args.index("--") - 1 if "--" in args else 0
+        return super().parse_args(ctx, args)
+
+
+@cli.command(cls=_LiteralTail, context_settings={"ignore_unknown_options": True})
+@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...", callback=utf8("tag"))
+@click.option(
+    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
+)
 @click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
 @pass_state
 def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
-    """Add (+TAG) and remove (-TAG) tags."""
-    add = [a[1:] for a in args if a.startswith("+")]
-    remove = [a[1:] for a in args if a.startswith("-") and not a.startswith("--")]
-    for word in args:
+    """Add (+TAG) and remove (-TAG) tags.
+
+    A tag that starts with `-` is removed after `--`, which ends the options:
+    `reader tag ID -- --neg` removes the tag `-neg`.
+    """
+    literal = click.get_current_context().meta.get("after --", 0)
+    for word in args[: len(args) - literal]:
         if word.startswith("--"):
             raise click.NoSuchOption(word)
+    add = [a[1:] for a in args if a.startswith("+")]
+    remove = [a[1:] for a in args if a.startswith("-")]
     if not add and not remove:
         raise click.UsageError("give the tags to add as +TAG and to remove as -TAG")
     with _user_errors():  # check the tags before asking anything
@@ -351,7 +407,9 @@ def tag(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> N
 
 @cli.command()
 @click.argument("args", nargs=-1, required=True, metavar="[ID]... STATUS")
-@click.option("--query", metavar="QUERY", help="Change every abstract matching QUERY.")
+@click.option(
+    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
+)
 @click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
 @pass_state
 def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
@@ -366,11 +424,23 @@ def status(state: _State, args: tuple[str, ...], query: str | None, yes: bool) -
 
 @cli.command()
 @click.argument("record", metavar="ID")
-@click.option("--set", "set_text", metavar="TEXT", help="Replace the note with TEXT.")
-@click.option("--append", "append_text", metavar="TEXT", help="Add TEXT as a new paragraph.")
+@click.option(
+    "--set", "set_text", metavar="TEXT", help="Replace the note with TEXT.", callback=utf8("note")
+)
+@click.option(
+    "--append",
+    "append_text",
+    metavar="TEXT",
+    help="Add TEXT as a new paragraph.",
+    callback=utf8("note"),
+)
 @pass_state
 def note(state: _State, record: str, set_text: str | None, append_text: str | None) -> None:
-    """Edit the note: in $EDITOR, or with --set / --append."""
+    """Edit the note: in $EDITOR, or with --set / --append.
+
+    The editor's text is saved as an edit of the note as it was when the editor
+    opened: a note changed meanwhile (say by `--append`) is merged, not overwritten.
+    """
     if set_text is not None and append_text is not None:
         raise click.UsageError("give --set or --append, not both")
     library = state.library()
@@ -382,26 +452,41 @@ def note(state: _State, record: str, set_text: str | None, append_text: str | No
         library.append_note(record_id, append_text)
         click.echo(f"note on {record_id} appended to")
         return
-    old = library.annotation(record_id).note
-    new = set_text if set_text is not None else _edit(old)
-    if new is None or new.rstrip() == old.rstrip():
-        click.echo("note unchanged")
-        return
-    library.set_note(record_id, new.rstrip())
-    click.echo(f"note on {record_id} {'saved' if new.strip() else 'cleared'}")
+    if set_text is not None:
+        old = library.annotation(record_id).note
+        if set_text.rstrip() == old.rstrip():
+            click.echo("note unchanged")
+            return
+        change = library.set_note(record_id, set_text.rstrip())
+    else:
+        edit = edit_note(library, record_id)
+        if edit.signal is not None:  # the terminal closed: the text is safe, now go
+            _tell(edit.problems)
+            click.get_current_context().exit(128 + edit.signal)
+        if edit.change is None:
+            if edit.problems:
+                raise UserError("; ".join(edit.problems))
+            click.echo("note unchanged")
+            return
+        _tell(edit.problems)
+        change = edit.change
+    if change.notice:
+        click.echo(change.notice, err=True)
+    done = "saved" if library.annotation(record_id).note else "cleared"
+    click.echo(f"note on {record_id} {done}")
 
 
-def _edit(text: str) -> str | None:
-    """`text` as edited in the user's editor; None when the file was not saved."""
-    try:
-        return click.edit(text, extension=".md")
-    except click.ClickException as error:
-        raise UserError(f"{error.format_message()} (set $EDITOR, or use --set)") from None
+def _tell(problems: list[str]) -> None:
+    """Each problem of an editor session, one line on stderr (a closed terminal may
+    not take it: the text is safe either way)."""
+    for problem in problems:
+        with contextlib.suppress(OSError):
+            click.echo(f"reader: {problem}", err=True)
 
 
 @cli.command()
 @click.argument("record", metavar="ID")
-@click.argument("text")
+@click.argument("text", callback=utf8("title"))
 @pass_state
 def title(state: _State, record: str, text: str) -> None:
     """Set your title for an abstract ("" clears it)."""
@@ -411,22 +496,26 @@ def title(state: _State, record: str, text: str) -> None:
     if not change.count:
         click.echo("title unchanged")
     elif library.annotation(record_id).title:
-        click.echo(f"title of {record_id}: {library.annotation(record_id).title}")
+        click.echo(printable(f"title of {record_id}: {library.annotation(record_id).title}"))
     else:
         click.echo(f"title of {record_id} cleared")
 
 
 # ----------------------------------------------------------------- export
 @cli.command("export")
-@click.argument("query", nargs=-1)
+@click.argument("query", nargs=-1, callback=utf8("query"))
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")
 @pass_state
-def export_(state: _State, query: tuple[str, ...], fmt: str, output: Path | None) -> None:
+def export_(
+    state: _State, query: tuple[str, ...], fmt: str, output: Path | None, raw: bool
+) -> None:
     """Export the abstracts matching QUERY (all when none), with your annotations.
 
     A JSON export restores with `reader restore`; with no QUERY it also holds the
-    annotations of ids not in this library.
+    annotations of ids not in this library. It keeps the LaTeX as written; the
+    Markdown export renders it as Unicode (unless --raw).
     """
     text = _query_text(query)
     library = state.library()
@@ -434,12 +523,14 @@ def export_(state: _State, query: tuple[str, ...], fmt: str, output: Path | None
     if not text:
         known = set(ids)
         ids += [k for k in library.annotations() if k not in known]
-    write = export.export_json if fmt == "json" else export.export_markdown
-    document = write(library, ids)
+    if fmt == "json":
+        document = export.export_json(library, ids)
+    else:
+        document = export.export_markdown(library, ids, raw=raw)
     if output is None:
         click.echo(document, nl=False)
         return
-    atomic_write_bytes(output, document.encode())
+    write_through(output, document.encode())
     click.echo(f"exported {_n(len(ids))} to {output}", err=True)
 
 

@@ -5,16 +5,20 @@ Registered on the `cli` group when `reader.cli` is imported.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import click
 
-from reader.cli import UserError, _query_text, _State, _user_errors, cli, pass_state
+from reader.cli import UserError, _query_text, _State, _user_errors, cli, pass_state, utf8
 from reader.core.errors import ReaderError
+from reader.core.views import ViewExistsError
 
 
 @cli.group(invoke_without_command=True)
 @click.pass_context
 def view(ctx: click.Context) -> None:
-    """Saved queries: list (the default), add, rm."""
+    """Saved queries: list (the default), add, rename, rm."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(view_list)
 
@@ -37,14 +41,36 @@ def view_list(state: _State) -> None:
 
 
 @view.command("add", context_settings={"ignore_unknown_options": True})
-@click.argument("name")
-@click.argument("query", nargs=-1, required=True)
+@click.argument("name", callback=utf8("view name"))
+@click.argument("query", nargs=-1, required=True, callback=utf8("query"))
+@click.option("--force", is_flag=True, help="Replace a view of that name.")
 @pass_state
-def view_add(state: _State, name: str, query: tuple[str, ...]) -> None:
-    """Save QUERY as the view NAME (replacing a view of that name)."""
-    with _user_errors():
-        saved = state.library().save_view(name, _query_text(query))
+def view_add(state: _State, name: str, query: tuple[str, ...], force: bool) -> None:
+    """Save QUERY as the view NAME (names ignore case; --force replaces one)."""
+    with _user_errors(), _exists_hint():
+        saved = state.library().save_view(name, _query_text(query), replace=force)
     click.echo(f"view {saved.name!r}: {saved.query}")
+
+
+@view.command("rename")
+@click.argument("old", callback=utf8("view name"))
+@click.argument("new", callback=utf8("view name"))
+@click.option("--force", is_flag=True, help="Replace a view already called NEW.")
+@pass_state
+def view_rename(state: _State, old: str, new: str, force: bool) -> None:
+    """Rename the view OLD to NEW (--force replaces a view already called NEW)."""
+    with _user_errors(), _exists_hint():
+        renamed = state.library().rename_view(old, new, replace=force)
+    click.echo(f"view {old!r} renamed to {renamed.name!r}")
+
+
+@contextlib.contextmanager
+def _exists_hint() -> Iterator[None]:
+    """A save onto an existing name: say how to replace it."""
+    try:
+        yield
+    except ViewExistsError as error:
+        raise UserError(f"{error} (--force replaces it)") from None
 
 
 @view.command("rm")
@@ -52,10 +78,7 @@ def view_add(state: _State, name: str, query: tuple[str, ...]) -> None:
 @pass_state
 def view_rm(state: _State, name: str) -> None:
     """Delete the view NAME."""
-    library = state.library()
-    if name not in {v.name for v in library.views()}:
-        raise UserError(f"no view named {name!r}")
-    library.delete_view(name)
+    state.library().delete_view(name)
     click.echo(f"view {name!r} deleted")
 
 

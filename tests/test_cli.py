@@ -18,7 +18,7 @@ from click.testing import CliRunner, Result
 
 from reader.cli import cli
 from reader.core.library import Library
-from reader.core.models import EMPTY
+from reader.core.models import EMPTY, Annotation
 
 SEEDS = 49
 
@@ -151,6 +151,22 @@ def test_show_prints_every_field_and_the_note(run):
     assert out.rstrip().endswith("Note:\nRead section 3.")
 
 
+def test_show_and_markdown_export_render_latex_unless_raw(run):
+    # issue 11: `show` and the exports printed the source while the app rendered it.
+    (record,) = ids(run, "context-free grammars")
+    ok(run("tag", record, "+cfg"))
+    shown = " ".join(ok(run("show", record)).stdout.split())
+    assert "remarkable diversity" in shown and "textit" not in shown
+    raw = " ".join(ok(run("show", "--raw", record)).stdout.split())
+    assert r"remarkable $\textit{diversity}$" in raw
+    markdown = ok(run("export", "tag:cfg", "--format", "markdown")).stdout
+    assert "remarkable diversity" in markdown and "textit" not in markdown
+    source = ok(run("export", "tag:cfg", "--format", "markdown", "--raw")).stdout
+    assert r"remarkable $\textit{diversity}$" in " ".join(source.split())
+    (exported,) = json.loads(ok(run("export", "tag:cfg")).stdout)["records"]
+    assert r"$\textit{how}$" in exported["text"]  # JSON keeps the source, for restore
+
+
 def test_a_hash_id_is_found_by_its_prefix(run):
     first = hash_ids(run)[0]
     assert f"id:       {first}" in ok(run("show", first[:6])).stdout
@@ -245,6 +261,112 @@ def test_title_sets_and_clears(run):
     assert ok(run("title", "2306.10015", "")).stdout.strip() == "title unchanged"
 
 
+@pytest.mark.parametrize("word", ["+(x", "+x)", '+"q', "+a*b", "+red\x1b[31m", "+a\u202eb", "-(x"])
+def test_tags_the_query_language_cannot_express_are_refused(run, word: str):
+    # issue 11: `+(x` was stored, and then `tag:(x` was a parse error.
+    result = user_error(run("tag", "2306.10015", "+ok", word), "invalid tag")
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+    assert ids(run, "tag:ok") == []  # nothing was changed
+
+
+BAD = "bad\udcff"
+"""How Python hands over an argument holding the byte 0xff (not valid UTF-8)."""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("note", "2306.10015", "--set", BAD),
+        ("note", "2306.10015", "--append", BAD),
+        ("title", "2306.10015", BAD),
+        ("tag", "2306.10015", "+" + BAD),
+        ("tag", "2306.10015", "-" + BAD),
+        ("view", "add", "v", BAD),
+        ("view", "add", BAD, "tag:x"),
+        ("list", BAD),
+        ("tag", "--query", BAD, "+x"),
+    ],
+)
+def test_arguments_that_are_not_utf8_are_a_one_line_error(run, args: tuple[str, ...]):
+    # issue 11: each of these ended in a traceback (UnicodeEncodeError on save).
+    user_error(run(*args), "is not valid UTF-8")
+    assert ok(run("show", "2306.10015")).stdout.count("bad") == 0
+
+
+def test_a_real_process_reports_a_bad_argument_in_one_line(data_dir: Path):
+    done = subprocess.run(
+        [sys.executable, "-m", "reader", "--data-dir", str(data_dir), "title", "2306.10015"]
+        + [b"bad\xff".decode("utf-8", "surrogateescape")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode().splitlines() == [
+        "reader: error: the title 'bad\\xff' is not valid UTF-8"
+    ]
+
+
+def test_a_tag_an_older_release_let_in_still_loads():
+    # Refusing it on load would make the whole user.json unreadable.
+    assert Annotation.from_dict({"tags": ["(x", "ok"]}).tags == ("(x", "ok")
+
+
+def test_every_tag_added_is_a_query_that_finds_it(run):
+    for tag in ("c++", "a/b", "x:y", "r&d", "under_score", "-neg", "ok!", "日本"):
+        ok(run("tag", "2306.10015", f"+{tag}"))
+        assert ids(run, f"tag:{tag}") == ["2306.10015"], tag
+
+
+def test_a_tag_starting_with_a_dash_is_removed_after_a_double_dash(run):
+    ok(run("tag", "2306.10015", "+-neg", "+keep"))
+    assert run("tag", "2306.10015", "--neg").exit_code == 2  # an unknown option
+    result = ok(run("tag", "2306.10015", "--", "--neg"))
+    assert result.stdout.startswith("--neg on 1 abstract (1 changed)")
+    assert ids(run, "tag:keep") == ["2306.10015"] and ids(run, "tag:-neg") == []
+    assert "reader tag ID -- --neg" in ok(run("tag", "--help")).stdout
+
+
+def test_control_characters_are_not_printed(run, tmp_path: Path):
+    # A restore can bring a title (and an old user.json tags) with terminal escapes.
+    exported = json.loads(ok(run("export")).stdout)
+    record = next(r for r in exported["records"] if r["id"] == "2306.10015")
+    record["title"] = "evil\x1b]52;c;ZXZpbA==\x07title\x1b[2J"
+    record["note"] = "line one\n\x1b[31mred\x1b[0m\ttab"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported))
+    ok(run("restore", str(path)))
+    for args in (
+        ("list",),
+        ("show", "2306.10015"),
+        ("export", "id:2306.10015", "--format", "markdown"),
+        ("title", "2306.10015", "new\x1b[1m title"),
+    ):
+        out = ok(run(*args)).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+    out = ok(run("show", "2306.10015")).stdout
+    assert "new[1m title" in out and "line one\n[31mred[0m\ttab" in out
+
+
+@pytest.mark.parametrize(
+    ("tag", "queries"),
+    [
+        ("café", ["tag:café", "tag:cafe", "tag:CAFE", "café", "cafe", "tag:caf*"]),
+        ("naïve", ["tag:naïve", "tag:naive", "naive"]),
+        ("straße", ["tag:straße", "tag:strasse", "strasse"]),
+        ("äöü", ["tag:äöü", "tag:aou", "aou"]),
+        ("İstanbul", ["tag:İstanbul", "tag:istanbul", "istanbul"]),
+        ("søren", ["tag:søren", "tag:soren", "soren"]),
+    ],
+)
+def test_accented_tags_are_found_as_queries_fold_them(run, tag: str, queries: list[str]):
+    # issue 11: `tag ID +café` was stored but `tag:café`, `cafe`... found nothing.
+    ok(run("tag", "2306.10015", f"+{tag}"))
+    for query in queries:
+        assert "2306.10015" in ids(run, query), query
+    (stored,) = json.loads(ok(run("list", f"tag:{tag}", "--format", "json")).stdout)
+    assert [t.casefold() for t in stored["tags"]] == [tag.lower().casefold()]  # as typed
+
+
 # ----------------------------------------------------------------- export and restore
 def test_export_wipe_restore_gives_back_every_annotation(run, data_dir: Path, tmp_path: Path):
     some = hash_ids(run)[:2]
@@ -297,7 +419,8 @@ def test_restore_of_a_bad_file_names_it(run, tmp_path: Path):
 
 
 def test_export_to_an_unwritable_place_is_a_user_error(run, tmp_path: Path):
-    user_error(run("export", "-o", str(tmp_path / "no" / "such" / "dir.json")), "No such file")
+    out = tmp_path / "no" / "such" / "dir.json"
+    user_error(run("export", "-o", str(out)), f"{out}: the folder {out.parent} does not exist")
 
 
 # ----------------------------------------------------------------- stats and views
@@ -334,6 +457,32 @@ def test_import_of_a_folder_with_a_bad_file_imports_the_rest(run, tmp_path: Path
     assert f"{folder / 'b.txt'}: failed: " in result.stderr
     assert "2 files: 2 added, 0 updated, 0 unchanged, 1 failed" in result.stdout
     assert len(ids(run)) == SEEDS + 2
+
+
+def test_a_huge_arxiv_version_is_a_warning_and_every_file_goes_in(run, tmp_path: Path):
+    # issue 11: the version overflowed orjson's integers and aborted the whole import.
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Abstract: fine one.\n\nHuge version.\narXiv:9999.99999v99999999999999999999999\n"
+    )
+    (folder / "b.txt").write_text("Abstract: the other file.\n")
+    result = ok(run("import", str(folder)))
+    assert f"{folder / 'a.txt'}: 2 added, 0 updated, 0 unchanged" in result.stdout
+    assert f"{folder / 'b.txt'}: 1 added" in result.stdout
+    warning = f"  warning: {folder / 'a.txt'}:4: arXiv version v999999999999999999"
+    assert warning in result.stderr
+    assert "9999.99999" in ids(run)
+    assert len(ids(run)) == SEEDS + 3
+
+
+def test_only_skipped_records_count_as_failed(run, tmp_path: Path):
+    path = tmp_path / "odd.txt"
+    huge = "x" * 100_001
+    path.write_text(f"Abstract: kept.\narXiv:2301.00001v2x\n\nstray\n\nAbstract: {huge}\n")
+    result = ok(run("import", str(path)))
+    assert f"{path}: 1 added, 0 updated, 0 unchanged, 1 failed" in result.stdout
+    assert result.stderr.count("  warning: ") == 3
 
 
 def test_import_of_a_missing_path_fails(run, tmp_path: Path):

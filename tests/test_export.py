@@ -103,7 +103,8 @@ def test_markdown_shows_title_metadata_tags_abstract_and_note(library: FakeLibra
     assert "[arXiv:2306.10015v2](https://arxiv.org/abs/2306.10015)" in text
     assert "2023-06-16" in text and "from 000_seed" in text
     assert "**Status:** reading" in text and "`later`, `ml`" in text
-    assert "We study $\\alpha$ things." in text
+    assert "\n\nWe study α things.\n" in text  # LaTeX rendered, as in the app
+    assert "We study $\\alpha$ things." in export_markdown(library, [A.id], raw=True)
     assert "### Note\n\n# Thoughts\n\nline two" in text
     assert text.count("### Note") == 1  # B has no note
 

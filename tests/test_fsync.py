@@ -141,7 +141,7 @@ def test_compacting_the_journal_never_drops_a_pending_draft(tmp_path, calls, mon
     folder = tmp_path / "drafts"
     journal = DraftJournal(folder)
     journal.record("a", "draft of a", "")
-    journal.record("b", "draft of b", "")
+    journal.record("b", "draft of b", "", slot="editor")
     old = journal.path
     assert old is not None
     old_ino = old.stat().st_ino
@@ -150,9 +150,9 @@ def test_compacting_the_journal_never_drops_a_pending_draft(tmp_path, calls, mon
     new = journal.path
     assert new is not None and new.exists()
     assert read_journal(new) == {
-        "a": journal_mod.Draft("draft of a", ""),
-        "b": journal_mod.Draft("draft of b", ""),
-        "c": journal_mod.Draft("x" * 400, ""),
+        "a": journal_mod.Draft("draft of a", "", "a"),
+        "editor": journal_mod.Draft("draft of b", "", "b"),
+        "c": journal_mod.Draft("x" * 400, "", "c"),
     }
     new_ino = new.stat().st_ino
     assert new_ino != old_ino, "compaction rewrote the journal in place"
@@ -168,7 +168,7 @@ def test_compacting_the_journal_never_drops_a_pending_draft(tmp_path, calls, mon
     )
     assert sorted(folder.glob("*.jsonl")) == [new]
     journal.clear("a")
-    journal.clear("b")
+    journal.clear("editor")
     journal.clear("c")
     journal.close()
     assert list(folder.glob("*.jsonl")) == []

@@ -220,6 +220,7 @@ def test_wrong_shape_annotation_is_a_clear_error(tmp_path: Path):
     data.mkdir()
     bad = {"annotations": {"x": {"status": "bogus"}}, "meta": {"schema": {"version": 1}}}
     (data / "user.json").write_bytes(orjson.dumps(bad))
+    (data / "corpus.json").write_bytes(b"{}")  # annotations without a corpus: also damage
     with pytest.raises(StoreError, match="'x' is malformed"):
         Library(data)
 
@@ -242,6 +243,7 @@ def test_older_schema_is_backed_up_and_migrated(tmp_path: Path):
     data.mkdir()
     old = {"annotations": {"a1": {"status": "read", "tags": "Later, rl ml"}}}
     (data / "user.json").write_bytes(orjson.dumps(old))
+    (data / "corpus.json").write_bytes(b"{}")  # annotations without a corpus: also damage
     lib = Library(data)
     assert lib.annotation("a1").tags == ("later", "ml", "rl")
     assert orjson.loads((data / "user.json.v0-backup").read_bytes()) == old

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from reader.core.errors import ParseError
 from reader.core.parse import (
     MAX_ABSTRACT_CHARS,
+    MAX_VERSION,
     ParseResult,
+    WarningKind,
     make_headline,
     parse_bytes,
     parse_file,
@@ -42,6 +44,11 @@ def seed(prefix: str) -> Path:
 
 def parse(text: str) -> ParseResult:
     return parse_bytes(text.encode("utf-8"), P)
+
+
+def texts(result: ParseResult) -> list[str]:
+    """The warnings as printed: "file:line: what"."""
+    return [str(w) for w in result.warnings]
 
 
 # --- the seeds -------------------------------------------------------------------
@@ -183,6 +190,33 @@ def test_mixed_formats_in_one_file() -> None:
     assert abstracts[1].comments == ("7 pages, 2 figures",)
 
 
+def test_abstract_line_never_takes_the_next_listing_paragraph() -> None:
+    # issue 11: the listing paragraph became a "comment" of the `Abstract:` line, and
+    # its arXiv/Created lines that record's id: 3 records instead of 4.
+    text = (
+        "Abstract: Line-style abstract one.\n"
+        "Abstract:Line-style abstract about routing.\n\n"
+        "Listing-style abstract two.\n\n"
+        "arXiv:2402.00002\nCreated: 2024-02-02\n\n"
+        "Abstract: Line-style abstract three.\n"
+    )
+    result = parse(text)
+    assert [(a.text, a.arxiv_id, a.date, a.comments) for a in result.abstracts] == [
+        ("Line-style abstract one.", None, None, ()),
+        ("Line-style abstract about routing.", None, None, ()),
+        ("Listing-style abstract two.", "2402.00002", "2024-02-02", ()),
+        ("Line-style abstract three.", None, None, ()),
+    ]
+    assert [a.line for a in result.abstracts] == [1, 2, 4, 9]
+    assert result.warnings == []
+
+
+def test_explicit_comment_after_an_abstract_line_stays_its_comment() -> None:
+    text = "Abstract: A one-line abstract.\n\n7 pages, 2 figures\n\narXiv:2301.00001\n"
+    (abstract,) = parse(text).abstracts
+    assert (abstract.arxiv_id, abstract.comments) == ("2301.00001", ("7 pages, 2 figures",))
+
+
 def test_comments_next_to_the_paragraph_or_prefixed() -> None:
     text = f"{LONG}\n12 pages\nComments: accepted at ICML\narXiv:2301.00001\n"
     (abstract,) = parse(text).abstracts
@@ -199,9 +233,10 @@ def test_not_utf8_is_decoded_with_a_warning() -> None:
     data = "Abstract: ok\nAbstract: Schrödinger’s café “quoted”\n".encode("cp1252")
     result = parse_bytes(data, P)
     assert result.abstracts[1].text == "Schrödinger’s café “quoted”"
-    assert result.warnings == [f"{P}:2: not valid UTF-8; decoded as cp1252"]
+    assert texts(result) == [f"{P}:2: not valid UTF-8; decoded as cp1252"]
+    assert result.warnings[0].kind is WarningKind.DECODING
     latin = parse_bytes(b"Abstract: \x81 odd byte", P)  # 0x81 is not cp1252
-    assert latin.warnings == [f"{P}:1: not valid UTF-8; decoded as latin-1"]
+    assert texts(latin) == [f"{P}:1: not valid UTF-8; decoded as latin-1"]
     assert latin.abstracts[0].text == "odd byte"  # the C1 control is dropped
 
 
@@ -218,13 +253,14 @@ def test_stray_text_is_a_warning_not_an_error() -> None:
     assert [a.text for a in result.abstracts] == ["one", LONG]
     assert result.abstracts[1].line == 7  # the id goes to the paragraph next to it
     assert len(result.warnings) == 2
-    assert result.warnings[0].startswith(f"{P}:3: line of text outside any abstract")
-    assert result.warnings[1].startswith(f"{P}:5: line of text outside any abstract")
+    assert texts(result)[0].startswith(f"{P}:3: line of text outside any abstract")
+    assert texts(result)[1].startswith(f"{P}:5: line of text outside any abstract")
+    assert {w.kind for w in result.warnings} == {WarningKind.STRAY}
 
 
 def test_warnings_are_capped() -> None:
     notes = "\n\n".join(f"note {i}" for i in range(150))  # note i is on line 3 + 2i
-    warnings = parse(f"Abstract: real\n\n{notes}").warnings
+    warnings = texts(parse(f"Abstract: real\n\n{notes}"))
     assert len(warnings) == 101
     assert warnings[-1] == f"{P}:203: 50 more warnings not shown"
 
@@ -234,7 +270,22 @@ def test_odd_metadata_is_a_warning() -> None:
     result = parse(text)
     (abstract,) = result.abstracts
     assert (abstract.arxiv_id, abstract.date) == (None, None)
-    assert [w.split(": ", 1)[0] for w in result.warnings] == [f"{P}:2", f"{P}:3", f"{P}:5"]
+    assert [w.split(": ", 1)[0] for w in texts(result)] == [f"{P}:2", f"{P}:3", f"{P}:5"]
+    kinds = [w.kind for w in result.warnings]
+    assert kinds == [WarningKind.METADATA, WarningKind.METADATA, WarningKind.STRAY]
+
+
+def test_an_arxiv_version_out_of_range_is_ignored_with_a_warning() -> None:
+    text = f"Abstract: a\narXiv:2301.00001v{MAX_VERSION}\n\nAbstract: b\narXiv:2301.00002v"
+    result = parse(text + "9" * 40 + "\n")
+    first, second = result.abstracts
+    assert (first.arxiv_id, first.version) == ("2301.00001", MAX_VERSION)
+    assert (second.arxiv_id, second.version) == ("2301.00002", None)
+    (warning,) = result.warnings
+    assert (warning.line, warning.kind) == (5, WarningKind.METADATA)
+    assert (
+        str(warning) == f"{P}:5: arXiv version v{'9' * 19}… is over 9999, ignored (the id is kept)"
+    )
 
 
 def test_duplicates_are_kept() -> None:
@@ -248,7 +299,8 @@ def test_too_long_abstract_is_skipped_with_a_warning() -> None:
     assert [a.text for a in result.abstracts] == ["before", "after"]
     assert [a.position for a in result.abstracts] == [1, 2]
     assert len(result.warnings) == 1
-    assert result.warnings[0].startswith(f"{P}:2: abstract of 10,000,000 characters")
+    assert texts(result)[0].startswith(f"{P}:2: abstract of 10,000,000 characters")
+    assert result.warnings[0].kind is WarningKind.SKIPPED
     with pytest.raises(ParseError, match="no abstracts left") as caught:
         parse("\n" + "y" * (MAX_ABSTRACT_CHARS + 1) + "\narXiv:2301.00001")
     assert caught.value.line == 2
@@ -259,7 +311,7 @@ def test_skipped_abstracts_are_reported_past_the_warning_cap() -> None:
     huge = "z" * (MAX_ABSTRACT_CHARS + 1)
     result = parse(f"Abstract: real\n\n{notes}\n\nAbstract: {huge}\n")
     assert [a.text for a in result.abstracts] == ["real"]
-    assert sum("skipped" in w for w in result.warnings) == 1
+    assert [w.kind for w in result.warnings].count(WarningKind.SKIPPED) == 1
 
 
 # --- errors ----------------------------------------------------------------------
@@ -418,7 +470,7 @@ def test_any_mix_of_lines_gives_consistent_records(lines: list[str], newline: st
         assert abstract.text and abstract.text == squash(abstract.text)
         assert len(abstract.headline) <= 100
         assert abstract.id in (abstract.arxiv_id, record_id(abstract.text))
-    assert all(re.match(rf"{re.escape(str(P))}:\d+: \S", w) for w in result.warnings)
+    assert all(re.match(rf"{re.escape(str(P))}:\d+: \S", w) for w in texts(result))
 
 
 @settings(max_examples=300, deadline=None)

@@ -9,12 +9,16 @@ replays the two logs of writes against the disk.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import subprocess
 import sys
+import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, TextArea
 
 from reader.core.library import Library
@@ -51,6 +55,39 @@ async def _note_session(pilot, app: ReaderApp, rng: random.Random) -> None:
     await pilot.pause()
 
 
+EDITOR = textwrap.dedent(
+    """
+    import random, sys, time
+    path = sys.argv[-1]
+    text = open(path, encoding="utf-8").read()
+    time.sleep(random.random() / 20)  # the other process gets a turn
+    roll = random.random()
+    if roll < 0.6:
+        text += random.choice(["\\nfrom e", " e-word", "\\n- e item"])
+    elif roll < 0.8:
+        text = text.replace("word", "WORD", 1)
+    open(path, "w", encoding="utf-8").write(text)
+    sys.exit(1 if roll > 0.95 else 0)  # a failing editor: what it saved still counts
+    """
+)
+"""A scripted $EDITOR for `e`: appends, rewrites a word, or leaves the note as it is,
+and now and then exits non-zero."""
+
+
+@contextlib.contextmanager
+def _handed_over() -> Iterator[None]:
+    """Stands in for `App.suspend` under Pilot (no real terminal to hand over)."""
+    yield
+
+
+@pytest.fixture
+def scripted_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR)
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+
+
 async def _prompt(pilot, app: ReaderApp, key: str, text: str) -> None:
     await pilot.press(key)
     await pilot.pause()
@@ -73,8 +110,10 @@ async def _step(pilot, app: ReaderApp, rng: random.Random) -> None:
         await _prompt(pilot, app, "t", " ".join(rng.sample(WORDS, rng.randint(1, 2))))
     elif roll < 0.67:
         await _prompt(pilot, app, "T", rng.choice(["", "app title", "other title"]))
-    elif roll < 0.77:
+    elif roll < 0.74:
         await _note_session(pilot, app, rng)
+    elif roll < 0.77:
+        await pilot.press("e")  # $EDITOR: the scripted one
     elif roll < 0.9:
         await pilot.press("z")
     elif roll < 0.97:
@@ -86,7 +125,9 @@ async def _step(pilot, app: ReaderApp, rng: random.Random) -> None:
         await pilot.pause()
 
 
-async def test_random_keys_and_cli_changes_lose_nothing(library: Library, tmp_path: Path):
+async def test_random_keys_and_cli_changes_lose_nothing(
+    library: Library, tmp_path: Path, scripted_editor: None
+):
     data_dir = library.data_dir
     app_log, cli_log, stop = tmp_path / "app.jsonl", tmp_path / "cli.jsonl", tmp_path / "stop"
     env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
@@ -107,6 +148,7 @@ async def test_random_keys_and_cli_changes_lose_nothing(library: Library, tmp_pa
     rng = random.Random(SEED)
     try:
         app = ReaderApp(library)
+        app.suspend = _handed_over  # type: ignore[method-assign]
         async with app.run_test(size=(80, 24)) as pilot:  # narrow: fast to draw
             screen = app.screen
             assert isinstance(screen, MainScreen)

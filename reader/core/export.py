@@ -18,7 +18,10 @@ from typing import Any, Protocol
 import orjson
 
 from reader.core.errors import ReaderError, UnknownIdError
+from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
+from reader.core.text import printable
+from reader.core.userfiles import read_regular
 
 FORMAT = "reader-export"
 """The `format` field of every JSON export."""
@@ -89,13 +92,23 @@ def export_json(library: Source, ids: Iterable[str]) -> str:
     return orjson.dumps(envelope, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
-def export_markdown(library: Source, ids: Iterable[str]) -> str:
-    """A readable document: per record a heading, its metadata, the abstract, the note."""
+def export_markdown(library: Source, ids: Iterable[str], *, raw: bool = False) -> str:
+    """A readable document: per record a heading, its metadata, the abstract, the note.
+
+    The LaTeX of abstracts and comments is rendered as Unicode, as the app shows it
+    (`$\\alpha$` -> α); `raw` keeps it as written.
+    """
     records = [record(library, i) for i in ids]
     noun = "abstract" if len(records) == 1 else "abstracts"
     parts = [f"# Abstracts\n\n{len(records)} {noun}, exported {now_iso()}.\n"]
-    parts += [_markdown_record(r) for r in records]
-    return "\n".join(parts)
+    parts += [_markdown_record(r if raw else _rendered(r)) for r in records]
+    return printable("\n".join(parts))  # control characters would reach a terminal
+
+
+def _rendered(r: dict[str, Any]) -> dict[str, Any]:
+    """Exported record `r` with the LaTeX of its text and comments as Unicode."""
+    text = latex_to_unicode(r["text"]) if r["text"] else r["text"]
+    return r | {"text": text, "comments": [latex_to_unicode(c) for c in r["comments"]]}
 
 
 def _markdown_record(r: dict[str, Any]) -> str:
@@ -132,9 +145,9 @@ def load_export(path: Path | str) -> dict[str, Annotation]:
     """
     path = Path(path)
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ReaderError(f"cannot read {path}: {error.strerror or error}") from None
+        raw = read_regular(path, what="JSON export")
+    except FileNotFoundError as error:
+        raise ReaderError(f"cannot read {path}: {error.strerror}") from None
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:

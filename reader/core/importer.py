@@ -14,7 +14,7 @@ from pathlib import Path
 
 from reader.core.errors import ParseError
 from reader.core.models import Abstract
-from reader.core.parse import parse_file
+from reader.core.parse import ParseWarning, WarningKind, parse_file
 
 
 @dataclass
@@ -29,7 +29,7 @@ class FileReport:
     """Records skipped (see warnings), or 1 when the whole file failed."""
     error: str | None = None
     """Why the whole file could not be imported."""
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
     abstracts: list[Abstract] = field(default_factory=list, repr=False)
 
     def summary(self) -> str:
@@ -113,7 +113,7 @@ def parse_paths(
             else:
                 report.abstracts = result.abstracts
                 report.warnings = list(result.warnings)
-                report.failed = sum(1 for w in result.warnings if w.endswith("), skipped"))
+                report.failed = sum(1 for w in result.warnings if w.kind is WarningKind.SKIPPED)
         reports.append(report)
         if progress is not None:
             progress(done, len(files))

@@ -24,7 +24,7 @@ import numpy as np
 
 from reader.core import postings as post
 from reader.core.corpus import column
-from reader.core.models import EMPTY, Abstract, Annotation, Status
+from reader.core.models import EMPTY, Abstract, Annotation, Status, tag_key
 from reader.core.query import (
     And,
     DateRange,
@@ -46,8 +46,8 @@ from reader.core.text import fold
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 1
-"""Version of the saved index files."""
+FORMAT = 2
+"""Version of the saved index files (2: words folded with Latin letters in ASCII)."""
 
 
 def _date_number(text: str | None) -> int:
@@ -62,6 +62,33 @@ def _stamp_number(text: str) -> int:
             return int(stamp)
     digits = "".join(c for c in text if c.isdigit())
     return int(digits[:14]) if digits else 0
+
+
+def _file_stamps(directory: Path) -> str:
+    """The identity (inode, size, mtime) of each array file of a saved index."""
+    parts = []
+    for name in (*post.Postings.ARRAYS, "vocab"):
+        st = os.stat(directory / f"{name}.npy")
+        parts.append(f"{name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+    return " ".join(parts)
+
+
+def _consistent(p: post.Postings, n: int) -> bool:
+    """Whether saved arrays fit together and index `n` rows (no full scans but one
+    pass over the row arrays)."""
+    words = len(p.vocab)
+    return bool(
+        len(p.offsets) == words + 1
+        and len(p.head_offsets) == words + 1
+        and len(p.pair_offsets) == len(p.pair_keys) + 1
+        and int(p.offsets[-1]) == len(p.rows) == len(p.tf)
+        and int(p.head_offsets[-1]) == len(p.head_rows)
+        and int(p.pair_offsets[-1]) == len(p.pair_rows)
+        and len(p.lengths) == n
+        and all(
+            len(rows) == 0 or int(rows.max()) < n for rows in (p.rows, p.head_rows, p.pair_rows)
+        )
+    )
 
 
 def word_pattern(words: Sequence[str]) -> re.Pattern[str]:
@@ -89,6 +116,7 @@ class SearchIndex:
         self.status = np.zeros(n, np.int8)
         self.updated = np.zeros(n, np.int64)
         self.tags: dict[str, set[int]] = {}
+        """Rows by tag, keyed by `tag_key(tag)` (folded), as queries look tags up."""
         self.notes: dict[int, str] = {}
         self.titles: dict[int, str] = {}
         self._row_tags: dict[int, tuple[str, ...]] = {}
@@ -117,7 +145,7 @@ class SearchIndex:
         try:
             for name, array in self.postings.to_arrays().items():
                 np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
-            (tmp / "key").write_text(self._key(key, self.n))
+            (tmp / "key").write_text(self._key(key, self.n) + "\n" + _file_stamps(tmp))
             old = parent / f".{directory.name}.old-{os.getpid()}"
             if directory.exists():
                 os.replace(directory, old)
@@ -135,17 +163,23 @@ class SearchIndex:
     def load(cls, directory: Path, key: str, abstracts: Sequence[Abstract]) -> SearchIndex | None:
         """The saved index when it was made for `key` and these abstracts, else None.
 
-        Arrays are memory-mapped, so loading costs milliseconds at any size.
+        Arrays are memory-mapped, so loading costs milliseconds at any size. The key
+        file also records each array file's identity (inode, size, mtime) as saved, so
+        an array copied in from another library is never used (it gave IndexError or
+        silently no results), and the arrays must fit each other and the corpus.
         """
         try:
-            if (directory / "key").read_text() != cls._key(key, len(abstracts)):
+            head, _, stamps = (directory / "key").read_text().partition("\n")
+            if head != cls._key(key, len(abstracts)) or stamps != _file_stamps(directory):
                 return None
             arrays = {
                 name: np.load(directory / f"{name}.npy", mmap_mode="r")
                 for name in (*post.Postings.ARRAYS, "vocab")
             }
             postings = post.Postings.from_arrays(arrays)
-        except (OSError, ValueError, KeyError, EOFError):
+            if not _consistent(postings, len(abstracts)):
+                return None
+        except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
             return None
         return cls(abstracts, postings)
 
@@ -161,9 +195,10 @@ class SearchIndex:
                 if not rows:
                     del self.tags[tag]
         if annotation.tags:
-            self._row_tags[row] = annotation.tags
-            for tag in annotation.tags:
-                self.tags.setdefault(tag, set()).add(row)
+            keys = tuple(dict.fromkeys(map(tag_key, annotation.tags)))
+            self._row_tags[row] = keys
+            for key in keys:
+                self.tags.setdefault(key, set()).add(row)
         _put(self.notes, row, fold(annotation.note))
         _put(self.titles, row, fold(annotation.title))
 

@@ -12,6 +12,10 @@ pending to a new journal (durable first) before it empties and removes the old o
 Each draft records the note it was made from (`base`: the note as the editor last
 saved or loaded it), so a replay can tell whether the note changed since and merge
 instead of overwriting a newer note.
+
+A draft sits in a slot: by default the record id (the app's note editor), or one an
+editor names for itself (the $EDITOR session), so that one editor saving its text
+never clears, nor replaces, a draft that another editor of the same note left.
 """
 
 from __future__ import annotations
@@ -20,12 +24,13 @@ import contextlib
 import fcntl
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from reader.core.storage import fsync_dir
+from reader.core.storage import CorruptFileError, fsync_dir, read_regular
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""
@@ -38,6 +43,8 @@ class Draft:
     text: str
     base: str | None
     """The note the draft was made from; None in journals from before bases were kept."""
+    record_id: str
+    """The record whose note this is."""
 
 
 class DraftJournal:
@@ -74,25 +81,30 @@ class DraftJournal:
         os.fsync(fd)
         self._size += len(line)
 
-    def record(self, record_id: str, text: str, base: str) -> None:
-        """Journal the draft `text` of `record_id`'s note, made from the note `base`
-        (durable on return)."""
-        draft = Draft(text, base)
-        if self._pending.get(record_id) == draft:
+    def record(self, record_id: str, text: str, base: str, slot: str | None = None) -> None:
+        """Journal the draft `text` of `record_id`'s note, made from the note `base`, in
+        `slot` (default: the record id), replacing that slot's draft (durable on return)."""
+        key = slot or record_id
+        draft = Draft(text, base, record_id)
+        if self._pending.get(key) == draft:
             return
-        self._pending[record_id] = draft
-        self._append({"id": record_id, "text": text, "base": base})
+        self._pending[key] = draft
+        self._append(_entry(key, draft))
         if self._size > COMPACT_AFTER:
             self._compact()
 
-    def clear(self, record_id: str) -> None:
-        """The draft of `record_id` was saved to the library: forget it."""
-        if self._pending.pop(record_id, None) is None:
+    def clear(self, slot: str) -> None:
+        """The draft in `slot` was saved to the library: forget it (and only it)."""
+        draft = self._pending.pop(slot, None)
+        if draft is None:
             return
         if not self._pending:
             self._truncate()
         else:
-            self._append({"id": record_id, "saved": "1"})
+            entry: dict[str, str | None] = {"id": draft.record_id, "saved": "1"}
+            if slot != draft.record_id:
+                entry["slot"] = slot
+            self._append(entry)
 
     def _truncate(self) -> None:
         if self._fd is not None:
@@ -110,8 +122,7 @@ class DraftJournal:
         old_fd, old_path = self._fd, self.path
         fd, path = self._create()
         lines = b"".join(
-            orjson.dumps({"id": record_id, "text": draft.text, "base": draft.base}) + b"\n"
-            for record_id, draft in self._pending.items()
+            orjson.dumps(_entry(key, draft)) + b"\n" for key, draft in self._pending.items()
         )
         try:
             os.write(fd, lines)
@@ -139,15 +150,23 @@ class DraftJournal:
                     self.path.unlink()
 
 
+def _entry(slot: str, draft: Draft) -> dict[str, str | None]:
+    entry: dict[str, str | None] = {"id": draft.record_id, "text": draft.text, "base": draft.base}
+    if slot != draft.record_id:
+        entry["slot"] = slot
+    return entry
+
+
 def read_journal(path: Path) -> dict[str, Draft]:
-    """The drafts a journal file still holds (the last entry per record wins).
+    """The drafts a journal file still holds, by slot (the last entry per slot wins;
+    the slot of an entry without one is its record id).
 
     A torn last line, from a kill in the middle of a write, is ignored.
     """
     drafts: dict[str, Draft] = {}
     try:
-        raw = path.read_bytes()
-    except OSError:
+        raw = read_regular(path)  # a FIFO in its place is skipped, never waited on
+    except (OSError, CorruptFileError):
         return drafts
     for line in raw.splitlines():
         try:
@@ -156,11 +175,14 @@ def read_journal(path: Path) -> dict[str, Draft]:
             continue
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
             continue
+        slot = entry.get("slot")
+        key = slot if isinstance(slot, str) and slot else entry["id"]
         if "text" in entry and isinstance(entry["text"], str):
             base = entry.get("base")
-            drafts[entry["id"]] = Draft(entry["text"], base if isinstance(base, str) else None)
+            base = base if isinstance(base, str) else None
+            drafts[key] = Draft(entry["text"], base, entry["id"])
         elif "saved" in entry:
-            drafts.pop(entry["id"], None)
+            drafts.pop(key, None)
     return drafts
 
 
@@ -171,9 +193,12 @@ def orphaned_drafts(folder: Path) -> list[tuple[Path, dict[str, Draft]]]:
         return found
     for path in sorted(folder.glob("*.jsonl")):
         try:
-            fd = os.open(path, os.O_RDONLY)
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             continue
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            continue  # a FIFO or folder: not a journal (opening it must not hang)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

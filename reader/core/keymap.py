@@ -7,7 +7,9 @@
 The file lives in the platform's config folder (`~/.config/reader/keys.toml` on Linux;
 `READER_CONFIG_DIR` overrides the folder). A bad entry (an id no binding has, a key
 that is not a key) is reported and skipped; a file that is not TOML is reported with
-its line. Neither stops the app. The app applies the map with `App.set_keymap`.
+its line, and so is one that is not a regular file (a FIFO, a device) or is larger
+than `KEYMAP_LIMIT`: the default keys apply. None of these stops the app. The app
+applies the map with `App.set_keymap`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from pathlib import Path
 
 import platformdirs
 
+from reader.core.errors import ReaderError
+from reader.core.userfiles import read_regular
+
+KEYMAP_LIMIT = 1_000_000
+"""The largest keys.toml read, in bytes (a real one is a few hundred)."""
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 """What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
 SPECIAL_KEYS = frozenset(
@@ -83,10 +90,12 @@ def load_keymap(
     path = path or keymap_path()
     known = set(known_ids)
     try:
-        raw = path.read_text(encoding="utf-8")
+        raw = read_regular(path, limit=KEYMAP_LIMIT, what="key map").decode("utf-8")
     except FileNotFoundError:
         return {}, []
-    except (OSError, UnicodeDecodeError) as error:
+    except ReaderError as error:
+        return {}, [f"{error}; default keys are used"]
+    except UnicodeDecodeError as error:
         return {}, [f"{path}: cannot read the key map ({error}); default keys are used"]
     try:
         data = tomllib.loads(raw)
@@ -94,7 +103,10 @@ def load_keymap(
         return {}, [f"{path}: not valid TOML ({error}); default keys are used"]
     table = data.get("keys", {})
     if not isinstance(table, dict):
-        return {}, [f'{path}: [keys] must be a table of binding id = "key"']
+        return {}, [
+            f"{path}: keys = {table!r} is not a table: write a [keys] header, then "
+            'one binding id = "key" per line; default keys are used'
+        ]
     problems = [
         f"{path}: {name!r} is outside the [keys] table; ignored" for name in data if name != "keys"
     ]

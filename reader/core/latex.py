@@ -12,11 +12,18 @@ Both use pylatexenc with a few fixes on top of its defaults:
   them or, for `\\href`, crashes);
 - simple super- and subscripts in math become Unicode (`$x^2$` -> x², `$x_i$` -> xᵢ),
   others stay readable (`n^(1/3)`);
+- a macro whose arguments are missing (`\\frac{` at the end of a text) gives the
+  text of the arguments it has, never pylatexenc's template (`%s/%s`);
+- fractions read `a/b`, with brackets around a compound part (`(n+1)/2`);
+  `\\cite{a,b}` gives `[a, b]` and `\\ref{x}` gives `x` (not `<cit.>`, `<ref>`);
+  `\\epsilon` is ε, the letter, not the lunate symbol ϵ;
+- in text outside math, ``` ``quotes'' ``` become “quotes”, `--` an en dash and
+  `---` an em dash, as LaTeX typesets them (plain text included);
 - white space is collapsed to single spaces (display math and `\\\\` included).
 
 Neither function raises: on any failure the raw text (white space collapsed) comes
-back. pylatexenc's own log messages are silenced, since a terminal app cannot have
-them printed over its screen.
+back. pylatexenc's log messages never reach a handler: a terminal app cannot have
+them printed over its screen (its `\\frac{` warning went to stderr).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
+from typing import Any
 
 from pylatexenc import latexwalker
 from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
@@ -32,7 +40,21 @@ from pylatexenc.macrospec import LatexContextDb, MacroSpec
 
 from reader.core.text import squash
 
-logging.getLogger("pylatexenc").setLevel(logging.CRITICAL)
+
+def _silence(name: str) -> None:
+    """Keep the log records of `name` and its children from every handler.
+
+    A level alone is not enough: a child logger given its own level, or a handler
+    configured below it, would print again. The records stop at a NullHandler here.
+    """
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.CRITICAL + 1)
+    logger.propagate = False
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+
+
+_silence("pylatexenc")
 
 Segment = tuple[str, str | None]
 """A run of converted text and its style: "italic", "bold", "math" or None."""
@@ -96,15 +118,104 @@ def _walker_context() -> LatexContextDb:
     return db
 
 
+def _last_argument(node: Any) -> str:
+    """The source of the last argument of macro `node`, braces and spaces stripped."""
+    args = [a for a in (node.nodeargd.argnlist if node.nodeargd else None) or () if a]
+    if not args:
+        return ""
+    source = args[-1].latex_verbatim().strip()
+    if source.startswith("{") and source.endswith("}"):
+        source = source[1:-1]
+    return " ".join(source.split())
+
+
+def _citation(node: Any) -> str:
+    """`\\cite{a,b}` -> "[a, b]" (the keys say more than a placeholder would)."""
+    keys = [k.strip() for k in _last_argument(node).split(",") if k.strip()]
+    return f"[{', '.join(keys)}]" if keys else ""
+
+
+def _reference(node: Any) -> str:
+    """`\\ref{sec:x}` -> "sec:x", `\\eqref{e}` -> "(e)"."""
+    label = _last_argument(node)
+    return f"({label})" if label and node.macroname == "eqref" else label
+
+
+def _root(node: Any, l2tobj: Any) -> str:
+    """`\\sqrt{x}` -> "√(x)", `\\sqrt[3]{x}` -> "∛(x)", a bare `\\sqrt{` -> "√"."""
+    args = (node.nodeargd.argnlist if node.nodeargd else None) or ()
+    index, body = (list(args) + [None, None])[:2]
+    radicand = l2tobj.nodelist_to_text([body]).strip() if body is not None else ""
+    degree = l2tobj.nodelist_to_text([index]).strip() if index is not None else ""
+    sign = {"": "√", "2": "√", "3": "∛", "4": "∜"}.get(degree)
+    if sign is None:
+        sign = _script("^", degree) + "√"
+    return f"{sign}({radicand})" if radicand else sign
+
+
+def _footnote(node: Any, l2tobj: Any) -> str:
+    """`\\footnote{text}` -> "[text]"; an empty or unclosed one gives nothing."""
+    args = (node.nodeargd.argnlist if node.nodeargd else None) or ()
+    body = l2tobj.nodelist_to_text([args[-1]]).strip() if args and args[-1] else ""
+    return f"[{body}]" if body else ""
+
+
+_SIMPLE_OPERAND = re.compile(r"[\w.′]+|\(.*\)|\[.*\]", re.DOTALL)
+"""A fraction part that needs no brackets: one word or number, or bracketed already."""
+
+
+def _fraction(node: Any, l2tobj: Any) -> str:
+    """`\\frac{a}{b}` -> "a/b", `\\frac{n+1}{2}` -> "(n+1)/2"; missing parts are left out."""
+    args = (node.nodeargd.argnlist if node.nodeargd else None) or ()
+    parts = [l2tobj.nodelist_to_text([a]).strip() for a in args if a is not None]
+    parts = [p if _SIMPLE_OPERAND.fullmatch(_MARKS.sub("", p)) else f"({p})" for p in parts if p]
+    return "/".join(parts)
+
+
 def _text_context() -> LatexContextDb:
-    """The converter's macro table: pylatexenc's, keeping the text of `\\texttt` etc."""
+    """The converter's macro table: pylatexenc's, with the fixes listed in the docstring."""
     db = get_default_latex_context_db()
     keep = ["texttt", "textsf", "textup", "textmd", "textnormal", "mbox", "mathtt"]
     macros = [MacroTextSpec(name, discard=False) for name in keep]
-    for name, replacement in [("href", "%(2)s"), ("url", "%s"), ("LaTeX", "LaTeX"), ("TeX", "TeX")]:
+    replacements: list[tuple[str, Any]] = [
+        ("href", "%(2)s"),
+        ("url", "%s"),
+        ("LaTeX", "LaTeX"),
+        ("TeX", "TeX"),
+        ("epsilon", "ε"),
+    ]
+    replacements += [(name, _fraction) for name in ("frac", "dfrac", "tfrac", "nicefrac")]
+    replacements += [(name, _fraction) for name in ("textfrac",)]
+    replacements += [("sqrt", _root), ("footnote", _footnote)]
+    cites = ("cite", "citet", "citep", "citealt", "citealp", "citeauthor", "citeyear")
+    replacements += [(name, _citation) for name in cites]
+    refs = ("ref", "autoref", "cref", "Cref", "eqref")
+    replacements += [(name, _reference) for name in refs]
+    for name, replacement in replacements:
         macros.append(MacroTextSpec(name, simplify_repl=replacement))
     db.add_context_category("reader-fixes", macros=macros, prepend=True)
     return db
+
+
+_DASH = re.compile(r"(?<=[^\W_])---?(?=[^\W_])|(?<=\s)---?(?=\s)")
+"""`--` and `---` between two words or numbers ("1--3") or two spaces ("a -- b")."""
+
+
+def _typeset(plain: str) -> str:
+    """Plain text (outside LaTeX regions) with TeX's ligatures: ``` ``quotes'' ``` as
+    “quotes”, `--` as an en dash and `---` as an em dash.
+
+    Dashes are taken only between words or between spaces, so `--flag` stays.
+    """
+    if "--" in plain:
+        plain = _DASH.sub(lambda m: "—" if len(m[0]) == 3 else "–", plain)
+    if "``" in plain or "''" in plain:
+        plain = plain.replace("``", "“").replace("''", "”")
+    return plain
+
+
+_PERCENT_S = re.compile(r"(?:^|[^%])(?:%%)*%s")
+_PERCENT_N = re.compile(r"%\((\d+)\)s")
 
 
 class _Converter(LatexNodes2Text):
@@ -141,6 +252,23 @@ class _Converter(LatexNodes2Text):
         lead = " " if content[:1].isspace() or inner[:1].isspace() else ""
         trail = " " if content[-1:].isspace() or inner[-1:].isspace() else ""
         return lead + _OPEN["math"] + content.strip() + _CLOSE + trail
+
+    def apply_simplify_repl(self, node, simplify_repl, what):  # type: ignore[no-untyped-def]
+        """pylatexenc's, except that a template whose arguments are missing gives the
+        text of the arguments present instead of the template itself (`%s/%s`)."""
+        if (
+            isinstance(simplify_repl, str)
+            and len(simplify_repl) > 1
+            and "%" in simplify_repl
+            and node.isNodeType(latexwalker.LatexMacroNode)
+        ):
+            args = list((node.nodeargd.argnlist if node.nodeargd else None) or ())
+            used = [int(n) - 1 for n in _PERCENT_N.findall(simplify_repl)]
+            used += range(len(_PERCENT_S.findall(simplify_repl)))
+            if any(k >= len(args) or args[k] is None for k in used):
+                texts = (self._groupnodecontents_to_text(a) for a in args if a is not None)
+                return " ".join(t.strip() for t in texts if t.strip())
+        return super().apply_simplify_repl(node, simplify_repl, what)
 
     def macro_node_to_text(self, node):  # type: ignore[no-untyped-def]
         text = super().macro_node_to_text(node)
@@ -318,9 +446,9 @@ def _convert(text: str) -> str | None:
         converted = _convert_regions(regions)
     except Exception:  # a bug of ours: never let it reach the caller
         return None
-    out = [plain[0]]
+    out = [_typeset(plain[0])]
     for region, after in zip(converted, plain[1:], strict=True):
-        out += (region, after)
+        out += (region, _typeset(after))
     return "".join(out)
 
 
@@ -332,11 +460,11 @@ def latex_to_unicode(text: str) -> str:
 
     `$\\alpha$-fraction` -> "α-fraction", `\\emph{x}` -> "x", `$x^2$` -> "x²".
     Text without `\\`, `$`, `{`, `~` or `^` takes a fast path and is returned as is
-    (white space collapsed).
+    (white space collapsed, dashes and quotes typeset).
     """
     text = _strip_marks(text)
     if not _needs_latex(text):
-        return squash(text)
+        return _typeset(squash(text))
     marked = _marked(text)
     if marked is None:
         return squash(text)
@@ -352,7 +480,10 @@ def latex_segments(text: str) -> list[Segment]:
     Adjacent runs have different styles and no run is empty.
     """
     text = _strip_marks(text)
-    marked = _marked(text) if _needs_latex(text) else None
+    if not _needs_latex(text):
+        plain = _typeset(squash(text))
+        return [(plain, None)] if plain else []
+    marked = _marked(text)
     if marked is None:
         plain = squash(text)
         return [(plain, None)] if plain else []

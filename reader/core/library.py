@@ -43,9 +43,14 @@ from reader.core.models import EMPTY, Abstract, Annotation, Status, normalize_ta
 from reader.core.query import Node, parse
 from reader.core.store import (
     bundled_seeds,
+    check_corpus,
     check_schema,
+    check_user,
     default_data_dir,
+    has_records,
+    make_data_dir,
     open_data_file,
+    probe_writable,
 )
 from reader.core.views import View, ViewsMixin
 
@@ -67,21 +72,41 @@ class Library(ViewsMixin):
         self.data_dir = data_dir
         self.messages: list[str] = []
         """Things the user should be told after opening (recoveries, read-only mode)."""
+        self.read_only_reason: str | None = None
+        """Why the library is open read-only when nobody asked for it (read-only media)."""
         if not read_only:
-            try:
-                self.data_dir.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StoreError(f"cannot create {self.data_dir}: {error.strerror}") from None
+            make_data_dir(self.data_dir)
+            self.read_only_reason = probe_writable(self.data_dir)
+            if self.read_only_reason:
+                read_only = True
+                self.messages.append(
+                    f"{self.read_only_reason}: the library is open read-only (reading, "
+                    "searching and exporting work; changes are refused)."
+                )
         self.corpus_path = self.data_dir / "corpus.json"
         self.user_path = self.data_dir / "user.json"
         self.index_dir = self.data_dir / "index"
-        self._corpus = open_data_file(self.corpus_path, read_only=read_only, backups=False)
-        self._user = open_data_file(self.user_path, read_only=read_only, backups=True)
-        self.messages += self._corpus.messages + self._user.messages
+        self._corpus = open_data_file(
+            self.corpus_path,
+            read_only=read_only,
+            backups=True,
+            link_backups=True,
+            validate=check_corpus,
+            sibling_has_records=lambda: has_records(self.user_path, "annotations"),
+        )
+        self._user = open_data_file(
+            self.user_path,
+            read_only=read_only,
+            backups=True,
+            validate=check_user,
+            sibling_has_records=lambda: has_records(self.corpus_path, "abstracts"),
+        )
+        self.corpus_is_new = self._corpus.storage.may_be_missing
+        """No corpus was ever written here: the only case where samples are imported."""
         if not check_schema(self._user):
             read_only = True
             self._user.storage.read_only = True
-        self.messages += [m for m in self._user.messages if m not in self.messages]
+        self.messages += self.take_notices()
         self.read_only = read_only
         self._abstracts: Sequence[Abstract] = []
         self._rows: dict[str, int] = {}
@@ -101,10 +126,11 @@ class Library(ViewsMixin):
     ) -> Library:
         """Open the library at `data_dir` (else READER_HOME, else the platform data dir).
 
-        With `seed`, an empty library imports the bundled sample abstracts.
+        With `seed`, a new library (no corpus was ever written in the folder) imports
+        the bundled sample abstracts; an existing one is never re-seeded.
         """
         library = cls(Path(data_dir) if data_dir else default_data_dir(), read_only=read_only)
-        if seed and not library.read_only and len(library) == 0:
+        if seed and not library.read_only and library.corpus_is_new and len(library) == 0:
             seeds = bundled_seeds()
             if seeds is not None:
                 report = library.import_paths([seeds])
@@ -117,19 +143,9 @@ class Library(ViewsMixin):
 
     # ----------------------------------------------------------------- loading
     def _load_corpus(self) -> None:
-        storage = self._corpus.storage
         with _no_gc():
-            data = storage.read() or {}
-            table = data.get("abstracts", {})
-            records = list(table.values())
-            try:
-                if records:
-                    Abstract.from_dict(records[0])  # the shape check; rows are made lazily
-            except (KeyError, TypeError, ValueError) as error:
-                raise StoreError(
-                    f"{self.corpus_path} does not hold abstracts as this release writes them "
-                    f"({error!r}); re-import your files into a new data folder"
-                ) from None
+            data = self._corpus.load()  # every record's shape is checked (check_corpus)
+            records = list(data.get("abstracts", {}).values())
             abstracts = Corpus(records)
             key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
             index = SearchIndex.load(self.index_dir, key, abstracts)
@@ -152,7 +168,7 @@ class Library(ViewsMixin):
 
     def _load_user(self) -> None:
         storage = self._user.storage
-        data = storage.read() or {}
+        data = self._user.load()
         fresh: dict[str, Annotation] = {}
         for key, doc in data.get("annotations", {}).items():
             try:
@@ -169,19 +185,28 @@ class Library(ViewsMixin):
         self._user_generation = storage.generation
 
     def refresh(self) -> bool:
-        """Pick up changes another process wrote; returns True when anything changed."""
+        """Pick up changes another process wrote; returns True when anything changed.
+
+        A data file found damaged is recovered (see `store.DataFile.load`); what
+        happened is in `take_notices()`.
+        """
         changed = False
         if self._corpus.storage.changed_on_disk():
-            self._corpus.storage.read()
+            self._corpus.load()
             if self._corpus.storage.generation != self._corpus_generation:
                 self._load_corpus()
                 changed = True
         if self._user.storage.changed_on_disk():
-            self._user.storage.read()
+            self._user.load()
             if self._user.storage.generation != self._user_generation:
                 self._load_user()
                 changed = True
         return changed
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told about the data files since the last call
+        (a damaged file recovered while running); each is handed out once."""
+        return self._corpus.pop_messages() + self._user.pop_messages()
 
     def close(self) -> None:
         if self._journal is not None:
@@ -325,7 +350,7 @@ class Library(ViewsMixin):
 
     def _sync_user(self) -> None:
         storage = self._user.storage
-        storage.read()
+        self._user.load()
         if storage.generation != self._user_generation:
             self._load_user()
 
@@ -466,21 +491,25 @@ class Library(ViewsMixin):
         return self._change(label, list(by_id), lambda key, _s, _n: by_id[key])
 
     # ----------------------------------------------------------------- drafts
-    def journal_draft(self, record_id: str, text: str, base: str) -> None:
+    def journal_draft(
+        self, record_id: str, text: str, base: str, *, slot: str | None = None
+    ) -> None:
         """Journal an unsaved note draft, made from the note `base`, so a crash before
-        the next save keeps it."""
+        the next save keeps it. An editor other than the app's names its own `slot`
+        (default: the record id), so no other editor's save clears its draft."""
         if self._journal is None:
             self._journal = DraftJournal(self.data_dir / "drafts")
         try:
-            self._journal.record(record_id, text, base)
+            self._journal.record(record_id, text, base, slot)
         except OSError as error:
             raise StoreError(f"cannot journal the draft: {error.strerror}") from None
 
-    def clear_draft(self, record_id: str) -> None:
-        """The draft of `record_id` reached the library: drop it from the journal."""
+    def clear_draft(self, record_id: str, *, slot: str | None = None) -> None:
+        """The draft of `record_id` (in `slot`) reached the library: drop it from the
+        journal. Drafts in other slots stay."""
         if self._journal is not None:
             with contextlib.suppress(OSError):
-                self._journal.clear(record_id)
+                self._journal.clear(slot or record_id)
 
     def recover_drafts(self) -> list[str]:
         """Save the drafts that processes killed while editing left behind.
@@ -491,7 +520,8 @@ class Library(ViewsMixin):
         """
         recovered: list[str] = []
         for path, drafts in orphaned_drafts(self.data_dir / "drafts"):
-            for record_id, draft in drafts.items():
+            for draft in drafts.values():
+                record_id = draft.record_id
                 if self.annotation(record_id).note == draft.text:
                     continue
                 base = draft.base if draft.base is not None else ""  # unknown: keep both
@@ -514,7 +544,7 @@ class Library(ViewsMixin):
         parsed = importer.parse_paths([Path(p) for p in paths], progress)
         with self._corpus.lock:
             storage = self._corpus.storage
-            storage.read()
+            self._corpus.load()
             if storage.generation != self._corpus_generation:
                 self._load_corpus()
             report, merged = importer.merge(self._abstracts, self._rows, parsed)

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from reader.core.text import fold
+
 
 class Status(StrEnum):
     """Where an abstract stands in the user's reading; every record starts `UNREAD`."""
@@ -54,22 +56,54 @@ _GLYPHS = {
     Status.SKIPPED: "✗",
 }
 
+TAG_EXCLUDED = '(),"*'
+"""Characters no tag may hold, beside white space and unprintable characters: the
+query language could not say `tag:NAME` (parentheses and quotes end the word, `*`
+makes a prefix, a comma separates tags)."""
+
 _TAG = re.compile(r"^[^\s,]+$")
+"""What a tag read from the user's file must be (older releases let in the rest)."""
+
+
+def is_tag_char(char: str) -> bool:
+    """Whether `char` may be in a tag: the tag alphabet is every printable character
+    but white space and `TAG_EXCLUDED` (so letters of any script, digits, `-_./:+&`,
+    symbols; no control or bidi-format characters, which would reach the terminal)."""
+    return char.isprintable() and not char.isspace() and char not in TAG_EXCLUDED
 
 
 def normalize_tag(text: str) -> str:
-    """A tag as stored: stripped, lower-case, without a leading `#`.
+    """A tag as typed by the user, as stored: stripped, lower-case, no leading `#`.
 
-    Raises ValueError for an empty tag or one with spaces or commas in it.
+    Raises ValueError, with a one-line message, for an empty tag or one with a
+    character outside the tag alphabet (`is_tag_char`).
     """
+    tag = text.strip().lstrip("#").lower()
+    if not tag or not all(map(is_tag_char, tag)):
+        raise ValueError(
+            f"invalid tag {text!r}: a tag is one word without spaces, commas, quotes, "
+            "parentheses, * or control characters"
+        )
+    return tag
+
+
+def _stored_tag(text: str) -> str:
+    """A tag read from the user's file: normalised, but only checked as older
+    releases checked it, so a file they wrote still loads (and stays editable)."""
     tag = text.strip().lstrip("#").lower()
     if not tag or not _TAG.match(tag):
         raise ValueError(f"invalid tag {text!r}: tags are single words without commas")
     return tag
 
 
-_normalized = functools.lru_cache(maxsize=8192)(normalize_tag)
-"""`normalize_tag` for loading: the same few tags recur on thousands of records."""
+def tag_key(tag: str) -> str:
+    """A tag as search compares it, in the query (`tag:Café`) and in the index alike:
+    folded as query words are, so `tag:cafe`, `tag:café` and `cafe` find `#café`."""
+    return fold(tag.strip().lstrip("#"))
+
+
+_normalized = functools.lru_cache(maxsize=8192)(_stored_tag)
+"""`_stored_tag`, cached: the same few tags recur on thousands of records."""
 
 
 def now_iso() -> str:

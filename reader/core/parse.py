@@ -7,7 +7,9 @@ Two formats, which one file may mix:
   by blank lines or not. The arXiv/Created lines close the record; the paragraph
   before them is its text and short paragraphs in between are its comments.
 - One abstract per line, starting `Abstract:` (seeds 001-004). Lines that follow
-  without a blank line continue it; arXiv/Created lines after it attach to it.
+  without a blank line continue it; arXiv/Created lines after it attach to it. A
+  paragraph after a blank line is a record of its own (unless it says it is a
+  comment: `Comments: ...`, `7 pages, ...`), never that line's text or comment.
 
 A record is recognisable by its `Abstract:` prefix or its arXiv/Created lines; other
 text is reported as a warning ("file:line: what") and skipped. Reading is liberal:
@@ -24,17 +26,49 @@ import re
 import stat
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 
 from reader.core.errors import ParseError
 from reader.core.latex import latex_to_unicode
 from reader.core.models import Abstract
-from reader.core.text import fold, squash
+from reader.core.text import id_fold, squash
 
 MAX_ABSTRACT_CHARS = 100_000
 """Longer abstracts are skipped with a warning (they are not abstracts)."""
 MAX_WARNINGS = 100
 """Warnings kept per file; the rest are counted in one last warning."""
+MAX_VERSION = 9999
+"""Highest arXiv version taken; a larger one is a typo (and overflows JSON integers)."""
+
+
+class WarningKind(StrEnum):
+    """What a `ParseWarning` is about, for code that counts them."""
+
+    DECODING = "decoding"
+    """The file is not UTF-8 and was decoded as cp1252 or latin-1."""
+    METADATA = "metadata"
+    """An arXiv id, version or date that was not understood, and ignored."""
+    STRAY = "stray"
+    """Text (or arXiv/Created lines) belonging to no record, ignored."""
+    SKIPPED = "skipped"
+    """A whole record was dropped (it is too long to be an abstract)."""
+    MORE = "more"
+    """The count of warnings past `MAX_WARNINGS`."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParseWarning:
+    """Something odd about a file that did not stop it from being read."""
+
+    path: Path
+    line: int
+    kind: WarningKind
+    what: str
+    """One line, human readable, without the file and line."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.what}"
 
 
 @dataclass
@@ -43,8 +77,8 @@ class ParseResult:
 
     path: Path
     abstracts: list[Abstract]
-    warnings: list[str] = field(default_factory=list)
-    """Each "file:line: what", one line, human readable."""
+    warnings: list[ParseWarning] = field(default_factory=list)
+    """In file order; `str()` of one is "file:line: what"."""
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
@@ -67,12 +101,12 @@ characters (and two lines) is a comment; a longer one is another abstract."""
 
 
 def record_id(text: str) -> str:
-    """12 hex chars of the sha1 of `text` folded and squashed.
+    """12 hex chars of the sha1 of `text` folded (`id_fold`) and squashed.
 
     Re-importing the same text gives the same id; case, accents and white space do
     not change it.
     """
-    return _hash(squash(fold(text)))
+    return _hash(squash(id_fold(text)))
 
 
 def _hash(key: str) -> str:
@@ -167,7 +201,7 @@ def parse_bytes(data: bytes, path: Path) -> ParseResult:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError(path, "the file is UTF-16; save it as UTF-8", line=1)
     data = data.removeprefix(b"\xef\xbb\xbf")
-    warnings: list[str] = []
+    warnings: list[ParseWarning] = []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -176,11 +210,12 @@ def parse_bytes(data: bytes, path: Path) -> ParseResult:
             text, used = data.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
             text, used = data.decode("latin-1"), "latin-1"
-        warnings.append(f"{path}:{line}: not valid UTF-8; decoded as {used}")
+        warning = f"not valid UTF-8; decoded as {used}"
+        warnings.append(ParseWarning(Path(path), line, WarningKind.DECODING, warning))
     return parse_text(text, path, warnings)
 
 
-def parse_text(text: str, path: Path, warnings: list[str] | None = None) -> ParseResult:
+def parse_text(text: str, path: Path, warnings: list[ParseWarning] | None = None) -> ParseResult:
     """Parse decoded `text`; new warnings are appended to `warnings` (if given)."""
     warnings = [] if warnings is None else warnings
     text = text.removeprefix("\ufeff")
@@ -239,7 +274,7 @@ class _Group:
 class _Builder:
     """Line-by-line state machine: lines -> chunks -> groups -> `Abstract`s."""
 
-    def __init__(self, path: Path, warnings: list[str]) -> None:
+    def __init__(self, path: Path, warnings: list[ParseWarning]) -> None:
         self.path = path
         self.source = path.stem
         self.warnings = warnings
@@ -252,10 +287,11 @@ class _Builder:
         self.first_unsaid: int | None = None
         """Line of the first warning past MAX_WARNINGS."""
 
-    def warn(self, line: int, what: str, always: bool = False) -> None:
-        """Add "file:line: what"; past MAX_WARNINGS only `always` ones (skipped records)."""
+    def warn(self, line: int, kind: WarningKind, what: str) -> None:
+        """Add a warning; past MAX_WARNINGS only skipped records are still listed."""
+        always = kind is WarningKind.SKIPPED
         if always or self.warned < MAX_WARNINGS:
-            self.warnings.append(f"{self.path}:{line}: {what}")
+            self.warnings.append(ParseWarning(self.path, line, kind, what))
             self.warned += 0 if always else 1
             return
         self.unsaid += 1
@@ -294,9 +330,8 @@ class _Builder:
         self._end_chunk()
         self._close()
         if self.first_unsaid is not None:
-            self.warnings.append(
-                f"{self.path}:{self.first_unsaid}: {self.unsaid} more warnings not shown"
-            )
+            what = f"{self.unsaid} more warnings not shown"
+            self.warnings.append(ParseWarning(self.path, self.first_unsaid, WarningKind.MORE, what))
 
     def _meta_group(self, number: int, seen: str) -> _Group:
         """The group an arXiv/Created line belongs to (a new one if `seen` is set)."""
@@ -314,10 +349,18 @@ class _Builder:
         group.arxiv_seen = True
         match = _ARXIV_ID.fullmatch(token.rstrip(".,;"))
         if not match:
-            self.warn(number, f"unrecognised arXiv id {token[:40]!r}, ignored")
+            self.warn(
+                number, WarningKind.METADATA, f"unrecognised arXiv id {token[:40]!r}, ignored"
+            )
             return
         group.arxiv = match["id"]
-        group.version = int(match["version"]) if match["version"] else None
+        version = match["version"]
+        if version and (len(version) > len(str(MAX_VERSION)) or int(version) > MAX_VERSION):
+            shown = version if len(version) <= 20 else version[:19] + "…"
+            what = f"arXiv version v{shown} is over {MAX_VERSION}, ignored (the id is kept)"
+            self.warn(number, WarningKind.METADATA, what)
+            version = None
+        group.version = int(version) if version else None
 
     def _created(self, number: int, value: str) -> None:
         group = self._meta_group(number, "date_seen")
@@ -328,7 +371,8 @@ class _Builder:
                 raise ValueError
             group.date = date(int(match[1]), int(match[2]), int(match[3])).isoformat()
         except ValueError:
-            self.warn(number, f"unrecognised date {value[:40]!r} (expected YYYY-MM-DD), ignored")
+            what = f"unrecognised date {value[:40]!r} (expected YYYY-MM-DD), ignored"
+            self.warn(number, WarningKind.METADATA, what)
 
     def _end_chunk(self) -> None:
         """A blank, arXiv/Created or `Abstract:` line ends the chunk: place it."""
@@ -339,7 +383,7 @@ class _Builder:
         group = self.group
         if group is None:
             self.group = _Group(start=chunk[0][0], chunks=[chunk])
-        elif not group.chunks or _is_comment(chunk):
+        elif not group.chunks or _attaches(group, chunk):
             group.chunks.append(chunk)
         else:  # a second paragraph: the group so far had no arXiv/Created lines
             self._close()
@@ -352,7 +396,7 @@ class _Builder:
             return
         if not group.chunks:
             what = "'Abstract:' line" if group.prefixed else "arXiv/Created lines"
-            self.warn(group.start, f"{what} without abstract text, ignored")
+            self.warn(group.start, WarningKind.STRAY, f"{what} without abstract text, ignored")
             return
         if not group.prefixed and not group.meta_line:
             for chunk in group.chunks:
@@ -374,15 +418,12 @@ class _Builder:
         text = squash(" ".join(parts))
         if len(text) > MAX_ABSTRACT_CHARS:
             self.too_long.append(group.start)
-            self.warn(
-                group.start,
-                f"abstract of {len(text):,} characters (over {MAX_ABSTRACT_CHARS:,}), skipped",
-                always=True,
-            )
+            what = f"abstract of {len(text):,} characters (over {MAX_ABSTRACT_CHARS:,}), skipped"
+            self.warn(group.start, WarningKind.SKIPPED, what)
             return
         self.abstracts.append(
             Abstract(
-                # `text` is squashed already: for ASCII, fold is lower() and keeps it so.
+                # `text` is squashed already: for ASCII, id_fold is lower() and keeps it so.
                 id=group.arxiv or (_hash(text.lower()) if text.isascii() else record_id(text)),
                 text=text,
                 headline=make_headline(text),
@@ -400,7 +441,8 @@ class _Builder:
         excerpt = squash(chunk[0][1])
         excerpt = excerpt if len(excerpt) <= 40 else excerpt[:39] + "…"
         lines = f"{len(chunk)} lines" if len(chunk) > 1 else "line"
-        self.warn(chunk[0][0], f"{lines} of text outside any abstract, ignored: {excerpt!r}")
+        what = f"{lines} of text outside any abstract, ignored: {excerpt!r}"
+        self.warn(chunk[0][0], WarningKind.STRAY, what)
 
 
 def _comment(line: str) -> str:
@@ -412,6 +454,16 @@ def _is_explicit_comment(chunk: Chunk) -> bool:
     """A chunk that says it is a comment: `Comments: ...` or `7 pages, ...`."""
     first = chunk[0][1]
     return bool(_COMMENT_PREFIX.match(first) or _PAGES.match(first))
+
+
+def _attaches(group: _Group, chunk: Chunk) -> bool:
+    """Whether a paragraph after the first one of `group` is that group's comment.
+
+    After an `Abstract:` line only an explicit comment is: a short plain paragraph
+    there is the text of a listing-style record (whose arXiv/Created lines follow),
+    never a comment of the line.
+    """
+    return _is_explicit_comment(chunk) if group.prefixed else _is_comment(chunk)
 
 
 def _is_comment(chunk: Chunk) -> bool:

@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import QueryError
-from .models import Status
+from .models import Status, tag_key
 from .text import fold, words
 
 FIELDS = ("tag", "status", "id", "source", "year", "date", "has", "note", "title", "abstract")
@@ -76,7 +76,7 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class Tag:
-    """`tag:name` (exact, folded) or `tag:name*` (prefix; `tag:*` is any tag)."""
+    """`tag:name` (exact) or `tag:name*` (prefix; `tag:*` is any tag), as `tag_key`."""
 
     name: str
     prefix: bool = False
@@ -307,7 +307,7 @@ def _field(name: str, value: str, pos: int, quoted: bool) -> Node:
 
 
 def _tag(value: str, pos: int) -> Tag:
-    name = fold(value.strip()).lstrip("#")
+    name = tag_key(value)
     prefix = name.endswith("*")
     name = name.rstrip("*")
     if any(c.isspace() or c in ",*" for c in name):

@@ -8,6 +8,10 @@ a crash the file is either the old version or the new one, never a mix.
 
 Before each replace the old file is kept as `NAME.prev` (a hard link, so it costs no
 copy), and the first write of each day keeps a dated copy in `backups/` (the last 7).
+Every write stamps a save counter (`meta.saves.count`), so the newest good copy can be
+told apart from older ones without trusting file times. Only regular files are read
+(a FIFO or device in place of a data file is reported, never waited on), and an empty
+or missing file is never taken for an empty library once the file has existed.
 Reads are cached by the file's identity (inode, size, mtime), so TinyDB's habit of
 reading the whole file for every operation costs a `stat`, and a change written by
 another process is noticed the next time anything reads.
@@ -18,8 +22,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,10 +42,55 @@ TMP_MARK = ".tmp-"
 class CorruptFileError(StoreError):
     """A data file exists but does not hold the JSON object TinyDB expects."""
 
-    def __init__(self, path: Path, reason: str) -> None:
+    def __init__(self, path: Path, reason: str, *, missing: bool = False) -> None:
         self.path = path
         self.reason = reason
+        self.missing = missing
+        """The file is not there at all (nothing to quarantine)."""
         super().__init__(f"{path} is not a valid data file: {reason}")
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of `path`, which must be a regular file.
+
+    Opened without blocking and checked with fstat before reading, so a FIFO, device
+    or folder in its place is a CorruptFileError at once instead of a hang or an
+    endless read. Raises FileNotFoundError when there is nothing there, OSError when
+    it cannot be read.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise CorruptFileError(path, f"it is not a regular file but {_kind(mode)}")
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, for a message."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device (such as /dev/null)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def regular_mode(path: Path) -> int | None:
+    """The permission bits of `path` when it is (or links to) a regular file, else None."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mode & 0o7777 if stat.S_ISREG(st.st_mode) else None
 
 
 def describe_os_error(error: OSError, path: Path) -> str:
@@ -66,12 +116,15 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, *, keep_prev: bool = False) -> None:
+def atomic_write_bytes(
+    path: Path, data: bytes, *, keep_prev: bool = False, mode: int | None = None
+) -> None:
     """Replace `path` with `data` so that a crash leaves the old or the new file whole.
 
-    Keeps the file's permission bits. With `keep_prev`, the replaced file stays
-    reachable as `path.prev`. Raises OSError; the temporary file never outlives a
-    failure.
+    Keeps the permission bits of the regular file it replaces (`mode` when given; 0644
+    for a new file, never the 0666 of a device a symlink points at). With
+    `keep_prev`, the replaced file stays reachable as `path.prev`. Raises OSError; the
+    temporary file never outlives a failure.
     """
     folder = path.parent
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
@@ -81,11 +134,10 @@ def atomic_write_bytes(path: Path, data: bytes, *, keep_prev: bool = False) -> N
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        try:
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        if keep_prev and path.exists():
+        if mode is None:
+            mode = regular_mode(path)
+        os.chmod(tmp, 0o644 if mode is None else mode)
+        if keep_prev and regular_mode(path) is not None:
             prev_tmp = folder / f".{path.name}.prev{TMP_MARK}{os.getpid()}"
             with contextlib.suppress(FileNotFoundError):
                 prev_tmp.unlink()
@@ -108,13 +160,15 @@ def backup_dir(path: Path) -> Path:
     return path.parent / "backups"
 
 
-def daily_backup(path: Path, today: date | None = None) -> Path | None:
+def daily_backup(path: Path, today: date | None = None, *, link: bool = False) -> Path | None:
     """Copy `path` to `backups/STEM-YYYY-MM-DD.json` once a day; keep the newest 7.
 
+    With `link`, the backup is a hard link (no copy of a large corpus; safe because
+    data files are only ever replaced, never written in place), else a copy.
     Returns the new copy, or None when today's copy already exists or there is nothing
     to copy. Failures to back up are not fatal to the write that triggered them.
     """
-    if not path.exists():
+    if regular_mode(path) is None:
         return None
     day = (today or date.today()).isoformat()
     folder = backup_dir(path)
@@ -123,13 +177,35 @@ def daily_backup(path: Path, today: date | None = None) -> Path | None:
         return None
     try:
         folder.mkdir(exist_ok=True)
-        atomic_write_bytes(target, path.read_bytes())
-    except OSError:
+        if link:
+            _link_over(path, target)
+        else:
+            atomic_write_bytes(target, read_regular(path))
+    except (OSError, CorruptFileError):
         return None
     for old in backups_of(path)[BACKUPS_KEPT:]:
         with contextlib.suppress(OSError):
             old.unlink()
     return target
+
+
+def _link_over(source: Path, target: Path) -> None:
+    """Make `target` a hard link of `source` (a copy where links are not possible)."""
+    tmp = target.with_name(f".{target.name}{TMP_MARK}{os.getpid()}")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        os.link(source, tmp)
+    except OSError:
+        atomic_write_bytes(target, read_regular(source))
+        return
+    os.replace(tmp, target)
+    fsync_dir(target.parent)
+
+
+def quarantined(path: Path) -> list[Path]:
+    """The damaged copies of `path` moved aside by `quarantine`."""
+    return sorted(path.parent.glob(f"{path.name}.corrupt-*"))
 
 
 def backups_of(path: Path) -> list[Path]:
@@ -152,9 +228,12 @@ def remove_stale_temps(path: Path) -> list[Path]:
 
 
 def parse_data(raw: bytes, path: Path) -> dict[str, Any]:
-    """Decode a data file; raises CorruptFileError unless it is a JSON object of tables."""
+    """Decode a data file; raises CorruptFileError unless it is a JSON object of tables.
+
+    An empty file is damage, never an empty library: no write of ours leaves one.
+    """
     if not raw.strip():
-        return {}
+        raise CorruptFileError(path, "it is empty")
     try:
         data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
@@ -164,6 +243,13 @@ def parse_data(raw: bytes, path: Path) -> dict[str, Any]:
     return data
 
 
+def save_count(data: dict[str, Any]) -> int:
+    """The save counter stamped in `data` (-1 for files from before the counter)."""
+    saves = data.get("meta", {}).get("saves")
+    count = saves.get("count") if isinstance(saves, dict) else None
+    return count if isinstance(count, int) and not isinstance(count, bool) else -1
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage with orjson, atomic durable writes, `.prev` and daily backups.
 
@@ -171,22 +257,43 @@ class AtomicJSONStorage(Storage):
     atomic and costs one fsync.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, backups: bool = True):
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        backups: bool = True,
+        link_backups: bool = False,
+        validate: Callable[[dict[str, Any]], str | None] | None = None,
+    ):
         self.path = Path(path)
+        self.source = self.path
+        """Where reads come from: the path, or a good copy shown read-only after damage."""
         self.read_only = read_only
         self.backups = backups
+        self.link_backups = link_backups
+        self.validate = validate
+        """Returns what is wrong with the data read (a reason), or None when it is sound."""
+        self.may_be_missing = True
+        """A missing file reads as empty (a new library) only until it has existed."""
         self._cache: dict[str, Any] | None = None
         self._stamp: tuple[int, int, int] | None = None
         self._batch_depth = 0
         self._batch_dirty = False
         self.generation = 0
         """Bumped whenever the data read from disk differs from what this process wrote."""
+        self._saves = -1
+        """The save counter of the data last read or written."""
+        self._good: dict[str, Any] | None = None
+        """The data last read from or written to the file (None after a failed write)."""
 
     def _stat(self) -> tuple[int, int, int] | None:
         try:
-            st = os.stat(self.path)
+            st = os.stat(self.source)
         except FileNotFoundError:
             return None
+        except OSError:  # a symlink loop, a folder we cannot search: read() says so
+            return (-1, -1, -1)
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def changed_on_disk(self) -> bool:
@@ -194,20 +301,36 @@ class AtomicJSONStorage(Storage):
         return self._stat() != self._stamp
 
     def read(self) -> dict[str, Any] | None:
+        """The data on disk (cached while the file is unchanged).
+
+        Raises CorruptFileError when the file is missing after it has existed, empty,
+        not a regular file, not a JSON object of tables, or refused by `validate`.
+        """
         if self._batch_depth and self._cache is not None:
             return self._cache
         stamp = self._stat()
         if self._cache is not None and stamp == self._stamp:
             return self._cache
-        if stamp is None:
-            data: dict[str, Any] = {}
-        else:
-            try:
-                raw = self.path.read_bytes()
-            except OSError as error:
-                raise StoreError(f"cannot read {self.path}: {error.strerror}") from None
+        try:
+            raw = read_regular(self.source)
+        except FileNotFoundError:
+            if not self.may_be_missing:
+                raise CorruptFileError(self.path, "it is missing", missing=True) from None
+            raw = None
+        except OSError as error:
+            raise StoreError(f"cannot read {self.source}: {error.strerror}") from None
+        data: dict[str, Any] = {}
+        if raw is not None:
             data = parse_data(raw, self.path)
+            problem = self.validate(data) if self.validate else None
+            if problem:
+                raise CorruptFileError(self.path, problem)
+            if self.source == self.path:
+                self.may_be_missing = False
         self._cache, self._stamp = data, stamp
+        self._saves = save_count(data)
+        if raw is not None:
+            self._good = data
         self.generation += 1
         return data
 
@@ -223,16 +346,22 @@ class AtomicJSONStorage(Storage):
 
     def _flush(self, data: dict[str, Any]) -> None:
         try:
+            meta = data.setdefault("meta", {})
+            count = max(save_count(data), self._saves, 0) + 1
+            meta["saves"] = {"count": count}
             payload = orjson.dumps(data)
             if self.backups:
-                daily_backup(self.path)
+                daily_backup(self.path, link=self.link_backups)
             atomic_write_bytes(self.path, payload, keep_prev=self.backups)
         except OSError as error:
-            self._cache, self._stamp = None, None
+            self._cache, self._stamp, self._good = None, None, None
             raise StoreError(describe_os_error(error, self.path)) from None
         except BaseException:
-            self._cache, self._stamp = None, None
+            self._cache, self._stamp, self._good = None, None, None
             raise
+        self.may_be_missing = False
+        self._good = data
+        self._saves = count
         self._stamp = self._stat()
 
     @contextlib.contextmanager
@@ -246,13 +375,19 @@ class AtomicJSONStorage(Storage):
             self._batch_depth -= 1
             if self._batch_depth == 0:
                 self._batch_dirty = False
-                self._cache, self._stamp = None, None
+                self._cache, self._stamp, self._good = None, None, None
             raise
         self._batch_depth -= 1
         if self._batch_depth == 0 and self._batch_dirty:
             self._batch_dirty = False
             assert self._cache is not None
             self._flush(self._cache)
+
+    def last_good(self) -> tuple[int, dict[str, Any]] | None:
+        """The data this process last read from or wrote to the file, with its save
+        counter: a copy newer than `.prev` when the file is damaged under a running
+        app."""
+        return None if self._good is None else (self._saves, self._good)
 
     def forget(self) -> None:
         """Drop the cache so the next read goes to disk."""
@@ -295,9 +430,15 @@ class KeyedTinyDB(TinyDB):
         return storage
 
 
-def open_db(path: Path, *, read_only: bool = False, backups: bool = True) -> KeyedTinyDB:
-    """Open (without creating) the TinyDB file at `path` with our storage."""
-    return KeyedTinyDB(path, storage=AtomicJSONStorage, read_only=read_only, backups=backups)
+def open_db(
+    path: Path, *, read_only: bool = False, backups: bool = True, **options: Any
+) -> KeyedTinyDB:
+    """Open (without creating) the TinyDB file at `path` with our storage.
+
+    `options` go to `AtomicJSONStorage` (`link_backups`, `validate`)."""
+    return KeyedTinyDB(
+        path, storage=AtomicJSONStorage, read_only=read_only, backups=backups, **options
+    )
 
 
 def quarantine(path: Path, stamp: str) -> Path:
@@ -307,15 +448,14 @@ def quarantine(path: Path, stamp: str) -> Path:
     while target.exists():
         n += 1
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-    os.replace(path, target)
+    os.replace(path, target)  # a symlink or folder moves as itself, never followed
     fsync_dir(path.parent)
     return target
 
 
 def copy_file(source: Path, target: Path) -> None:
     """Copy `source` over `target` atomically."""
-    with open(source, "rb") as handle:
-        atomic_write_bytes(target, handle.read())
+    atomic_write_bytes(target, read_regular(source))
 
 
 __all__ = [
@@ -332,5 +472,9 @@ __all__ = [
     "parse_data",
     "prev_path",
     "quarantine",
+    "quarantined",
+    "read_regular",
+    "regular_mode",
     "remove_stale_temps",
+    "save_count",
 ]

@@ -1,13 +1,16 @@
-"""Text normalisation shared by the index, the query language and record ids.
+"""Text normalisation shared by the index, the query language, tags and record ids.
 
 `fold` makes matching case- and accent-insensitive; `words` splits folded text into
-the tokens the index stores and the query language matches by prefix.
+the tokens the index stores and the query language matches by prefix. `id_fold` is
+the older, frozen folding that record ids are computed from.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from anyascii import anyascii
 
 _WORD = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(
@@ -16,12 +19,67 @@ _COMBINING = re.compile(
 """Every combining mark of the Basic Multilingual Plane (what accents decompose to)."""
 
 
-def fold(text: str) -> str:
-    """Lower-case `text` and strip accents: "Schrödinger" -> "schrodinger"."""
+def id_fold(text: str) -> str:
+    """Lower-case `text` and strip the accents NFKD decomposes: "Schrödinger" ->
+    "schrodinger", but "Søren" stays "søren".
+
+    Record ids are hashes of this (`parse.record_id`) and users' annotations are
+    keyed by them: it must never change. Search uses `fold`.
+    """
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return _COMBINING.sub("", decomposed).casefold()
+
+
+class _Latin(dict[int, str]):
+    """A Latin letter NFKD leaves alone -> its ASCII spelling
+    from anyascii ("ø" -> "o", "ł" -> "l", "æ" -> "ae", "þ" -> "th"); every other
+    character -> itself. Filled in as characters are met."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        value = char
+        if char.isalpha() and unicodedata.name(char, "").startswith("LATIN "):
+            value = anyascii(char).lower() or char
+        self[code] = value
+        return value
+
+
+_LATIN = _Latin()
+
+
+def fold(text: str) -> str:
+    """`text` as search compares it: lower case, accents stripped, Latin letters in
+    ASCII: "Schrödinger" -> "schrodinger", "Søren" -> "soren", "Łukasz" -> "lukasz".
+
+    Other scripts keep their letters (Greek α does not become the prefix "a" of every
+    word). The search index stores folded words: a change here needs a new
+    `index.FORMAT`, so that saved indexes are rebuilt.
+    """
+    folded = id_fold(text)
+    return folded if folded.isascii() else _NON_ASCII.sub(_latin, folded)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _latin(match: re.Match[str]) -> str:
+    # A substitution over the few non-ASCII characters is 4x faster than translate().
+    return _LATIN[ord(match[0])]
+
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters but tab and newline (escape sequences, carriage returns, bells)
+and the bidirectional controls that reorder what follows them on screen."""
+
+
+def printable(text: str) -> str:
+    """`text` safe to print on a terminal: without `_UNPRINTABLE` characters.
+
+    The user's data keeps them (a restore may bring them); whatever prints it uses this.
+    """
+    return _UNPRINTABLE.sub("", text) if not text.isprintable() else text
 
 
 def words(folded: str) -> list[str]:

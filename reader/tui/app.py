@@ -6,16 +6,20 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 import threading
 from typing import ClassVar
 
 from textual.app import App
 from textual.binding import BindingType
+from textual.markup import escape
 
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.commands import ScreenCommands
+from reader.tui.crash import write_crash_report
 from reader.tui.keys import APP_BINDINGS, user_keymap
+from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -51,7 +55,7 @@ class ReaderApp(App[None]):
         for message in self.library.messages:
             self.notify(message, timeout=8)
         if self.keymap_problems:
-            lines = "\n".join(f"• {line}" for line in self._keymap_problems())
+            lines = "\n".join(f"• {escape(line)}" for line in self._keymap_problems())
             self.notify(
                 f"{lines}\nThe other keys apply (see ? or `reader keys`).",
                 title=f"{display_path(keymap_path())}: {len(self.keymap_problems)} problem(s)",
@@ -64,8 +68,8 @@ class ReaderApp(App[None]):
                 loop.add_signal_handler(number, self.save_and_exit)
 
     def on_unmount(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+        # The watchdog, once armed, stays armed: unmounting is where a shutdown on a
+        # closed terminal can block, which is what it is there for.
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -78,15 +82,22 @@ class ReaderApp(App[None]):
                 screen.save_now()
         # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
         # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
-        # Everything is on disk by now, so there is nothing left to lose.
-        self._watchdog = threading.Timer(EXIT_GRACE, self._exit_now)
-        self._watchdog.daemon = True
-        self._watchdog.start()
+        # Everything is on disk by now, so there is nothing left to lose. Not headless
+        # (run_test): there is no terminal to block on, and the process is the tests'.
+        if self._watchdog is None and not self.is_headless:
+            self._watchdog = threading.Timer(EXIT_GRACE, self._exit_now)
+            self._watchdog.daemon = True
+            self._watchdog.start()
         self.exit()
 
     def _exit_now(self) -> None:
         self.library.close()
         os._exit(0)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, with its crashes worked around (`ReaderPalette`)."""
+        if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
+            self.push_screen(ReaderPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
@@ -100,5 +111,16 @@ class ReaderApp(App[None]):
 
 
 def run_app(library: Library) -> None:
-    """Run the app on `library` until the user quits (every change is already saved)."""
-    ReaderApp(library).run()
+    """Run the app on `library` until the user quits (every change is already saved).
+
+    After a crash (Textual has restored the terminal and printed the traceback), write
+    the traceback to a file, say where on stderr, and exit with status 1.
+    """
+    app = ReaderApp(library)
+    app.run()
+    if app.return_code:  # Textual sets 1 when an error stopped the app
+        error = app._exception  # (Textual keeps the first unhandled error here)
+        path = write_crash_report(error, library.data_dir)
+        where = f"The traceback is in {path}" if path else "The traceback could not be saved"
+        print(f"reader: the app stopped on an error. {where}", file=sys.stderr)
+        raise SystemExit(app.return_code)

@@ -1,44 +1,38 @@
-"""Edit a text in the user's own editor ($VISUAL, else $EDITOR, else vi)."""
+"""Hand the terminal to the user's editor for a note (`e`).
+
+The editing itself (which editor, the temporary file, signals, saving with the note's
+base) is `reader.core.editor.edit_note`, shared with `reader note ID`. Here: the
+command is resolved before the app lets go of the terminal, so an editor that cannot
+start is an error message, not a blank screen; and nothing that goes wrong inside
+escapes the suspended block, because Textual's `App.suspend` does not give the
+terminal back to the app when its body raises.
+"""
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
-from pathlib import Path
-
 from textual.app import App, SuspendNotSupported
 
-
-class EditorError(Exception):
-    """The editor could not be run, or it failed; the message says why."""
-
-
-def editor_command() -> str:
-    return os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+from reader.core.editor import EditorError, NoteEdit, edit_note, editor_command
+from reader.core.library import Library
 
 
-def edit_text(app: App[object], text: str, *, name: str = "note", suffix: str = ".md") -> str:
-    """Hand the terminal to the editor on a temporary file holding `text`; the edited
-    text comes back when the editor exits successfully. Raises EditorError."""
+def edit_note_in_terminal(app: App[object], library: Library, record_id: str) -> NoteEdit:
+    """Run the editor on the note of `record_id` with the terminal handed over, and
+    give the terminal back to the app whatever happens. Raises ReaderError (the note
+    is then unchanged, unless the error says where the text was kept)."""
     command = editor_command()
-    safe = "".join(c if c.isalnum() or c in "-." else "_" for c in name)
-    with tempfile.NamedTemporaryFile(
-        "w", suffix=suffix, prefix=f"reader-{safe}-", delete=False, encoding="utf-8"
-    ) as handle:
-        handle.write(text)
-    path = Path(handle.name)
+    done: NoteEdit | None = None
+    failure: Exception | None = None
     try:
-        try:
-            with app.suspend():
-                done = subprocess.run([*shlex.split(command), str(path)], check=False)
-        except SuspendNotSupported:
-            raise EditorError("this terminal cannot hand over to an editor") from None
-        except (OSError, ValueError) as error:
-            raise EditorError(f"cannot run {command!r}: {error}") from None
-        if done.returncode != 0:
-            raise EditorError(f"{command} exited with status {done.returncode}")
-        return path.read_text(encoding="utf-8")
-    finally:
-        path.unlink(missing_ok=True)
+        with app.suspend():
+            try:
+                done = edit_note(library, record_id, command=command)
+            except Exception as error:  # noqa: BLE001  # re-raised below, once resumed
+                failure = error
+    except SuspendNotSupported:
+        raise EditorError("this terminal cannot hand over to an editor") from None
+    if failure is not None:
+        raise failure
+    if done is None:  # the body did not run: nothing was edited
+        raise EditorError("this terminal cannot hand over to an editor")
+    return done

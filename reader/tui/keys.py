@@ -8,6 +8,7 @@ from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 
 from reader.core.keymap import character_key, keymap_path, load_keymap
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -27,6 +28,7 @@ CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
     ("the filter", (FilterBar, MainScreen)),
     ("the note editor", (NoteEditor,)),
     ("a prompt", (PromptScreen,)),
+    ("a confirmation", (ConfirmScreen,)),
     ("the status picker", (StatusPicker,)),
     ("help", (HelpScreen,)),
 )

@@ -11,8 +11,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
+
+from reader.tui.screens.dialog import Dialog
 
 GUIDE = (
     (
@@ -51,7 +52,7 @@ GUIDE = (
 _FIELD = re.compile(r"\{([\w.-]+)\}")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """The guide, then a table of (keys, what they do, binding id); any of escape, ? or
     q closes it."""
 

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import numpy as np
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -59,7 +60,9 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "focus_filter", "Filter", show=False, id="filter"),
+        # priority: the app runs it as the key arrives, so the keys queued behind it
+        # already go to the filter (see action_focus_filter)
+        Binding("slash", "focus_filter", "Filter", show=False, id="filter", priority=True),
         *(
             Binding(
                 str(n),
@@ -113,6 +116,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self._detail_timer: Timer | None = None
         self._keys_state = (True, True)
         """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
+        self._store_error: str | None = None
+        """The data-file error last shown by the poll (shown again only when it changes)."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -141,7 +146,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._search("", self.sort)
         self._update_header()
-        self.set_focus(self.abstract_list)
+        if not self.filter_bar.has_focus_within:  # a `/` typed at once focused it
+            self.set_focus(self.abstract_list)
         self.set_interval(POLL_SECONDS, self._poll)
 
     def on_resize(self, event: Resize) -> None:
@@ -164,7 +170,9 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
 
     def _update_header(self) -> None:
         lib = self.library
-        self.query_one(LibraryHeader).show(lib.data_dir, len(lib), lib.status_counts())
+        self.query_one(LibraryHeader).show(
+            lib.data_dir, len(lib), lib.status_counts(), read_only=lib.read_only
+        )
 
     def _update_border(self) -> None:
         abstract_list = self.abstract_list
@@ -265,6 +273,13 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             self.set_focus(self.abstract_list)
 
     def action_focus_filter(self) -> None:
+        """`/`: focus the filter before the next key is routed, so that `/OOCR` in one
+        burst (a paste, a fast typist over SSH) types OOCR in the filter instead of
+        sending o, e, s, n, t to the list as commands. A priority binding runs as the app
+        takes the key from the terminal; a plain one ran only once the key had come back
+        from the list, after the app had already sent the next keys to the list."""
+        if self.filter_bar.has_focus_within:
+            raise SkipAction()  # in the filter, `/` is a character of the query
         self.filter_bar.focus_input()
 
     def clear_filter(self) -> None:
@@ -283,18 +298,27 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
-        index = self.library.index
-        self.library.refresh()
-        self._reload_view(index)
+        self._pick_up_changes(always=True)
 
     def _poll(self) -> None:
+        self._pick_up_changes(always=False)
+
+    def _pick_up_changes(self, *, always: bool) -> None:
+        """Refresh from disk and show what happened: a recovered data file once, an
+        error once while it lasts (the poll repeats every 2 s; ctrl+r always says)."""
         index = self.library.index
         try:
             changed = self.library.refresh()
         except ReaderError as error:
-            self.notify(str(error), severity="error")
+            if always or str(error) != self._store_error:
+                self.notify(str(error), severity="error", timeout=10)
+            self._store_error = str(error)
             return
-        if changed:
+        self._store_error = None
+        notices = self.library.take_notices()
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=10)
+        if changed or notices or always:
             self._reload_view(index)
 
     def _reload_view(self, index: object) -> None:
@@ -375,4 +399,6 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             return
         text = abstract.arxiv_id or abstract.text.split(". ")[0]
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied {text[:60]}", title="Clipboard")
+        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
+        # unless `set-clipboard on`), so the app says what it did, not "Copied"
+        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")

@@ -9,15 +9,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Label, Static, TextArea
+
+from reader.tui.screens.dialog import Dialog
 
 AUTOSAVE_DELAY = 0.5
 """Seconds after the last keystroke before the note is saved."""
 
 
-class NoteEditor(ModalScreen[str]):
+class NoteEditor(Dialog[str]):
     """A Markdown TextArea over one note.
 
     Each change of the text goes to `draft` (the crash journal) at once, and to

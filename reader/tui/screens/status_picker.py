@@ -8,14 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.models import Status
+from reader.tui.screens.dialog import Dialog
 
 
-class StatusPicker(ModalScreen[Status | None]):
+class StatusPicker(Dialog[Status | None]):
     """The five statuses; enter (or the status's number) picks, escape cancels."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

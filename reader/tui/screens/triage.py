@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from reader.core.errors import ReaderError
 from reader.core.library import Change, Library
 from reader.core.models import Abstract, Status
-from reader.tui.external_editor import EditorError, edit_text
+from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
@@ -34,6 +34,7 @@ class TriageMixin:
     _changed: Callable[[], None]
     _update_border: Callable[[], None]
     _try: Callable[..., bool]
+    _record: Callable[..., None]
 
     if TYPE_CHECKING:
 
@@ -184,16 +185,24 @@ class TriageMixin:
         self.app.push_screen(editor, lambda _: self._changed())
 
     def action_edit_note_in_editor(self) -> None:
+        """The note in $EDITOR: saved as an edit of the note as it was when the editor
+        opened (merged if it changed meanwhile); kept as a draft if it cannot be saved.
+        A terminal closed while the editor runs ends the app once the text is safe."""
         abstract = self._current()
         if abstract is None:
             return
-        note = self.library.annotation(abstract.id).note
         try:
-            text = edit_text(self.app, note, name=abstract.id)
-        except EditorError as error:
-            self.notify(f"{error}; the note is unchanged.", severity="error")
+            edit = edit_note_in_terminal(self.app, self.library, abstract.id)
+        except ReaderError as error:
+            self.notify(f"{error}; the note is unchanged.", title="Cannot edit", severity="error")
             return
         finally:
             self.refresh(layout=True)
-        if text != note:
-            self._try("save the note", lambda: self.library.set_note(abstract.id, text))
+        if edit.change is not None and edit.saved:
+            self._record(edit.change)
+            if edit.change.notice:
+                self.notify(edit.change.notice, severity="warning", timeout=12)
+        for problem in edit.problems:
+            self.notify(problem, title="Editor", severity="warning", timeout=12)
+        if edit.signal is not None:
+            self.app.save_and_exit()

@@ -1,5 +1,6 @@
 """The part of the main screen that shows views: the sidebar (v), saving one (V), and
-the palette's commands to show, rename and delete them.
+the palette's commands to show, rename and delete them. Saving or renaming onto the
+name of another view asks first (`ConfirmScreen`, showing the query it would replace).
 
 Narrow terminals (one pane at a time) have no room for the sidebar: there `v` says so
 and points to the palette, which lists every view ("Show view Inbox").
@@ -13,7 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import ReaderError
 from reader.core.library import Library
+from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import Command
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar, view_list
 
@@ -92,13 +95,11 @@ class ViewsMixin:
 
         def named(name: str | None) -> None:
             if name and name.strip():
-                try:
-                    self.library.save_view(name, query)
-                except (ReaderError, ValueError) as error:
-                    self.notify(str(error), title="Cannot save the view", severity="error")
-                    return
-                self.notify(f"Saved the view {name.strip()!r}: {query or '(everything)'}")
-                self.query_one(ViewsSidebar).refresh_counts()
+                self._write_view(
+                    lambda replace: self.library.save_view(name, query, replace=replace),
+                    query,
+                    lambda view: f"Saved the view {view.name!r}: {query or '(everything)'}",
+                )
 
         self.app.push_screen(
             PromptScreen(
@@ -108,6 +109,43 @@ class ViewsMixin:
                 id="view-prompt",
             ),
             named,
+        )
+
+    def _write_view(
+        self,
+        write: Callable[[Replace], View],
+        query: str,
+        done: Callable[[View], str],
+        replace: Replace = False,
+    ) -> None:
+        """Save or rename a view with `write`; onto another view's name, ask first, and
+        then replace only the view the dialog showed (if it changed, ask again)."""
+        try:
+            view = write(replace)
+        except ViewExistsError as error:
+            self._ask_replace(error.existing, query, partial(self._write_view, write, query, done))
+            return
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title="Views", severity="error")
+            return
+        self.notify(done(view))
+        self.query_one(ViewsSidebar).refresh_counts()
+
+    def _ask_replace(self, existing: View, query: str, replace: Callable[[View], None]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                replace(existing)
+            else:
+                self.notify(f"Kept the view {existing.name!r}: {existing.query or '(everything)'}")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Replace the view {existing.name!r}?",
+                f"It shows: {existing.query or '(everything)'}\n"
+                f"It would show: {query or '(everything)'}",
+                hint="y or enter: replace it · n or escape: keep it",
+            ),  # no id: a view changed while this asked is asked about again at once
+            answered,
         )
 
     def view_commands(self) -> list[Command]:
@@ -136,7 +174,12 @@ class ViewsMixin:
     def rename_view(self, name: str) -> None:
         def renamed(new: str | None) -> None:
             if new and new.strip():
-                self._view_change(lambda: self.library.rename_view(name, new), f"Renamed {name!r}")
+                shown = self.library.view(name)
+                self._write_view(
+                    lambda replace: self.library.rename_view(name, new, replace=replace),
+                    shown.query if shown else "",
+                    lambda view: f"Renamed {name!r} to {view.name!r}",
+                )
 
         self.app.push_screen(
             PromptScreen(f"Rename the view {name!r}", value=name, id="view-rename"), renamed

@@ -22,23 +22,32 @@ def display_path(path: Path) -> str:
 class LibraryHeader(Widget):
     """`reader  ~/data/reader  49 abstracts   ● unread 41 · ◆ to-read 5 · ...`.
 
-    The counts always show; the name, the path and the total give way, in that
-    order, when the terminal is too narrow for everything.
+    The counts (and READ-ONLY, when changes cannot be saved) always show; the name,
+    the path and the total give way, in that order, when the terminal is too narrow
+    for everything.
     """
 
     counts: reactive[tuple[int, ...]] = reactive(())
     """Abstracts per status, in `Status` order."""
     total: reactive[int] = reactive(0)
     path: reactive[str] = reactive("")
+    read_only: reactive[bool] = reactive(False)
+    """The library is open read-only: shown as a READ-ONLY badge."""
 
-    def show(self, path: Path, total: int, counts: dict[Status, int]) -> None:
+    def show(
+        self, path: Path, total: int, counts: dict[Status, int], *, read_only: bool = False
+    ) -> None:
         """Show the library at `path` with `total` abstracts and these status counts."""
         self.path = display_path(path)
         self.total = total
         self.counts = tuple(counts.get(status, 0) for status in Status)
+        self.read_only = read_only
 
     def render(self) -> Text:
         counts = Text()
+        if self.read_only:
+            counts.append(" READ-ONLY ", "bold reverse")
+            counts.append("  ")
         for index, status in enumerate(Status):
             if index:
                 counts.append(" · ", "dim")

@@ -1,0 +1,264 @@
+"""The app does not crash, hang or drop keys when keys come faster than it draws.
+
+`burst` sends keys the way a paste, a fast typist over SSH or a held key delivers
+them: all queued before the app has handled the first. Pilot's `press` waits for
+each key to be handled, so it cannot show these bugs.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.app import _character_to_key
+from textual.command import CommandInput, CommandPalette
+from textual.widgets import Input
+
+from reader.core.library import Library
+from reader.core.models import Status
+from reader.tui import app as app_module
+from reader.tui.app import ReaderApp
+from reader.tui.screens.main import MainScreen
+
+WIDE = (120, 40)
+NARROW = (80, 24)
+
+
+def burst(app: ReaderApp, *keys: str) -> None:
+    """Queue `keys` (Textual key names or characters) at once, without waiting."""
+    assert app._driver is not None
+    for key in keys:
+        character = key if len(key) == 1 else {"enter": "\r", "space": " "}.get(key)
+        name = _character_to_key(key) if len(key) == 1 and not key.isalnum() else key
+        event = events.Key(name, character)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot) -> None:
+    """Wait until the queued keys are handled (the screen may change on the way)."""
+    for _ in range(4):
+        await pilot.pause()
+
+
+def main(app: ReaderApp) -> MainScreen:
+    assert app.screen_stack == [app.screen], app.screen_stack
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    return screen
+
+
+# ---------------------------------------------------------------- enter twice in a dialog
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("s", "enter", "enter"),  # status picker: OptionSelected twice
+        ("t", "enter", "enter"),  # tag prompt: Input.Submitted twice
+        ("T", "enter", "enter"),  # title prompt
+        ("V", "enter", "enter"),  # save-view prompt
+        ("t", "x", "enter", "enter", "enter"),
+        ("ctrl+p", "enter", "enter"),  # the command palette
+    ],
+    ids=lambda keys: " ".join(keys),
+)
+async def test_enter_twice_in_a_dialog_closes_it_once(library: Library, keys: tuple[str, ...]):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        burst(app, *keys)
+        await settle(pilot)
+        screen = main(app)  # the main screen is still there, alone
+        assert app.is_running
+        assert screen.focused is screen.abstract_list  # the late enter did not open the detail
+
+
+async def test_a_dialog_result_is_applied_once(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        first = library.abstract_at(0).id
+        await pilot.press("t")  # (keys typed before the prompt shows are another matter)
+        burst(app, "x", "y", "enter", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert list(library.annotation(first).tags) == ["xy"]
+        assert len(screen.history.done) == 1
+        assert screen.focused is screen.abstract_list
+
+
+async def test_status_picked_with_enter_twice_is_set_once(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        first = library.abstract_at(0).id
+        burst(app, "s", "down", "down", "down", "enter", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert library.annotation(first).status is Status.READ
+        assert len(screen.history.done) == 1
+        assert screen.focused is screen.abstract_list
+
+
+# ---------------------------------------------------------------- the command palette
+
+
+@pytest.mark.parametrize("keys", [("pageup",), ("pagedown",), ("pageup", "pagedown", "pageup")])
+async def test_page_keys_in_a_new_palette_do_not_crash(library: Library, keys: tuple[str, ...]):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        burst(app, "ctrl+p", *keys)  # before the command list has been laid out
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press("pagedown", "pageup")  # and once it is shown, they page
+        await pilot.press("escape")
+        main(app)
+
+
+async def test_a_key_that_reaches_a_closed_palette_does_not_crash(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        command_input = palette.query_one(CommandInput)
+        await pilot.press("escape")
+        # In random-key runs, letters typed just before escape reached the palette's
+        # input after it had closed; this is the handler their Input.Changed runs.
+        palette._input(Input.Changed(command_input, "sort"))
+        await settle(pilot)
+        main(app)
+
+
+async def test_a_palette_command_chosen_with_enter_twice_runs_once(library: Library):
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("ctrl+p")
+        for char in "mark all":
+            await pilot.press(char)
+        await pilot.pause()
+        burst(app, "enter", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert len(screen.abstract_list.marked) == len(library)
+
+
+# ---------------------------------------------------------------- after a crash
+
+
+class CrashingApp(ReaderApp):
+    """The app with a bug: its first key raises."""
+
+    CSS_PATH = str(Path(app_module.__file__).parent / "reader.tcss")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.call_after_refresh(self.boom)
+
+    def boom(self) -> None:
+        raise RuntimeError("boom")
+
+    def run(self, **kwargs):  # type: ignore[no-untyped-def, override]
+        return super().run(headless=True, size=WIDE)
+
+
+def test_a_crash_exits_non_zero_and_says_where_the_traceback_is(
+    library: Library, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    monkeypatch.setattr(app_module, "ReaderApp", CrashingApp)
+    with pytest.raises(SystemExit) as stopped:
+        app_module.run_app(library)
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert err.startswith("reader: the app stopped on an error. The traceback is in ")
+    path = Path(err.rsplit(" ", 1)[-1])
+    assert path.parent == library.data_dir
+    text = path.read_text()
+    assert "RuntimeError: boom" in text and "in boom" in text
+
+
+def test_a_crash_report_goes_to_the_temp_folder_when_the_data_folder_is_gone(tmp_path: Path):
+    from reader.tui.crash import write_crash_report
+
+    try:
+        raise ValueError("bad")
+    except ValueError as error:
+        path = write_crash_report(error, tmp_path / "missing")
+    assert path is not None and path.parent == Path(tempfile.gettempdir())
+    try:
+        assert "ValueError: bad" in path.read_text()
+    finally:
+        path.unlink()
+
+
+# ---------------------------------------------------------------- keys right after /
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("typed", ["OOCR", "oesnt", "a/b"])
+async def test_every_key_after_slash_reaches_the_filter(
+    library: Library, monkeypatch: pytest.MonkeyPatch, typed: str, size: tuple[int, int]
+):
+    opened: list[str] = []
+    monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **kw: opened.append(url))
+    app = ReaderApp(library)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        burst(app, "/", *typed)  # one burst: `tmux send-keys -l "/OOCR"`, a paste
+        await settle(pilot)
+        screen = main(app)  # o, e, s, n, t opened nothing
+        assert screen.filter_bar.value == typed
+        assert opened == []
+        assert library.annotation(library.abstract_at(0).id).status is Status.UNREAD
+
+
+async def test_slash_typed_as_the_app_starts_reaches_the_filter(library: Library):
+    typed: list[tuple[str, bool]] = []
+
+    async def type_at_once(pilot) -> None:  # an auto pilot starts before the screen is mounted
+        await pilot.press("slash", *"byzantine machines")
+        await settle(pilot)
+        screen = main(pilot.app)
+        typed.append((screen.filter_bar.value, screen.filter_bar.has_focus_within))
+        pilot.app.exit()
+
+    await ReaderApp(library).run_async(headless=True, size=WIDE, auto_pilot=type_at_once)
+    assert typed == [("byzantine machines", True)]
+
+
+# ---------------------------------------------------------------- y
+
+
+async def test_copy_says_what_it_did_not_that_it_copied(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+):
+    said: list[str] = []
+    monkeypatch.setattr(ReaderApp, "notify", lambda self, message, **kw: said.append(message))
+    app = ReaderApp(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        said.clear()
+        await pilot.press("y")
+        arxiv_id = library.abstract_at(0).arxiv_id
+        assert app.clipboard == arxiv_id
+        assert said == [f"{arxiv_id} sent to the terminal's clipboard (OSC 52)"]
+
+
+# ---------------------------------------------------------------- the README
+
+
+def test_the_readme_error_example_is_what_the_query_says():
+    import re
+
+    from reader.core.errors import QueryError
+    from reader.core.query import parse
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    query, message = re.search(r"where \(`(.+?)`: `(.+?)`\)", readme).groups()  # type: ignore[union-attr]
+    with pytest.raises(QueryError) as raised:
+        parse(query)
+    assert str(raised.value) == message
