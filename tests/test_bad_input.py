@@ -117,10 +117,10 @@ def test_file_without_read_permission(data: Path, tmp_path: Path, monkeypatch):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["list", '"unbalanced'], "column"),
-        (["list", "status:bogus"], "status"),
-        (["list", "date:>=2023-13-45"], "date"),
-        (["list", "nofield:x"], "field"),
+        (["list", '"unbalanced'], "unclosed quote (at column 1)"),
+        (["list", "status:bogus"], "unknown status 'bogus'"),
+        (["list", "date:>=2023-13-45"], "invalid date '2023-13-45' (at column 8)"),
+        (["list", "graph nofield:x"], "unknown field 'nofield'"),
         (["status", "2306.10015", "finished"], "status"),
         (["tag", "2306.10015", "+bad,tag"], "tag"),
         (["show", "zzzz"], "no abstract"),
@@ -131,7 +131,10 @@ def test_file_without_read_permission(data: Path, tmp_path: Path, monkeypatch):
 def test_bad_arguments_get_one_line_errors(data: Path, args: list[str], words: str):
     result = run(data, *args)
     assert result.exit_code == 1, result.output
-    assert words in result.output.lower()
+    assert result.stdout == ""  # the error goes to stderr, alone
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, f"not one line: {result.stderr!r}"
+    assert lines[0].startswith("reader: error: ") and words in lines[0].lower()
     assert_note_kept(data)
 
 

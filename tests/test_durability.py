@@ -11,6 +11,7 @@ import random
 import select
 import signal
 import time
+import traceback
 from pathlib import Path
 
 import orjson
@@ -39,15 +40,25 @@ def _child_loop(data_dir: Path, start: int, ids: list[str], ack_fd: int) -> None
         n += 1
 
 
+CHILD_CRASHED = 70
+"""The exit status of a child whose target raised (its traceback goes to stderr)."""
+
+
 def _fork(target, *args) -> tuple[int, int]:
+    """Run `target(*args, ack_fd)` in a forked child: its exit status is 0 when it
+    returned, CHILD_CRASHED when it raised."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child
         os.close(read_fd)
+        code = CHILD_CRASHED
         try:
             target(*args, write_fd)
+            code = 0
+        except BaseException:
+            traceback.print_exc()
         finally:
-            os._exit(0)
+            os._exit(code)  # never back into pytest's own code
     os.close(write_fd)
     return pid, read_fd
 
@@ -101,7 +112,9 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_change(small_libr
         early = _read_acks(fd, time.monotonic() + 20, at_least=1)
         early += _read_acks(fd, time.monotonic() + rng.uniform(0.0, 0.02))
         os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
+        _, status = os.waitpid(pid, 0)
+        # killed by us mid-loop; a child that crashed first would have exited on its own
+        assert os.waitstatus_to_exitcode(status) == -signal.SIGKILL
         got = early + _drain(fd)
         acked += got
         in_flight.append(max(got) + 1 if got else start)

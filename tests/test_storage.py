@@ -95,7 +95,12 @@ def test_failed_write_is_a_clear_error_and_keeps_the_file(tmp_path, monkeypatch,
     assert set(db.table("t")._read_table()) == {"a"}
 
 
-def test_kill_between_temp_and_rename_leaves_old_file_and_a_removable_temp(tmp_path, monkeypatch):
+def test_a_write_interrupted_before_its_rename_keeps_the_old_file_and_no_temp(
+    tmp_path, monkeypatch
+):
+    """An exception (here ctrl+c) raised by the rename: the old file stays whole and the
+    temp file is removed. A real kill leaves the temp behind: remove_stale_temps clears
+    it (a real kill between temp and rename is test_durability's SIGKILL loop)."""
     path = tmp_path / "u.json"
     atomic_write_bytes(path, b'{"t": {}}')
 
@@ -107,6 +112,7 @@ def test_kill_between_temp_and_rename_leaves_old_file_and_a_removable_temp(tmp_p
         atomic_write_bytes(path, b'{"t": {"x": {}}}')
     monkeypatch.undo()
     assert orjson.loads(path.read_bytes()) == {"t": {}}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["u.json"]
     leftover = tmp_path / f".u.json{storage_mod.TMP_MARK}abc"
     leftover.write_bytes(b"{half")
     assert remove_stale_temps(path) == [leftover]

@@ -10,6 +10,7 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
+from tests.waiting import settle
 
 WIDE = (120, 40)
 
@@ -47,7 +48,7 @@ async def test_mark_all_shown_then_tag_them_then_escape_clears(library: Library,
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("slash", *"source:001", "escape")
-        await pilot.pause()
+        await settle(pilot)  # the search may have gone to a thread
         screen = screen_of(app)
         shown = [library.abstract_at(int(r)).id for r in screen.abstract_list.rows]
         assert len(shown) == 9
@@ -64,7 +65,7 @@ async def test_mark_all_shown_then_tag_them_then_escape_clears(library: Library,
         assert not screen.abstract_list.marked
         assert screen.query_text == "source:001"
         await pilot.press("escape")  # then the filter
-        await pilot.pause()
+        await settle(pilot)
         assert screen.query_text == ""
 
 
@@ -77,8 +78,10 @@ async def test_sort_cycle_offers_relevance_only_with_words(library: Library):
             await pilot.press("S")
             seen.append(screen.sort)
         assert seen == ["date", "status", "updated", "source"]
-        await pilot.press("slash", *"reasoning", "escape", "S")  # after source order
-        await pilot.pause()
+        await pilot.press("slash", *"reasoning", "escape")
+        await settle(pilot)  # S cycles by the query shown: let a threaded search finish
+        await pilot.press("S")  # after source order
+        await settle(pilot)
         assert screen.sort == "relevance"
         assert "sorted by relevance" in screen.abstract_list.border_title
         expected = library.rows("reasoning", sort="relevance").tolist()

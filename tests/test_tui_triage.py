@@ -18,9 +18,10 @@ from reader.tui.app import ReaderApp
 from reader.tui.keys import keymap_clashes
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
-from reader.tui.screens.note_editor import AUTOSAVE_DELAY
+from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+from tests.waiting import run_from_palette, settle, until
 
 WIDE = (120, 40)
 
@@ -87,7 +88,7 @@ async def set_filter(pilot, text: str) -> None:
     await pilot.press("slash")
     pilot.app.screen.filter_bar.value = text
     await pilot.press("escape")
-    await pilot.pause()
+    await settle(pilot)  # the search may have gone to a thread
     assert main(pilot.app).query_text == text
 
 
@@ -144,12 +145,14 @@ async def _title(pilot) -> None:
 
 async def _note(pilot) -> None:
     """Two autosaves and the save on close: one editing session, one undo step."""
+    app = pilot.app
+    record = main(app).library.ids()[0]
     await pilot.press("n")
-    await pilot.pause()
+    await until(lambda: isinstance(app.screen, NoteEditor), "the note editor")
     await pilot.press(*"first")
-    await pilot.pause(AUTOSAVE_DELAY + 0.3)  # the autosave fires
+    await until(lambda: on_disk(app.library.data_dir, record).note == "first", "autosave 1")
     await pilot.press(*" second")
-    await pilot.pause(AUTOSAVE_DELAY + 0.3)
+    await until(lambda: on_disk(app.library.data_dir, record).note == "first second", "autosave 2")
     await pilot.press(*" third")
     assert pilot.app.screen.query_one(TextArea).text == "first second third"
     await pilot.press("escape")  # saves the rest
@@ -284,7 +287,7 @@ async def test_mark_all_shown_tag_them_even_when_filtered_out_then_escape(
         assert not screen.abstract_list.marked and screen.query_text == "source:002"
         assert screen.abstract_list.border_subtitle == ""
         await pilot.press("escape")  # ... then the filter
-        await pilot.pause()
+        await settle(pilot)
         assert screen.query_text == ""
 
 
@@ -298,7 +301,7 @@ async def test_marks_are_cleared_when_the_library_is_reimported(
         other.write_text("Abstract: A brand new abstract from another process.\n")
         Library(data_dir).import_paths([other])  # another reader imports: rows move
         await pilot.press("ctrl+r")
-        await pilot.pause()
+        await settle(pilot)  # the reload searches again, maybe in a thread
         assert not main(app).abstract_list.marked
         assert "The library was re-imported; the marks are cleared." in notices(app)
 
@@ -359,7 +362,7 @@ async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
         sidebar = again.screen.query_one(ViewsSidebar)
         sidebar.highlighted = len(lines) - 1
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)  # the view's search may have gone to a thread
         assert main(again).query_text == "reasoning"
         assert len(shown_ids(again)) == expected
 
@@ -378,8 +381,8 @@ async def test_narrow_terminals_reach_the_views_through_the_palette(library: Lib
         assert {"Show view Inbox", "Show view Mine", "Show view #mine"} - set(commands) == {
             "Show view #mine"  # no abstract has the tag: no tag view
         }
-        commands["Show view Read"].callback()
-        await pilot.pause()
+        await run_from_palette(pilot, "Show view Read")
+        await settle(pilot)
         assert screen.query_text == "status:read"
 
 
@@ -400,13 +403,13 @@ async def test_each_sort_order_on_a_known_library(known: Library):
         ]
         for label, order in expected:
             await pilot.press("S")
-            await pilot.pause()
+            await settle(pilot)
             assert str(screen.abstract_list.border_title).endswith(f"sorted by {label}")
             assert shown_ids(app) == order, label
 
         await set_filter(pilot, "reinforcement learning")
         await pilot.press("S")  # the query has words now: relevance
-        await pilot.pause()
+        await settle(pilot)
         assert screen.abstract_list.border_title == "3 of 5 · sorted by relevance"
         assert shown_ids(app) == [c, d, b]
         await set_filter(pilot, "")  # no words to rank by: by date, and the border says so
@@ -416,7 +419,7 @@ async def test_each_sort_order_on_a_known_library(known: Library):
         assert shown_ids(app) == [b, c, a, d, e]
         await set_filter(pilot, "reinforcement learning")
         await pilot.press("S")  # round to date again
-        await pilot.pause()
+        await settle(pilot)
         assert shown_ids(app) == [b, c, d]
 
 

@@ -10,7 +10,9 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
+from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+from tests.waiting import run_from_palette, settle, until
 
 WIDE = (120, 40)
 
@@ -54,17 +56,19 @@ async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
 ):
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("slash", *"reasoning", "escape", "V")
-        await pilot.pause()
+        await pilot.press("slash", *"reasoning")
+        await settle(pilot)  # V saves the query shown: let a threaded search finish
+        await pilot.press("escape", "V")
+        await until(lambda: isinstance(app.screen, PromptScreen), "the view name prompt")
         app.screen.query_one(Input).value = "Reasoning papers"
         await pilot.press("enter")
         await pilot.pause()
     again = ReaderApp(Library(data_dir))
     async with again.run_test(size=WIDE) as pilot:
         await pilot.press("v")
-        shown = lines(again.screen.query_one(ViewsSidebar))
-        expected = Library(data_dir).count("reasoning")
-        assert f"Reasoning papers {expected}" in shown
+        expected = f"Reasoning papers {Library(data_dir).count('reasoning')}"
+        sidebar = again.screen.query_one(ViewsSidebar)
+        await until(lambda: expected in lines(sidebar), f"{expected!r} in the sidebar")
 
 
 async def test_the_sidebar_is_hidden_on_narrow_terminals(library: Library):
@@ -80,15 +84,10 @@ async def test_views_are_renamed_and_deleted_from_the_palette(library: Library, 
     library.save_view("Later", "tag:later")
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        titles = [c.title for c in screen.palette_commands()]
-        assert "Rename view Later" in titles and "Delete view Later" in titles
-        screen.rename_view("Later")
-        await pilot.pause()
-        app.screen.query_one(Input).value = "Soon"
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_from_palette(pilot, "Rename view Later")
+        assert isinstance(app.screen, PromptScreen)
+        await pilot.press("ctrl+u", *"Soon", "enter")
+        await until(lambda: isinstance(app.screen, MainScreen), "the prompt to close")
         assert [v.name for v in Library(data_dir).views()] == ["Soon"]
-        screen.delete_view("Soon")
+        await run_from_palette(pilot, "Delete view Soon")
         assert Library(data_dir).views() == []

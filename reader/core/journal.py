@@ -5,7 +5,9 @@ between saves, each change of the draft is appended to this process's journal fi
 (`drafts/<pid>-<random>.jsonl`) and fsynced, which costs well under a millisecond.
 The owning process holds an exclusive `flock` on its file for as long as it runs, so
 at start-up any journal whose lock can be taken belongs to a process that died; its
-drafts are handed back for replay and the file is removed.
+drafts are handed back for replay and the file is removed. A new journal's folder is
+fsynced too, so its name survives a power cut, and compaction writes the drafts still
+pending to a new journal (durable first) before it empties and removes the old one.
 
 Each draft records the note it was made from (`base`: the note as the editor last
 saved or loaded it), so a replay can tell whether the note changed since and merge
@@ -28,7 +30,7 @@ from pathlib import Path
 
 import orjson
 
-from reader.core.storage import CorruptFileError, read_regular
+from reader.core.storage import CorruptFileError, fsync_dir, read_regular
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""
@@ -57,12 +59,20 @@ class DraftJournal:
 
     def _open(self) -> int:
         if self._fd is None:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self.path = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.jsonl"
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._fd = fd
+            self._fd, self.path = self._create()
         return self._fd
+
+    def _create(self) -> tuple[int, Path]:
+        """A new, locked journal file whose name is durable."""
+        created = not self.folder.is_dir()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if created:
+            fsync_dir(self.folder.parent)
+        path = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fsync_dir(self.folder)
+        return fd, path
 
     def _append(self, entry: dict[str, str | None]) -> None:
         fd = self._open()
@@ -103,10 +113,32 @@ class DraftJournal:
             self._size = 0
 
     def _compact(self) -> None:
-        """Rewrite the journal with only the pending drafts (in place, under our lock)."""
-        self._truncate()
-        for key, draft in list(self._pending.items()):
-            self._append(_entry(key, draft))
+        """Move the pending drafts to a new journal, then empty and remove this one.
+
+        A crash before the new journal is durable leaves the old one whole; after it,
+        at worst both, whose drafts agree. Emptying the old file first means a process
+        that picks it up as an orphan in between finds nothing to replay.
+        """
+        old_fd, old_path = self._fd, self.path
+        fd, path = self._create()
+        lines = b"".join(
+            orjson.dumps(_entry(key, draft)) + b"\n" for key, draft in self._pending.items()
+        )
+        try:
+            os.write(fd, lines)
+            os.fsync(fd)
+        except OSError:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                path.unlink()
+            raise  # the old journal still holds every draft
+        self._fd, self.path, self._size = fd, path, len(lines)
+        if old_fd is not None:
+            with contextlib.suppress(OSError):
+                os.ftruncate(old_fd, 0)
+                if old_path is not None:
+                    old_path.unlink()
+            os.close(old_fd)
 
     def close(self) -> None:
         """Remove the journal; call only when every draft was saved."""
