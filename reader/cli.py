@@ -22,10 +22,11 @@ from typing import Any
 import click
 import orjson
 
-from reader.core import export, importer
+from reader.core import export
 from reader.core.editor import edit_note
 from reader.core.errors import ReaderError
-from reader.core.latex import latex_to_unicode
+from reader.core.ingest import importer
+from reader.core.ingest.latex import latex_to_unicode
 from reader.core.library import SORTS, Library
 from reader.core.models import Status, normalize_tag
 from reader.core.text import printable

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from reader.core import journal as journal_mod
-from reader.core.journal import DraftJournal, read_journal
 from reader.core.library import Library
 from reader.core.models import Status
-from reader.core.storage import atomic_write_bytes
+from reader.core.store import journal as journal_mod
+from reader.core.store.journal import DraftJournal, read_journal
+from reader.core.store.storage import atomic_write_bytes
 
 
 @dataclass

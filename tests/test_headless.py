@@ -10,13 +10,14 @@ import pytest
 
 import reader.core
 
-MODULES = sorted(f"reader.core.{m.name}" for m in pkgutil.iter_modules(reader.core.__path__)) + [
-    "reader.cli"
-]
+MODULES = sorted(
+    m.name for m in pkgutil.walk_packages(reader.core.__path__, "reader.core.") if not m.ispkg
+) + ["reader.cli"]
 
 
 def test_core_has_the_expected_modules():
-    for name in ("parse", "storage", "library", "query", "index", "models"):
+    names = ("ingest.parse", "store.storage", "library", "search.query", "search.index", "models")
+    for name in names:
         assert f"reader.core.{name}" in MODULES
 
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core import query as q
 from reader.core.errors import QueryError
-from reader.core.index import SearchIndex
 from reader.core.models import Abstract, Annotation, Status
+from reader.core.search import query as q
+from reader.core.search.index import SearchIndex
 from reader.core.text import fold
 
 WORDS = [

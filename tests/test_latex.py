@@ -1,4 +1,4 @@
-"""LaTeX fragments -> Unicode text and styled runs (reader.core.latex)."""
+"""LaTeX fragments -> Unicode text and styled runs (reader.core.ingest.latex)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core.latex import latex_segments, latex_to_unicode
+from reader.core.ingest.latex import latex_segments, latex_to_unicode
 
 
 @pytest.mark.parametrize(
@@ -150,7 +150,7 @@ def test_pylatexenc_prints_nothing_outside_pytest(tmp_path: Path) -> None:
     script = (
         "import logging, sys\n"
         "logging.basicConfig(level=logging.DEBUG)\n"  # as an embedding program might
-        "from reader.core.latex import latex_to_unicode\n"
+        "from reader.core.ingest.latex import latex_to_unicode\n"
         f"for source in {LOGGED!r}:\n"
         "    print(latex_to_unicode(source))\n"
     )

@@ -9,7 +9,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from reader.core import storage as storage_mod
 from reader.core.errors import (
     AmbiguousIdError,
     ReaderError,
@@ -19,7 +18,8 @@ from reader.core.errors import (
 )
 from reader.core.library import Library
 from reader.core.models import Annotation, Status
-from reader.core.store import SCHEMA_VERSION
+from reader.core.store import storage as storage_mod
+from reader.core.store.folder import SCHEMA_VERSION
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 FIRST = "2306.10015"  # the first abstract of seed 000

@@ -215,7 +215,7 @@ def test_a_conflicting_draft_keeps_both_versions(library: Library, data_dir, fir
 
 
 def test_journal_records_the_base(library: Library, data_dir, first):
-    from reader.core.journal import read_journal
+    from reader.core.store.journal import read_journal
 
     library.journal_draft(first, "text", "base")
     journal = library._journal

@@ -31,7 +31,7 @@ from reader.core.export import load_export
 from reader.core.keymap import KEYMAP_LIMIT, load_keymap
 from reader.core.library import Library
 from reader.core.models import Status
-from reader.core.storage import TMP_MARK
+from reader.core.store.storage import TMP_MARK
 from reader.tui.app import ReaderApp
 
 ROOT = os.geteuid() == 0

@@ -1,4 +1,4 @@
-"""Text files of abstracts -> Abstract records (reader.core.parse)."""
+"""Text files of abstracts -> Abstract records (reader.core.ingest.parse)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core.errors import ParseError
-from reader.core.parse import (
+from reader.core.ingest.parse import (
     MAX_ABSTRACT_CHARS,
     MAX_VERSION,
     ParseResult,

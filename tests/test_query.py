@@ -18,10 +18,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 
-from reader.core import query as q
 from reader.core.errors import QueryError
-from reader.core.index import SearchIndex
 from reader.core.models import Abstract
+from reader.core.search import query as q
+from reader.core.search.index import SearchIndex
 
 DEEP = q.MAX_DEPTH + 1
 

@@ -11,9 +11,9 @@ import orjson
 import pytest
 from tinydb.table import Document
 
-from reader.core import storage as storage_mod
 from reader.core.errors import ReadOnlyError, StoreError
-from reader.core.storage import (
+from reader.core.store import storage as storage_mod
+from reader.core.store.storage import (
     AtomicJSONStorage,
     CorruptFileError,
     atomic_write_bytes,

@@ -20,10 +20,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from reader.cli import cli
-from reader.core import store
 from reader.core.errors import ReadOnlyError, StoreError
 from reader.core.library import Library
 from reader.core.models import Status
+from reader.core.store import folder as store
 
 FIRST = "2306.10015"
 OTHER = "2306.04031"

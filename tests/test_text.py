@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reader.core.index import SearchIndex
+from reader.core.ingest.parse import record_id
 from reader.core.models import Abstract
-from reader.core.parse import record_id
+from reader.core.search.index import SearchIndex
 from reader.core.text import fold, words
 
 

@@ -255,7 +255,7 @@ def test_the_readme_error_example_is_what_the_query_says():
     import re
 
     from reader.core.errors import QueryError
-    from reader.core.query import parse
+    from reader.core.search.query import parse
 
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     query, message = re.search(r"where \(`(.+?)`: `(.+?)`\)", readme).groups()  # type: ignore[union-attr]

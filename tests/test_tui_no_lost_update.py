@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from reader.core import storage
 from reader.core.library import Library
 from reader.core.merge import MINE, THEIRS
 from reader.core.models import Status
+from reader.core.store import storage
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -156,7 +156,7 @@ async def test_a_note_typed_while_the_disk_is_full_is_kept_until_saved(
         await pilot.press("n")
         await pilot.pause()
         monkeypatch.setattr(storage, "atomic_write_bytes", full)
-        monkeypatch.setattr("reader.core.journal.os.write", full)
+        monkeypatch.setattr("reader.core.store.journal.os.write", full)
         app.screen.query_one(TextArea).insert("precious words")
         await pilot.press("escape")
         await pilot.pause()

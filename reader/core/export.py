@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import orjson
 
 from reader.core.errors import ReaderError, UnknownIdError
-from reader.core.latex import latex_to_unicode
+from reader.core.ingest.latex import latex_to_unicode
 from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
 from reader.core.text import printable
 from reader.core.userfiles import read_regular

@@ -27,21 +27,21 @@ from pathlib import Path
 import numpy as np
 from tinydb.table import Document
 
-from reader.core import changes, importer
+from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
-from reader.core.corpus import Corpus, column
 from reader.core.errors import (
     AmbiguousIdError,
     ReadOnlyError,
     StoreError,
     UnknownIdError,
 )
-from reader.core.index import SearchIndex
-from reader.core.journal import DraftJournal, orphaned_drafts
+from reader.core.ingest import importer
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import EMPTY, Abstract, Annotation, Status, normalize_tag, now_iso
-from reader.core.query import Node, parse
-from reader.core.store import (
+from reader.core.search.index import SearchIndex
+from reader.core.search.query import Node, parse
+from reader.core.store.corpus import Corpus, column
+from reader.core.store.folder import (
     bundled_seeds,
     check_corpus,
     check_schema,
@@ -52,6 +52,7 @@ from reader.core.store import (
     open_data_file,
     probe_writable,
 )
+from reader.core.store.journal import DraftJournal, orphaned_drafts
 from reader.core.views import View, ViewsMixin
 
 _VERSION = re.compile(r"(?<=\d)v\d+$")

@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from reader.core.errors import ReaderError
-from reader.core.storage import TMP_MARK, fsync_dir
+from reader.core.store.storage import TMP_MARK, fsync_dir
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),

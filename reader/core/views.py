@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import ReaderError, ReadOnlyError
-from reader.core.query import parse
+from reader.core.search.query import parse
 
 if TYPE_CHECKING:
-    from reader.core.store import DataFile
+    from reader.core.store.folder import DataFile
 
 
 @dataclass(frozen=True)

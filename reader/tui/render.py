@@ -12,8 +12,8 @@ from functools import lru_cache
 from rich.style import Style
 from rich.text import Text
 
-from reader.core.index import word_pattern
-from reader.core.latex import latex_segments
+from reader.core.ingest.latex import latex_segments
+from reader.core.search.index import word_pattern
 from reader.core.text import fold
 
 LATEX_STYLES = {"italic": Style(italic=True), "bold": Style(bold=True)}

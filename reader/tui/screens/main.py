@@ -23,10 +23,10 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from reader.core import query as query_language
 from reader.core.errors import QueryError, ReaderError
 from reader.core.library import Library
 from reader.core.models import EMPTY, Abstract, Status
+from reader.core.search import query as query_language
 from reader.tui.history import History
 from reader.tui.screens.changes import ChangesMixin
 from reader.tui.screens.palette import PaletteMixin

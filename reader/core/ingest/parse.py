@@ -30,7 +30,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from reader.core.errors import ParseError
-from reader.core.latex import latex_to_unicode
+from reader.core.ingest.latex import latex_to_unicode
 from reader.core.models import Abstract
 from reader.core.text import id_fold, squash
 

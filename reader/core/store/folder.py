@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 
 from reader.core.errors import StoreError
 from reader.core.models import Status, normalize_tag
-from reader.core.storage import (
+from reader.core.store.storage import (
     AtomicJSONStorage,
     CorruptFileError,
     KeyedTinyDB,

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import orjson
 
-from reader.core.storage import CorruptFileError, fsync_dir, read_regular
+from reader.core.store.storage import CorruptFileError, fsync_dir, read_regular
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reader.core.errors import ParseError
+from reader.core.ingest.parse import ParseWarning, WarningKind, parse_file
 from reader.core.models import Abstract
-from reader.core.parse import ParseWarning, WarningKind, parse_file
 
 
 @dataclass

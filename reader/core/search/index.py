@@ -22,10 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from reader.core import postings as post
-from reader.core.corpus import column
 from reader.core.models import EMPTY, Abstract, Annotation, Status, tag_key
-from reader.core.query import (
+from reader.core.search import postings as post
+from reader.core.search.query import (
     And,
     DateRange,
     Has,
@@ -41,6 +40,7 @@ from reader.core.query import (
     parse,
     terms,
 )
+from reader.core.store.corpus import column
 from reader.core.text import fold
 
 STATUS_CODES = {status: code for code, status in enumerate(Status)}

@@ -1,0 +1,1 @@
+"""From text files to Abstract records: the parser, LaTeX to Unicode, the importer."""

@@ -1,0 +1,1 @@
+"""Finding abstracts: the query language, the search index and its postings."""
