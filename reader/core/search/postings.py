@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .text import fold
+from reader.core.text import fold
 
 _TOP = "\U0010ffff"
 """Above every character a word can hold: words with prefix p sort in [p, p + _TOP)."""

@@ -21,9 +21,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import QueryError
-from .models import Status, tag_key
-from .text import fold, words
+from reader.core.errors import QueryError
+from reader.core.models import Status, tag_key
+from reader.core.text import fold, words
 
 FIELDS = ("tag", "status", "id", "source", "year", "date", "has", "note", "title", "abstract")
 """The field names a query may use as `name:value` (`arxiv:` is an alias of `id:`)."""

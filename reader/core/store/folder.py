@@ -58,7 +58,7 @@ def default_data_dir() -> Path:
 
 def bundled_seeds() -> Path | None:
     """The seed files shipped with the package (installed) or beside it (checkout)."""
-    here = Path(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parents[2]  # the reader package
     for candidate in (here / "seeds", here.parent / "seeds"):
         if candidate.is_dir() and any(candidate.glob("*.txt")):
             return candidate
