@@ -347,6 +347,18 @@ def test_control_characters_are_not_printed(run, tmp_path: Path):
     assert "new[1m title" in out and "line one\n[31mred[0m\ttab" in out
 
 
+def test_a_restored_title_on_several_lines_is_one_row_of_the_list(run, tmp_path: Path):
+    # `reader title` squashes white space, but a restore puts a title as exported.
+    exported = json.loads(ok(run("export")).stdout)
+    record = next(r for r in exported["records"] if r["id"] == "2306.10015")
+    record["title"] = "two\nlines\t and  a tab"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported))
+    ok(run("restore", str(path)))
+    (line,) = ok(run("list", "id:2306.10015")).stdout.splitlines()
+    assert line.endswith("  two lines and a tab")
+
+
 @pytest.mark.parametrize(
     ("tag", "queries"),
     [
