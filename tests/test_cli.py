@@ -124,6 +124,9 @@ def test_list_query_sort_limit_and_formats(run):
     assert len(by_date) == SEEDS and dates == sorted(dates, reverse=True)
     limited = ok(run("list", "--limit", "3"))
     assert len(limited.stdout.splitlines()) == 3 and "46 more" in limited.stderr
+    for fmt in ("ids", "json"):  # --limit holds in every format
+        out = ok(run("list", "--limit", "2", "--format", fmt)).stdout
+        assert len(out.split() if fmt == "ids" else json.loads(out)) == 2, fmt
     records = json.loads(ok(run("list", "id:2306.10015", "--format", "json")).stdout)
     assert [r["id"] for r in records] == ["2306.10015"] and records[0]["date"] == "2023-06-16"
 

@@ -37,6 +37,14 @@ def _targets(library: Library, ids: Sequence[str], query: str | None, yes: bool)
     return found
 
 
+_query_option = click.option(
+    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
+)
+_yes_option = click.option(
+    "--yes", is_flag=True, help=f"Do not ask before changing more than {CONFIRM_OVER}."
+)
+
+
 class _LiteralTail(click.Command):
     """A command that notes how many of its words came after `--` (in `ctx.meta`)."""
 
@@ -47,10 +55,8 @@ class _LiteralTail(click.Command):
 
 @click.command(cls=_LiteralTail, context_settings={"ignore_unknown_options": True})
 @click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...", callback=utf8("tag"))
-@click.option(
-    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
-)
-@click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
+@_query_option
+@_yes_option
 @pass_state
 def tag(state: State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
     """Add (+TAG) and remove (-TAG) tags.
@@ -78,10 +84,8 @@ def tag(state: State, args: tuple[str, ...], query: str | None, yes: bool) -> No
 
 @click.command()
 @click.argument("args", nargs=-1, required=True, metavar="[ID]... STATUS")
-@click.option(
-    "--query", metavar="QUERY", help="Change every abstract matching QUERY.", callback=utf8("query")
-)
-@click.option("--yes", is_flag=True, help="Do not ask before changing more than 50.")
+@_query_option
+@_yes_option
 @pass_state
 def status(state: State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
     """Set the status: unread, to-read, reading, read or skipped."""

@@ -124,7 +124,7 @@ def plural(count: int, noun: str) -> str:
 
 def print_table(library: Library, ids: Sequence[str], limit: int | None) -> None:
     """One line per abstract (short id, status, date, title, tags), cut to the terminal."""
-    shown = ids[:limit] if limit is not None else ids
+    shown = ids[:limit]  # all when `limit` is None
     short = [_short_id(library, i) for i in shown]
     width = max((len(s) for s in short), default=0)
     columns = shutil.get_terminal_size().columns

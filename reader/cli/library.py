@@ -27,11 +27,10 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
     library = state.library()
     ids = library.search(text, sort)
     if fmt == "json":
-        shown = ids[:limit] if limit is not None else ids
-        records = [export.record(library, i) for i in shown]
+        records = [export.record(library, i) for i in ids[:limit]]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
     elif fmt == "ids":
-        for record_id in ids[:limit] if limit is not None else ids:
+        for record_id in ids[:limit]:
             click.echo(record_id)
     else:
         if not ids:
