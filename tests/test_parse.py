@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 
@@ -356,12 +357,15 @@ def test_unreadable_file(
 ) -> None:
     path = tmp_path / "locked.txt"
     path.write_text("Abstract: x")
+    real_open = os.open
 
-    def refuse(self: Path) -> bytes:
-        raise error
+    def refuse(file: str | os.PathLike[str], *args: int) -> int:
+        if Path(file) == path:
+            raise error
+        return real_open(file, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)  # chmod does not stop root
-    with pytest.raises(ParseError, match=reason) as caught:
+    with monkeypatch.context() as patched, pytest.raises(ParseError, match=reason) as caught:
+        patched.setattr(os, "open", refuse)  # chmod does not stop root
         parse_file(path)
     assert caught.value.path == str(path)
 
