@@ -52,7 +52,7 @@ from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bin
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
@@ -569,9 +569,11 @@ class MainScreen(Screen[None]):
             except ReaderError as error:
                 self.notify(str(error), severity="warning")
 
-        editor = NoteEditor(
-            self.library.title(record), self.library.annotation(record).note, save, draft
-        )
+        note = self.library.annotation(record).note
+        if (problem := too_big(note)) is not None:
+            self.notify(problem, title="Note too big for n", severity="warning", timeout=10)
+            return
+        editor = NoteEditor(self.library.title(record), note, save, draft)
         self.app.push_screen(editor, lambda _: self._changed())
 
     def action_edit_note_in_editor(self) -> None:

@@ -16,6 +16,20 @@ from reader.tui.screens.dialog import Dialog
 
 AUTOSAVE_DELAY = 0.5
 """Seconds after the last keystroke before the note is saved."""
+LIMIT = 128 * 1024
+"""Characters of the largest note `n` opens. Textual's TextArea lays out the whole text
+when it opens and on each save: about 0.6 s at 100 kB and 7 s at 1 MB on a 2-core box,
+so larger notes are edited with `e` (the user's $EDITOR) instead (README, Notes)."""
+
+
+def too_big(text: str) -> str | None:
+    """Why `text` is too big for the note editor (a one-line message), or None."""
+    if len(text) <= LIMIT:
+        return None
+    return (
+        f"This note is {len(text) // 1024} kB; the note editor (n) opens notes up to "
+        f"{LIMIT // 1024} kB. Press e to edit it in $EDITOR."
+    )
 
 
 class NoteEditor(Dialog[str]):

@@ -13,6 +13,20 @@ from textual.widgets import Markdown, Static
 from reader.core.models import Abstract, Annotation
 from reader.tui.render import glyph, highlight, latex_text, tag_text
 
+SHOWN_NOTE = 16 * 1024
+"""Characters of a note the pane renders as Markdown: a longer note shows its start and
+how much more there is (rendering megabytes of Markdown froze the app for seconds)."""
+
+
+def shown_note(note: str) -> str:
+    """`note`, or its first SHOWN_NOTE characters (cut at a line end) and what is left."""
+    if len(note) <= SHOWN_NOTE:
+        return note
+    cut = note.rfind("\n", 0, SHOWN_NOTE)
+    head = note[: cut if cut > 0 else SHOWN_NOTE]
+    rest = (len(note) - len(head)) // 1024
+    return f"{head}\n\n*… {rest} kB more: e opens the whole note in $EDITOR.*"
+
 
 class DetailPane(VerticalScroll):
     """Title, metadata (arXiv link, date, source, comments), status, tags, the
@@ -63,7 +77,7 @@ class DetailPane(VerticalScroll):
         has_note = bool(annotation.note.strip())
         label.display = note.display = has_note
         if has_note:
-            note.update(annotation.note)
+            note.update(shown_note(annotation.note))
         if self.scroll_y:
             self.scroll_home(animate=False)
 
