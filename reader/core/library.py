@@ -88,6 +88,11 @@ class Found(list[str]):
         self.terms = terms
         """The folded words and phrases the query looks for (`query.terms`)."""
 
+    @property
+    def ids(self) -> list[str]:
+        """The matching record ids, in order (the result itself, as a plain list)."""
+        return list(self)
+
 
 class Library:
     """Abstracts, the user's annotations on them, search, and every change to them."""
