@@ -8,6 +8,10 @@ the app under `run_test`, and the real `reader` in tmux); filter latency per
 keystroke while queries are typed character by character (key press to list
 repainted, p50/p95); tag/status change until durable, with 10k annotated records;
 steady RSS after load. Timings are printed, never asserted.
+
+Then the memory of importing one big plain-format file (`import_memory.py`, issue 11)
+as `figure | now | target | met?`; `--import-mb 0` skips it, `--sizes none` skips the
+per-size tables.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import annotations, write_corpus  # noqa: E402
+from import_memory import figures as import_figures  # noqa: E402
+from import_memory import print_table, write_plain_file  # noqa: E402
 
 WORK = Path(os.environ.get("READER_BENCH_DIR", "/tmp/reader-bench"))
 QUERIES = ["reasoning", "zebra", "tag:rl status:unread", '"language model"']
@@ -199,8 +205,10 @@ async def typing(data: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--import-mb", type=int, default=200, help="0: skip")
     args = parser.parse_args()
-    for n in [int(x) for x in args.sizes.split(",")]:
+    sizes = [] if args.sizes == "none" else [int(x) for x in args.sizes.split(",")]
+    for n in sizes:
         data, figures = prepare(n)
         figures |= durable_changes(data)
         figures |= cold_start(data)
@@ -211,6 +219,10 @@ def main() -> None:
         for name, value in figures.items():
             print(f"| {name} | {value} |")
         sys.stdout.flush()
+    if args.import_mb:
+        big = write_plain_file(WORK / "stream" / f"plain-{args.import_mb}mb.txt", args.import_mb)
+        print(f"\n## importing one {args.import_mb} MB plain-format file\n")
+        print_table(import_figures(big))
 
 
 if __name__ == "__main__":

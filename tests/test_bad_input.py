@@ -107,6 +107,14 @@ def test_file_without_read_permission(data: Path, tmp_path: Path, monkeypatch):
             return real_open(file, *args, **kwargs)
 
         monkeypatch.setattr(builtins, "open", refuse_open)
+        real_os_open = os.open
+
+        def refuse_os_open(file, *args, **kwargs):  # the parser opens with os.open
+            if str(file).endswith("locked.txt"):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real_os_open(file, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refuse_os_open)
     result = run(data, "import", str(locked))
     assert result.exit_code == 1
     assert "locked.txt" in result.output and "permission" in result.output.lower()

@@ -124,6 +124,9 @@ def test_list_query_sort_limit_and_formats(run):
     assert len(by_date) == SEEDS and dates == sorted(dates, reverse=True)
     limited = ok(run("list", "--limit", "3"))
     assert len(limited.stdout.splitlines()) == 3 and "46 more" in limited.stderr
+    for fmt in ("ids", "json"):  # --limit holds in every format
+        out = ok(run("list", "--limit", "2", "--format", fmt)).stdout
+        assert len(out.split() if fmt == "ids" else json.loads(out)) == 2, fmt
     records = json.loads(ok(run("list", "id:2306.10015", "--format", "json")).stdout)
     assert [r["id"] for r in records] == ["2306.10015"] and records[0]["date"] == "2023-06-16"
 
@@ -345,6 +348,18 @@ def test_control_characters_are_not_printed(run, tmp_path: Path):
         assert "\x1b" not in out and "\x07" not in out, args
     out = ok(run("show", "2306.10015")).stdout
     assert "new[1m title" in out and "line one\n[31mred[0m\ttab" in out
+
+
+def test_a_restored_title_on_several_lines_is_one_row_of_the_list(run, tmp_path: Path):
+    # `reader title` squashes white space, but a restore puts a title as exported.
+    exported = json.loads(ok(run("export")).stdout)
+    record = next(r for r in exported["records"] if r["id"] == "2306.10015")
+    record["title"] = "two\nlines\t and  a tab"
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(exported))
+    ok(run("restore", str(path)))
+    (line,) = ok(run("list", "id:2306.10015")).stdout.splitlines()
+    assert line.endswith("  two lines and a tab")
 
 
 @pytest.mark.parametrize(

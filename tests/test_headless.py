@@ -1,4 +1,5 @@
-"""The core must run without a screen: no module under reader.core imports Textual."""
+"""The core and the CLI must run without a screen: no module under reader.core or
+reader.cli imports Textual (the CLI imports the app only when it opens it)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,16 @@ import sys
 
 import pytest
 
+import reader.cli
 import reader.core
 
-MODULES = sorted(
-    m.name for m in pkgutil.walk_packages(reader.core.__path__, "reader.core.") if not m.ispkg
-) + ["reader.cli"]
+MODULES = (
+    sorted(
+        m.name for m in pkgutil.walk_packages(reader.core.__path__, "reader.core.") if not m.ispkg
+    )
+    + ["reader.cli"]
+    + [m.name for m in pkgutil.walk_packages(reader.cli.__path__, "reader.cli.")]
+)
 
 
 def test_core_has_the_expected_modules():

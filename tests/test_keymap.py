@@ -8,10 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import cli
-from reader.core.keymap import load_keymap, valid_key
+from reader.core.keymap import load_keymap
 from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
+from reader.tui.keys import valid_key
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_load_reports_unknown_ids_and_bad_keys(config: Path):
     (config / "keys.toml").write_text(
         '[keys]\n"status.read" = "r"\n"nope" = "x"\n"undo" = "ctl+u"\n"redo" = "u, ctrl+y"\n'
     )
-    keymap, problems = load_keymap({"status.read", "undo", "redo"})
+    keymap, problems = load_keymap({"status.read", "undo", "redo"}, valid_key=valid_key)
     assert keymap == {"status.read": "r", "redo": "u,ctrl+y"}
     assert any("unknown binding id 'nope'" in p for p in problems)
     assert any("undo = 'ctl+u' is not a key" in p for p in problems)
@@ -44,7 +45,7 @@ def test_load_reports_unknown_ids_and_bad_keys(config: Path):
 
 def test_malformed_toml_is_reported_with_its_line(config: Path):
     (config / "keys.toml").write_text('[keys]\n"status.read" = "r"\nbroken = \n')
-    keymap, problems = load_keymap({"status.read"})
+    keymap, problems = load_keymap({"status.read"}, valid_key=valid_key)
     assert keymap == {}
     assert len(problems) == 1 and "line 3" in problems[0]
 

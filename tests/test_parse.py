@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import errno
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core.errors import ParseError
+from reader.core.ingest import parse as parse_module
 from reader.core.ingest.parse import (
     MAX_ABSTRACT_CHARS,
     MAX_VERSION,
@@ -19,9 +23,11 @@ from reader.core.ingest.parse import (
     make_headline,
     parse_bytes,
     parse_file,
+    parse_lines,
     parse_text,
     record_id,
 )
+from reader.core.models import Abstract
 from reader.core.text import squash
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -240,6 +246,16 @@ def test_not_utf8_is_decoded_with_a_warning() -> None:
     assert latin.abstracts[0].text == "odd byte"  # the C1 control is dropped
 
 
+def test_decoding_and_nul_lines_count_cr_line_ends() -> None:
+    """A CR-only file's lines are numbered as the parser numbers them (not by LF)."""
+    result = parse_bytes(b"Abstract: one\rAbstract: caf\xe9\r", P)
+    assert [(a.text, a.line) for a in result.abstracts] == [("one", 1), ("café", 2)]
+    assert texts(result) == [f"{P}:2: not valid UTF-8; decoded as cp1252"]
+    with pytest.raises(ParseError, match="NUL bytes") as caught:
+        parse_bytes(b"Abstract: one\r\rAbstract: two\x00\r", P)
+    assert caught.value.line == 3
+
+
 def test_control_characters_are_dropped() -> None:
     (abstract,) = parse("Abstract: red \x1b[31mtext\x07 here").abstracts
     assert abstract.text == "red [31mtext here"
@@ -314,6 +330,39 @@ def test_skipped_abstracts_are_reported_past_the_warning_cap() -> None:
     assert [w.kind for w in result.warnings].count(WarningKind.SKIPPED) == 1
 
 
+def test_records_are_made_as_the_lines_come_not_after_the_whole_file() -> None:
+    """Each record is built once the line after it is read: the input is a stream."""
+    lines = [
+        "Abstract: a",  # closed by line 2
+        "Abstract: b",
+        "",
+        f"{LONG}",  # its arXiv line closes b's group: line 5
+        "arXiv:2301.00001",
+        "Created: 2023-01-02",
+        "",
+        "Abstract: c",  # closes the block record; c itself is closed by the end
+    ]
+    consumed = 0
+
+    def stream() -> Iterator[str]:
+        nonlocal consumed
+        for consumed, line in enumerate(lines, 1):  # noqa: B007 - read by made()
+            yield line
+
+    made_at: list[int] = []
+    real = parse_module.Abstract
+
+    def made(**fields: Any) -> Abstract:
+        made_at.append(consumed)
+        return real(**fields)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(parse_module, "Abstract", made)
+        result = parse_lines(stream(), P)
+    assert [a.text for a in result.abstracts] == ["a", "b", LONG, "c"]
+    assert made_at == [2, 5, 8, 8]
+
+
 # --- errors ----------------------------------------------------------------------
 
 
@@ -356,12 +405,15 @@ def test_unreadable_file(
 ) -> None:
     path = tmp_path / "locked.txt"
     path.write_text("Abstract: x")
+    real_open = os.open
 
-    def refuse(self: Path) -> bytes:
-        raise error
+    def refuse(file: str | os.PathLike[str], *args: int) -> int:
+        if Path(file) == path:
+            raise error
+        return real_open(file, *args)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)  # chmod does not stop root
-    with pytest.raises(ParseError, match=reason) as caught:
+    with monkeypatch.context() as patched, pytest.raises(ParseError, match=reason) as caught:
+        patched.setattr(os, "open", refuse)  # chmod does not stop root
         parse_file(path)
     assert caught.value.path == str(path)
 

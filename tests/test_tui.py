@@ -15,6 +15,8 @@ from textual.widgets import Input, Markdown, Static
 from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
+from reader.tui.commands import screen_commands
+from reader.tui.render import glyph
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -230,7 +232,7 @@ async def test_status_key_sets_status_and_advances(library: Library, key: str, s
         first = current_id(app)
         await pilot.press(key)
         assert screen.abstract_list.cursor == 1
-        assert shown_lines(app)[0].startswith(status.glyph)
+        assert shown_lines(app)[0].startswith(glyph(status))
         assert f"{status.label} " in text_of(app, "#header")
     assert Library(library.data_dir).annotation(first).status is status
 
@@ -413,7 +415,7 @@ async def test_palette_has_every_binding(library: Library):
     app = ReaderApp(library)
     async with app.run_test(size=WIDE):
         screen = main(app)
-        titles = {c.title for c in screen.palette_commands()}
+        titles = {c.title for c in screen_commands(screen)}
         described = {row[1] for row in screen.help_rows()}
         assert described <= titles
         assert {"Toggle auto-advance", "Sort by date", "Clear the filter"} <= titles

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, TextArea
 
-from reader.core.keymap import valid_key
 from reader.core.library import Library
 from reader.core.models import Annotation, Status
 from reader.tui.app import ReaderApp
-from reader.tui.keys import keymap_clashes
+from reader.tui.commands import screen_commands
+from reader.tui.keys import keymap_clashes, valid_key
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -377,7 +377,7 @@ async def test_narrow_terminals_reach_the_views_through_the_palette(library: Lib
         assert app.screen.query_one(ViewsSidebar).region.width == 0
         assert app.focused is screen.abstract_list
         assert any("ctrl+p then 'show view'" in n for n in notices(app))
-        commands = {c.title: c for c in screen.palette_commands()}
+        commands = {c.title: c for c in screen_commands(screen)}
         assert {"Show view Inbox", "Show view Mine", "Show view #mine"} - set(commands) == {
             "Show view #mine"  # no abstract has the tag: no tag view
         }

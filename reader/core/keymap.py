@@ -9,14 +9,14 @@ The file lives in the platform's config folder (`~/.config/reader/keys.toml` on 
 that is not a key) is reported and skipped; a file that is not TOML is reported with
 its line, and so is one that is not a regular file (a FIFO, a device) or is larger
 than `KEYMAP_LIMIT`: the default keys apply. None of these stops the app. The app
-applies the map with `App.set_keymap`.
+applies the map with `App.set_keymap`; what a key name is, is the app's to say
+(`reader.tui.keys`).
 """
 
 from __future__ import annotations
 
 import tomllib
-import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reader.core.errors import ReaderError
@@ -24,38 +24,6 @@ from reader.core.userfiles import read_regular, user_dir
 
 KEYMAP_LIMIT = 1_000_000
 """The largest keys.toml read, in bytes (a real one is a few hundred)."""
-MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
-"""What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
-SPECIAL_KEYS = frozenset(
-    {
-        *("escape", "enter", "return", "tab", "space", "backspace", "delete", "insert"),
-        *("home", "end", "pageup", "pagedown", "up", "down", "left", "right", "newline"),
-        *(f"f{n}" for n in range(1, 25)),
-    }
-)
-"""Textual's names of keys that type no character."""
-_RENAMED = {
-    "solidus": "slash",
-    "reverse_solidus": "backslash",
-    "commercial_at": "at",
-    "hyphen_minus": "minus",
-    "plus_sign": "plus",
-    "low_line": "underscore",
-}
-
-
-def character_key(character: str) -> str:
-    """Textual's name for the key that types `character` (`?` -> `question_mark`)."""
-    if character.isalnum():
-        return character
-    name = unicodedata.name(character, character).lower().replace("-", "_").replace(" ", "_")
-    return _RENAMED.get(name, name)
-
-
-CHARACTER_KEYS = frozenset(
-    character_key(chr(c)) for c in range(0x21, 0x250) if chr(c).isprintable()
-)
-"""Key names of the printable characters (`a`, `question_mark`, `slash`, `e_acute`...)."""
 
 
 def config_dir() -> Path:
@@ -67,21 +35,17 @@ def keymap_path() -> Path:
     return config_dir() / "keys.toml"
 
 
-def valid_key(key: str) -> bool:
-    """A single printable character, or a Textual key name with optional modifiers:
-    `r`, `?`, `question_mark`, `f5`, `pageup`, `escape`, `ctrl+x`, `ctrl+shift+up`."""
-    if len(key) == 1:
-        return key.isprintable() and not key.isspace() and key != ","
-    *mods, name = key.split("+")
-    if any(m not in MODIFIERS for m in mods) or len(set(mods)) != len(mods):
-        return False
-    return name in SPECIAL_KEYS or name in CHARACTER_KEYS
-
-
 def load_keymap(
-    known_ids: Iterable[str], path: Path | None = None
+    known_ids: Iterable[str],
+    path: Path | None = None,
+    *,
+    valid_key: Callable[[str], bool] = bool,
 ) -> tuple[dict[str, str], list[str]]:
-    """The valid `id -> keys` entries of the keymap file, and a message per problem."""
+    """The valid `id -> keys` entries of the keymap file, and a message per problem.
+
+    Which names are keys is the UI's to say (`valid_key`; the app passes
+    `reader.tui.keys.valid_key`): the core knows the file, not the terminal. Without
+    it, any non-empty key is taken."""
     path = path or keymap_path()
     known = set(known_ids)
     try:

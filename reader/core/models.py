@@ -34,11 +34,6 @@ class Status(StrEnum):
     SKIPPED = "skipped"
 
     @property
-    def glyph(self) -> str:
-        """A one-cell mark for the list."""
-        return _GLYPHS[self]
-
-    @property
     def label(self) -> str:
         return self.value
 
@@ -54,14 +49,6 @@ class Status(StrEnum):
             names = ", ".join(s.value for s in cls)
             raise ValueError(f"unknown status {text!r} (expected one of: {names})") from None
 
-
-_GLYPHS = {
-    Status.UNREAD: "●",
-    Status.TO_READ: "◆",
-    Status.READING: "▶",
-    Status.READ: "✓",
-    Status.SKIPPED: "✗",
-}
 
 TAG_EXCLUDED = '(),"*'
 """Characters no tag may hold, beside white space and unprintable characters: the

@@ -16,7 +16,6 @@ from textual.markup import escape
 
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
-from reader.tui.commands import ScreenCommands
 from reader.tui.crash import write_crash_report
 from reader.tui.keys import APP_BINDINGS, user_keymap
 from reader.tui.screens.command_palette import ReaderPalette
@@ -36,7 +35,6 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
-    COMMANDS = App.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = list(APP_BINDINGS)
 
     def __init__(self, library: Library) -> None:

@@ -1,7 +1,8 @@
-"""The command palette (ctrl+p) and the help screen share this list of commands.
+"""The command palette's (ctrl+p) providers, and the key lists the help screen shares.
 
-Every key binding with an id becomes a command, so each key's action is also in the
-palette; screens add commands without a key through `palette_commands()`.
+Every key binding with an id becomes a command (`KeyCommands`), so each key's action is
+also in the palette; `MainCommands` and `ViewCommands` add the actions without a key.
+A screen lists its providers in `COMMANDS` (as `MainScreen` does).
 """
 
 from __future__ import annotations
@@ -9,10 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.binding import Binding, BindingsMap
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.screen import Screen
+
+from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
+from reader.tui.widgets.views_sidebar import view_list
+
+if TYPE_CHECKING:
+    from reader.tui.screens.main import MainScreen
 
 
 @dataclass(frozen=True)
@@ -75,22 +84,94 @@ def binding_commands(nodes: Iterable[DOMNode]) -> list[Command]:
     ]
 
 
-class ScreenCommands(Provider):
-    """The commands of the screen the palette was opened over (its `palette_commands()`)."""
+class CommandProvider(Provider):
+    """A provider over a list of `Command`s (`commands()`), matched by title."""
 
-    def _commands(self) -> list[Command]:
-        commands = getattr(self.screen, "palette_commands", None)
-        return list(commands()) if commands is not None else []
+    def commands(self) -> list[Command]:
+        """The commands to offer now (read when the palette opens and on each search)."""
+        raise NotImplementedError
+
+    @property
+    def main(self) -> MainScreen:
+        """The screen the palette was opened over (one that lists this provider)."""
+        return cast("MainScreen", self.screen)
 
     async def discover(self) -> Hits:
-        for command in self._commands():
+        for command in self.commands():
             yield DiscoveryHit(command.title, command.callback, help=command.help)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for command in self._commands():
+        for command in self.commands():
             score = matcher.match(command.title)
             if score > 0:
                 yield Hit(
                     score, matcher.highlight(command.title), command.callback, help=command.help
                 )
+
+
+class KeyCommands(CommandProvider):
+    """Every key's action: the bindings of the list, the screen, the filter and the app."""
+
+    def commands(self) -> list[Command]:
+        return binding_commands(self.main.binding_nodes())
+
+
+class MainCommands(CommandProvider):
+    """The main screen's actions without a key: auto-advance, the filter, the sort
+    orders, restoring an export."""
+
+    def commands(self) -> list[Command]:
+        main = self.main
+        state = "on" if main.auto_advance else "off"
+        return [
+            Command(
+                "Toggle auto-advance",
+                f"Move to the next abstract after a status key (now {state})",
+                main.action_toggle_auto_advance,
+            ),
+            Command("Clear the filter", "Show every abstract", main.clear_filter),
+            *(
+                Command(
+                    f"Sort by {SORT_LABELS[sort]}",
+                    f"Order the list by {sort}",
+                    partial(main.set_sort, sort),
+                )
+                for sort in SORT_CYCLE
+            ),
+            Command(
+                "Restore an export",
+                "Put back statuses, tags, notes and titles from a JSON export (undoable)",
+                main.action_restore,
+            ),
+        ]
+
+
+class ViewCommands(CommandProvider):
+    """Show each view (also where the sidebar has no room); rename and delete saved ones."""
+
+    def commands(self) -> list[Command]:
+        main = self.main
+        library = main.library
+        commands = [
+            Command(f"Show view {name}", query or "(everything)", partial(main.apply_view, query))
+            for _, name, query in view_list(library)
+        ]
+        for view in library.views():
+            name = view.name
+            commands.append(
+                Command(f"Rename view {name}", view.query, partial(main.rename_view, name))
+            )
+            commands.append(
+                Command(f"Delete view {name}", view.query, partial(main.delete_view, name))
+            )
+        return commands
+
+
+def screen_commands(screen: Screen[object]) -> list[Command]:
+    """Every command the palette offers over `screen`, from the providers it lists."""
+    found: list[Command] = []
+    for provider in screen.COMMANDS:
+        if isinstance(provider, type) and issubclass(provider, CommandProvider):
+            found += provider(screen).commands()
+    return found

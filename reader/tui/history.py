@@ -10,17 +10,20 @@ them was changed since (see `reader.core.changes`).
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
-from reader.core.library import Change
+from reader.core.library import Change, Library
 
 
 class History:
-    """Undo and redo stacks of Changes; a new change clears the redo stack."""
+    """Undo and redo stacks of a Library's Changes; a new change clears the redo stack."""
 
-    def __init__(self) -> None:
+    def __init__(self, library: Library) -> None:
+        self.library = library
         self.done: list[Change] = []
+        """Changes made, oldest first: `undo` takes the last."""
         self.undone: list[Change] = []
+        """Changes undone, oldest undo first: `redo` takes the last."""
         self._merge_key: Hashable | None = None
 
     def record(self, change: Change, merge: Hashable | None = None) -> None:
@@ -37,3 +40,25 @@ class History:
     def break_merge(self) -> None:
         """After an undo or redo, the next save starts a step of its own."""
         self._merge_key = None
+
+    def undo(self) -> Change | None:
+        """Put back the annotations from before the newest change (durably), and move it
+        to the redo stack; None when there is nothing to undo. A refused undo (a
+        `ReaderError`: the disk, a field changed since) leaves both stacks as they were."""
+        return self._step(self.done, self.undone, self.library.undo)
+
+    def redo(self) -> Change | None:
+        """Make the newest undone change again; as `undo`, the other way."""
+        return self._step(self.undone, self.done, self.library.redo)
+
+    def _step(
+        self, source: list[Change], target: list[Change], apply: Callable[[Change], Change]
+    ) -> Change | None:
+        """Move the newest change of `source` to `target` by applying it."""
+        if not source:
+            return None
+        self.break_merge()
+        apply(source[-1])  # raises before the stacks change: the step stays where it was
+        change = source.pop()
+        target.append(change)
+        return change

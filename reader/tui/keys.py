@@ -1,13 +1,17 @@
-"""Every binding of the app by id, with the user's `keys.toml` applied (`reader keys`)."""
+"""Every binding of the app by id, with the user's `keys.toml` applied (`reader keys`),
+and what a key name is: Textual's names, checked with Textual's public key helpers
+(`textual.keys`), so that a name Textual renames or adds is known here too."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, Keys, key_to_character
 
-from reader.core.keymap import character_key, keymap_path, load_keymap
+from reader.core.keymap import keymap_path, load_keymap
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
@@ -16,6 +20,45 @@ from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.filter_bar import FilterBar
+
+MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+"""What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
+SPECIAL_KEYS = frozenset(
+    key.value for key in Keys if key.value.isidentifier() and "ctrl" not in key.value
+) | {"newline"}
+"""Textual's names of keys that type no character (`escape`, `pageup`, `f5`...)."""
+_NAME = re.compile(r"[a-z0-9_]+")
+"""How Textual writes a key name: `question_mark`, `latin_small_letter_e_with_acute`."""
+
+
+def key_character(name: str) -> str | None:
+    """The character the key `name` types (`question_mark` -> `?`, `slash` -> `/`), or
+    None for a key that types none (`f5`, `ctrl+x`). Textual's `key_to_character`
+    knows the Unicode names; the few it renames (`slash` for `solidus`) it maps back."""
+    return key_to_character(REPLACED_KEYS.get(name, name))
+
+
+def same_key(key: str) -> str:
+    """One spelling per key, to compare keys: its character when it types one (`?` and
+    `question_mark` are one key), else its name (`ctrl+r`, `f5`)."""
+    return key if len(key) == 1 else key_character(key) or key
+
+
+def valid_key(key: str) -> bool:
+    """A single printable character, or a Textual key name with optional modifiers:
+    `r`, `?`, `question_mark`, `f5`, `pageup`, `escape`, `ctrl+x`, `ctrl+shift+up`."""
+    if len(key) == 1:
+        return key.isprintable() and not key.isspace() and key != ","
+    *mods, name = key.split("+")
+    if any(m not in MODIFIERS for m in mods) or len(set(mods)) != len(mods):
+        return False
+    if name in SPECIAL_KEYS:
+        return True
+    if not _NAME.fullmatch(name) or name in KEY_NAME_REPLACEMENTS:
+        return False  # not Textual's spelling (it says `minus`, not `hyphen_minus`)
+    character = key_character(name)
+    return character is not None and character.isprintable() and not character.isspace()
+
 
 APP_BINDINGS = [
     Binding("q", "quit", "Quit", id="quit"),
@@ -56,7 +99,7 @@ def _keys_in(owners: tuple[type[DOMNode], ...], keymap: dict[str, str]) -> dict[
     for binding in _with_id([*(b for owner in owners for b in owner.BINDINGS), *APP_BINDINGS]):
         for key in keymap.get(binding.id or "", binding.key).split(","):
             key = key.strip()
-            ids = by_key.setdefault(character_key(key) if len(key) == 1 else key, [])
+            ids = by_key.setdefault(same_key(key), [])
             if binding.id not in ids:
                 ids.append(binding.id or "")
     return by_key
@@ -80,7 +123,7 @@ def keymap_clashes(keymap: dict[str, str]) -> list[str]:
 
 def user_keymap() -> tuple[dict[str, str], list[str]]:
     """The valid entries of keys.toml and the problems found in it."""
-    keymap, problems = load_keymap(b.id for b in default_bindings() if b.id)
+    keymap, problems = load_keymap((b.id for b in default_bindings() if b.id), valid_key=valid_key)
     return keymap, problems + keymap_clashes(keymap)
 
 

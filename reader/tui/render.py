@@ -13,8 +13,24 @@ from rich.style import Style
 from rich.text import Text
 
 from reader.core.ingest.latex import latex_segments
+from reader.core.models import Status
 from reader.core.search.index import word_pattern
 from reader.core.text import fold
+
+GLYPHS = {
+    Status.UNREAD: "●",
+    Status.TO_READ: "◆",
+    Status.READING: "▶",
+    Status.READ: "✓",
+    Status.SKIPPED: "✗",
+}
+"""A one-cell mark per status: the list's first column, the header, the detail pane."""
+
+
+def glyph(status: Status) -> str:
+    """The one-cell mark of `status`."""
+    return GLYPHS[status]
+
 
 LATEX_STYLES = {"italic": Style(italic=True), "bold": Style(bold=True)}
 """Rich styles for the runs of `latex_segments` (math gets the caller's style)."""

@@ -72,13 +72,16 @@ def expand(paths: Sequence[Path]) -> list[tuple[Path, str | None]]:
     """Files to import, in order; a path that cannot be used carries its error instead.
 
     Folders are walked recursively in name order, skipping hidden files and folders.
+    Everything in a folder that is not a folder is listed, so a FIFO, socket or device
+    there gets its one-line failure from the parser (which reads regular files only)
+    rather than vanishing from the report.
     """
     found: list[tuple[Path, str | None]] = []
     for path in paths:
         if path.is_dir():
             try:
                 children = sorted(
-                    p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)
+                    p for p in path.rglob("*") if not p.is_dir() and not _hidden(p, path)
                 )
             except OSError as error:
                 found.append((path, f"cannot read folder: {error.strerror}"))

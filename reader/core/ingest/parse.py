@@ -22,12 +22,16 @@ bytes, UTF-16), unreadable or holds no record raises `ParseError`.
 from __future__ import annotations
 
 import hashlib
+import io
+import os
 import re
 import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.core.errors import ParseError
 from reader.core.ingest.latex import latex_to_unicode
@@ -83,6 +87,7 @@ class ParseResult:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 """Control characters (not white space), stray BOMs and lone surrogates: dropped."""
+_LINE_END = re.compile(r"\r\n?|\n")
 _PREFIX = re.compile(r"abstract\s*:\s*", re.IGNORECASE)
 _ARXIV_LINE = re.compile(r"arxiv\s*:\s*(\S+)", re.IGNORECASE)
 _ARXIV_ID = ARXIV_ID  # what an arXiv id is: defined once, beside normalize_id
@@ -174,15 +179,19 @@ def make_headline(text: str, limit: int = 100) -> str:
 
 
 def parse_file(path: Path) -> ParseResult:
-    """Parse the file at `path`; every failure to read it becomes a `ParseError`."""
+    """Parse the file at `path`, a line at a time; every failure becomes a `ParseError`.
+
+    Only regular files are read: a FIFO, socket or device is refused before it is
+    opened, and the open itself never waits (`O_NONBLOCK`), so nothing can hang on
+    a writer that never comes.
+    """
     path = Path(path)
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise ParseError(path, "is a directory, not a file of abstracts")
-        if not stat.S_ISREG(info.st_mode):
-            raise ParseError(path, "is not a regular file")
-        data = path.read_bytes()
+        _check_regular(path, path.stat())
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as file:
+            _check_regular(path, os.fstat(fd))  # it may have been swapped since the stat
+            return parse_stream(file, path)
     except FileNotFoundError:
         raise ParseError(path, "no such file") from None
     except PermissionError:
@@ -190,45 +199,123 @@ def parse_file(path: Path) -> ParseResult:
     except (OSError, ValueError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise ParseError(path, f"cannot read the file: {reason}") from None
-    return parse_bytes(data, path)
+
+
+def _check_regular(path: Path, info: os.stat_result) -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise ParseError(path, "is a directory, not a file of abstracts")
+    if not stat.S_ISREG(info.st_mode):
+        raise ParseError(path, "is not a regular file")
 
 
 def parse_bytes(data: bytes, path: Path) -> ParseResult:
-    """Decode `data` (UTF-8, else cp1252, else latin-1, with a warning) and parse it."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Parse `data` as the contents of a file at `path` (see `parse_stream`)."""
+    return parse_stream(io.BytesIO(data), path)
+
+
+def parse_stream(file: BinaryIO, path: Path) -> ParseResult:
+    """Parse a seekable binary file a line at a time, holding one record at most.
+
+    It is decoded as UTF-8; when a line is not, the file is read again from the start
+    as cp1252 (else latin-1) with a warning at that line, as a whole-file decode
+    would. Lines end at LF, CRLF or CR.
+    """
+    start = file.tell()
+    first = file.read(3)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ParseError(path, "the file is UTF-16; save it as UTF-8", line=1)
-    data = data.removeprefix(b"\xef\xbb\xbf")
-    warnings: list[ParseWarning] = []
+    bom = 3 if first == b"\xef\xbb\xbf" else 0
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        file.seek(start + bom)
+        return parse_lines(_decoded_lines(file, "utf-8"), path)
+    except _NotDecoded as error:
+        line = error.line
+    for encoding in ("cp1252", "latin-1"):  # latin-1 decodes any byte
+        file.seek(start + bom)
+        warning = ParseWarning(
+            Path(path), line, WarningKind.DECODING, f"not valid UTF-8; decoded as {encoding}"
+        )
         try:
-            text, used = data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            text, used = data.decode("latin-1"), "latin-1"
-        warning = f"not valid UTF-8; decoded as {used}"
-        warnings.append(ParseWarning(Path(path), line, WarningKind.DECODING, warning))
-    return parse_text(text, path, warnings)
+            return parse_lines(_decoded_lines(file, encoding), path, [warning])
+        except _NotDecoded:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+class _NotDecoded(Exception):
+    """A line that the encoding being tried cannot decode (the parse starts over)."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+def _decoded_lines(file: BinaryIO, encoding: str) -> Iterator[str]:
+    """The lines of `file` decoded, without their ends; split at LF, CRLF and CR.
+
+    Like `text.split("\\n")` after turning CRLF and CR into LF, a file ending in a
+    line end has one more (empty) line. A line that does not decode raises
+    `_NotDecoded` with its number.
+    """
+    number = 0
+    last = b""
+    for raw in file:  # binary iteration splits at LF only, keeping it
+        last = raw
+        if raw.endswith(b"\n"):
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+        for part in raw.split(b"\r") if b"\r" in raw else (raw,):
+            number += 1
+            try:
+                yield part.decode(encoding)
+            except UnicodeDecodeError:
+                raise _NotDecoded(number) from None
+    if not last or last.endswith(b"\n"):
+        yield ""  # what follows the last line end (or an empty file)
 
 
 def parse_text(text: str, path: Path, warnings: list[ParseWarning] | None = None) -> ParseResult:
     """Parse decoded `text`; new warnings are appended to `warnings` (if given)."""
+    return parse_lines(_text_lines(text), path, warnings)
+
+
+def _text_lines(text: str) -> Iterator[str]:
+    """The lines of `text` without their ends (LF, CRLF or CR), as `_decoded_lines`."""
+    start = 0
+    for end in _LINE_END.finditer(text):
+        yield text[start : end.start()]
+        start = end.end()
+    yield text[start:]
+
+
+def parse_lines(
+    lines: Iterable[str], path: Path, warnings: list[ParseWarning] | None = None
+) -> ParseResult:
+    """Parse decoded lines (without line ends), taking each line once, in order.
+
+    Only the record being read is held, so memory stays that of the records kept;
+    new warnings are appended to `warnings` (if given).
+    """
     warnings = [] if warnings is None else warnings
-    text = text.removeprefix("\ufeff")
-    if not text:
-        raise ParseError(path, "empty file")
-    if "\x00" in text:
-        line = text.count("\n", 0, text.index("\x00")) + 1
-        raise ParseError(path, "NUL bytes: this is not a text file", line=line)
-    if not text.strip():
-        raise ParseError(path, "the file has only blank lines")
     builder = _Builder(Path(path), warnings)
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    empty = blank = True
     for number, raw in enumerate(lines, 1):
+        if number == 1:
+            raw = raw.removeprefix("\ufeff")
+        if empty and (raw or number > 1):
+            empty = False
         if not raw.isprintable():  # a fast check, true for most lines
+            if "\x00" in raw:
+                raise ParseError(path, "NUL bytes: this is not a text file", line=number)
+            if blank and raw.strip():  # blank before controls are dropped, as str.strip
+                blank = False
             raw = _CONTROL.sub("", raw)
-        builder.feed(number, raw.strip())
+        line = raw.strip()
+        if line:
+            blank = False
+        builder.feed(number, line)
+    if empty:
+        raise ParseError(path, "empty file")
+    if blank:
+        raise ParseError(path, "the file has only blank lines")
     builder.finish()
     if not builder.abstracts:
         if builder.too_long:

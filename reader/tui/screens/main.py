@@ -3,12 +3,29 @@
 Every change goes through the Library (so it is on disk when the call returns); the
 screen only decides what to show. The `Change` each call returns is kept in `history`
 for undo and redo.
+
+What lives elsewhere: marking rows (space, `*`) in `AbstractList`, which posts
+`MarksChanged`; undo and redo stepping in `History`; the palette's commands in the
+providers of `reader.tui.commands` (`COMMANDS`). The actions that change annotations
+(status, tags, title, note) are the screen's: they apply to the marked rows when there
+are any, else to the highlighted row (`_targets`), and each goes through `_try`.
+
+Views: the sidebar (v), saving one (V); saving or renaming onto the name of another
+view asks first (`ConfirmScreen`, showing the query it would replace). Narrow
+terminals (one pane at a time) have no room for the sidebar: there `v` says so and
+points to the palette, which lists every view ("Show view Inbox").
+
+Messages from the widgets are handled with `@on(...)`; `on_mount` is the one
+lifecycle hook.
 """
 
 from __future__ import annotations
 
 import time
-from typing import ClassVar
+from collections.abc import Callable, Hashable
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import numpy as np
 from textual import on, work
@@ -16,6 +33,7 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.dom import DOMNode
 from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
@@ -23,21 +41,30 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from reader.core.changes import ConflictError
 from reader.core.errors import QueryError, ReaderError
-from reader.core.library import Library
+from reader.core.export import load_export
+from reader.core.library import Change, Library
 from reader.core.models import EMPTY, Abstract, Status
 from reader.core.search import query as query_language
+from reader.core.views import Replace, View, ViewExistsError
+from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
+from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
-from reader.tui.screens.changes import ChangesMixin
-from reader.tui.screens.palette import PaletteMixin
-from reader.tui.screens.triage import TriageMixin
-from reader.tui.screens.views import ViewsMixin
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.prompt import PromptScreen
+from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
+from reader.tui.suggesters import TagSuggester, split_tags
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
 from reader.tui.widgets.filter_bar import FilterBar
 from reader.tui.widgets.library_header import LibraryHeader
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+
+if TYPE_CHECKING:
+    from reader.tui.app import ReaderApp
 
 SLOW_SEARCH = 0.012
 """Seconds: a search slower than this sends the next ones to a thread."""
@@ -52,12 +79,11 @@ NARROW_WIDTH = 100
 STATUS_KEYS = Binding.Group("status", compact=True)
 
 
-class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[None]):
-    """The views sidebar (v), the list, the detail of the highlighted abstract, the filter.
+class MainScreen(Screen[None]):
+    """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    The keys that change annotations are in `TriageMixin`, undo and redo in
-    `ChangesMixin`, the views in `ViewsMixin`, the palette and help rows in `PaletteMixin`.
-    """
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands}
+    """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: the app runs it as the key arrives, so the keys queued behind it
@@ -83,8 +109,6 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
-        Binding("space", "toggle_mark", "Mark", id="mark"),
-        Binding("asterisk", "mark_all", "Mark all shown", show=False, id="mark.all"),
         Binding("v", "toggle_views", "Views", id="views"),
         Binding("V", "save_view", "Save view", show=False, id="views.save"),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
@@ -108,16 +132,19 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         self.library = library
         self.terms: tuple[str, ...] = ()
         """Words of the current query, highlighted in the list and the detail."""
-        self.history = History()
+        self.history = History(library)
         """The session's changes, oldest first, for undo (z) and redo (Z)."""
         self._latest = ("", self.sort)
-        """The (query, sort) last sent for evaluation: older results are dropped."""
+        """The (query, sort) last sent for evaluation: older results are dropped. Its
+        query is the one typed, which `query_text` becomes once its result is shown."""
         self._slow_search = False
         self._detail_timer: Timer | None = None
         self._keys_state = (True, True)
         """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
         self._store_error: str | None = None
         """The data-file error last shown by the poll (shown again only when it changes)."""
+        self._rejected: str | None = None
+        """The query last typed, when it did not parse (see `wanted_query`)."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -150,7 +177,8 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             self.set_focus(self.abstract_list)
         self.set_interval(POLL_SECONDS, self._poll)
 
-    def on_resize(self, event: Resize) -> None:
+    @on(Resize)
+    def _resized(self, event: Resize) -> None:
         self.narrow = event.size.width < NARROW_WIDTH
 
     def watch_narrow(self, narrow: bool) -> None:
@@ -181,16 +209,10 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         if self.sort == "relevance" and not self.terms:
             order = "date (relevance needs words in the filter)"
         abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
-        notes = [] if self.auto_advance else ["auto-advance off"]
-        marked = len(abstract_list.marked)
-        if marked:
-            hidden = marked - abstract_list.marked_shown()
-            notes.insert(0, f"{marked} marked" + (f" ({hidden} not shown)" if hidden else ""))
-        abstract_list.border_subtitle = " · ".join(notes)
 
-    def watch_auto_advance(self) -> None:
+    def watch_auto_advance(self, auto_advance: bool) -> None:
         if self.is_mounted:
-            self._update_border()
+            self.abstract_list.notes = () if auto_advance else ("auto-advance off",)
 
     # ---------------------------------------------------------------- filtering
     def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -230,13 +252,27 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show_result, text, sort, result)
 
+    @property
+    def wanted_query(self) -> str:
+        """The query the list shows or is about to show: the one typed in the filter (or
+        set by a view), even while a thread still searches it; when it did not parse,
+        the last one that did (`query_text`, still shown). Sorting, reloading and
+        saving a view (V) act on this one."""
+        typed = self._latest[0]
+        return self.query_text if typed == self._rejected else typed
+
     def _show_error(self, text: str, error: QueryError) -> None:
+        if not self.is_attached:
+            return  # the app quit while a thread searched
         if (text, self.sort) == self._latest:
+            self._rejected = text
             self.filter_bar.show_error(str(error))
 
     def _show_result(
         self, text: str, sort: str, result: tuple[np.ndarray, tuple[str, ...]]
     ) -> None:
+        if not self.is_attached:
+            return  # the app quit while a thread searched
         if (text, sort) != self._latest:
             return  # the user typed on (or sorted) since: a newer search is coming
         rows, terms = result
@@ -293,7 +329,7 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
 
     def set_sort(self, sort: str) -> None:
         self.sort = sort
-        self._search(self.query_text, sort)
+        self._search(self.wanted_query, sort)
         self._update_border()
 
     def action_reload(self) -> None:
@@ -327,7 +363,7 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
             # the abstracts were reloaded (an import): rows may now be other records
             self.abstract_list.clear_marks()
             self.notify("The library was re-imported; the marks are cleared.")
-        self._search(self.query_text, self.sort)
+        self._search(self.wanted_query, self.sort)
         self._changed()
 
     # ---------------------------------------------------------------- detail
@@ -402,3 +438,385 @@ class MainScreen(TriageMixin, ChangesMixin, ViewsMixin, PaletteMixin, Screen[Non
         # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
         # unless `set-clipboard on`), so the app says what it did, not "Copied"
         self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
+
+    # ---------------------------------------------------------------- marks
+    def _targets(self) -> list[str]:
+        """What an action applies to: the marked rows (in list order), else the cursor's."""
+        marked = self.abstract_list.marked
+        if marked:
+            rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
+            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
+            return [self.library.abstract_at(r).id for r in rows]
+        abstract = self._current()
+        return [] if abstract is None else [abstract.id]
+
+    @on(AbstractList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self.refresh_bindings()  # escape (clear the marks) comes and goes
+
+    # ---------------------------------------------------------------- status
+    def action_set_status(self, value: str) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        status = Status(value)
+        done = self._try("set the status", lambda: self.library.set_status(ids, status))
+        if done and self.auto_advance and not self.abstract_list.marked:
+            self.abstract_list.action_cursor_down()
+
+    def action_pick_status(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+
+        shown = {key: self.library.annotation(key).status for key in ids}
+
+        def picked(status: Status | None) -> None:
+            if status is not None:
+                self._try(
+                    "set the status", lambda: self.library.set_status(ids, status, seen=shown)
+                )
+
+        subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
+        current = shown[ids[0]]
+        self.app.push_screen(StatusPicker(current, subject), picked)
+
+    # ---------------------------------------------------------------- tags
+    def action_tag(self) -> None:
+        ids = self._targets()
+        if not ids:
+            return
+        if len(ids) == 1:
+            heading = self.library.title(ids[0])
+            now = " ".join(f"#{t}" for t in self.library.annotation(ids[0]).tags) or "none"
+        else:
+            heading = f"{len(ids)} marked abstracts"
+            now = self._tags_of_many(ids)
+
+        def entered(text: str | None) -> None:
+            if not text or not text.strip():
+                return
+            add, remove = split_tags(text)
+            self._try("tag", lambda: self.library.tag(ids, add=add, remove=remove))
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Tags: {heading}",
+                placeholder="tag, other-tag, -tag-to-remove",
+                hint=f"Now: {now}.  Several at once (commas or spaces); -name removes; "
+                "→ completes.",
+                suggester=TagSuggester(self.library.tag_counts()),
+                id="tag-prompt",
+            ),
+            entered,
+        )
+
+    def _tags_of_many(self, ids: list[str]) -> str:
+        """`#rl on all, #later on 2`: the tags the marked abstracts carry."""
+        counts: dict[str, int] = {}
+        for record in ids:
+            for tag in self.library.annotation(record).tags:
+                counts[tag] = counts.get(tag, 0) + 1
+        if not counts:
+            return "no tags"
+        parts = [
+            f"#{tag} on {'all' if n == len(ids) else n}"
+            for tag, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ]
+        return ", ".join(parts[:6]) + (", …" if len(parts) > 6 else "")
+
+    # ---------------------------------------------------------------- title and note
+    def action_set_title(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        old = self.library.annotation(abstract.id).title
+
+        def entered(text: str | None) -> None:
+            if text is None or (not old and text.strip() == abstract.headline):
+                return
+            self._try("set the title", lambda: self.library.set_title(abstract.id, text, seen=old))
+
+        self.app.push_screen(
+            PromptScreen(
+                "Title",
+                value=old or abstract.headline,
+                hint="Empty to go back to the headline.",
+                id="title-prompt",
+            ),
+            entered,
+        )
+
+    def action_edit_note(self) -> None:
+        abstract = self._current()
+        if abstract is None:
+            return
+        record = abstract.id
+        session: Hashable = ("note", record, object())  # this editor's saves: one undo step
+
+        def save(text: str, base: str) -> str | None:
+            change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
+                record, text, base=base
+            )
+            if not self._try("save the note", change, merge=session):
+                return None
+            self.library.clear_draft(record)
+            return self.library.annotation(record).note
+
+        def draft(text: str, base: str) -> None:
+            try:
+                self.library.journal_draft(record, text, base)
+            except ReaderError as error:
+                self.notify(str(error), severity="warning")
+
+        editor = NoteEditor(
+            self.library.title(record), self.library.annotation(record).note, save, draft
+        )
+        self.app.push_screen(editor, lambda _: self._changed())
+
+    def action_edit_note_in_editor(self) -> None:
+        """The note in $EDITOR: saved as an edit of the note as it was when the editor
+        opened (merged if it changed meanwhile); kept as a draft if it cannot be saved.
+        A terminal closed while the editor runs ends the app once the text is safe."""
+        abstract = self._current()
+        if abstract is None:
+            return
+        try:
+            edit = edit_note_in_terminal(self.app, self.library, abstract.id)
+        except ReaderError as error:
+            self.notify(f"{error}; the note is unchanged.", title="Cannot edit", severity="error")
+            return
+        finally:
+            self.refresh(layout=True)
+        if edit.change is not None and edit.saved:
+            self._record(edit.change)
+            if edit.change.notice:
+                self.notify(edit.change.notice, severity="warning", timeout=12)
+        for problem in edit.problems:
+            self.notify(problem, title="Editor", severity="warning", timeout=12)
+        if edit.signal is not None:
+            cast("ReaderApp", self.app).save_and_exit()  # the terminal is gone
+
+    # ---------------------------------------------------------------- changes, undo
+    def _record(self, change: Change, merge: Hashable | None = None) -> None:
+        self.history.record(change, merge)
+        self._changed()
+
+    def _changed(self) -> None:
+        """Redraw what depends on annotations: list lines, detail, header counts."""
+        self.abstract_list.refresh_rows()
+        self._show_detail()
+        self._update_header()
+        self._refresh_views()
+
+    def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
+        """Run a Library change, record it; tell the user when it fails.
+
+        A change refused because another window or command changed the same field
+        meanwhile redraws, so the user sees what is there now and can decide again.
+        """
+        try:
+            made = change()
+        except ConflictError as error:
+            self.notify(str(error), title=f"Did not {what}", severity="warning", timeout=10)
+            self._changed()
+            return False
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title=f"Cannot {what}", severity="error")
+            return False
+        self._record(made, merge)
+        if made.notice:
+            self.notify(made.notice, severity="warning", timeout=12)
+        return True
+
+    def action_undo(self) -> None:
+        """Put back the annotations from before the last change (durably)."""
+        self._step("undo", "Undid", self.history.undo)
+
+    def action_redo(self) -> None:
+        """Make the last undone change again."""
+        self._step("redo", "Redid", self.history.redo)
+
+    def _step(self, verb: str, past: str, step: Callable[[], Change | None]) -> None:
+        """Undo or redo one step and say what it did, or why it could not."""
+        try:
+            change = step()
+        except ReaderError as error:
+            self.notify(str(error), title=f"Cannot {verb}", severity="error", timeout=10)
+            if isinstance(error, ConflictError):
+                self._changed()  # show what is there now
+            return
+        if change is None:
+            self.notify(f"Nothing to {verb}.")
+            return
+        self.notify(f"{past}: {change.label}")
+        self._changed()
+
+    def restore_from(self, path: str) -> None:
+        """Put back the annotations of a JSON export, as one undoable change."""
+        try:
+            annotations = load_export(Path(path).expanduser())
+        except ReaderError as error:
+            self.notify(str(error), title="Cannot restore", severity="error")
+            return
+        label = f"restore {Path(path).name}"
+        if self._try("restore", lambda: self.library.put(label, annotations)):
+            self.notify(f"Restored {len(annotations)} records from {path} (z undoes it)")
+
+    # ---------------------------------------------------------------- views
+    def action_toggle_views(self) -> None:
+        if self.narrow and not self.show_views:
+            self.notify(
+                "The views sidebar needs a wider terminal (100 columns); here, "
+                "ctrl+p then 'show view' lists the views.",
+                title="Views",
+            )
+            return
+        self.show_views = not self.show_views
+
+    def watch_show_views(self, show: bool) -> None:
+        self.set_class(show, "-views")
+        if self.is_mounted:
+            sidebar = self.query_one(ViewsSidebar)
+            if show:
+                sidebar.active = self.query_text
+                sidebar.refresh_counts()
+                sidebar.highlight_active()
+                self.set_focus(sidebar)
+            elif self.focused is sidebar:
+                self.set_focus(self.abstract_list)
+
+    def _refresh_views(self) -> None:
+        if self.show_views:
+            self.query_one(ViewsSidebar).refresh_counts()
+
+    def _view_shown(self, query: str) -> None:
+        """The list now shows `query`: the sidebar marks its view."""
+        if self.show_views:
+            self.query_one(ViewsSidebar).active = query
+
+    @on(ViewsSidebar.Chosen)
+    def _view_chosen(self, event: ViewsSidebar.Chosen) -> None:
+        self.apply_view(event.query)
+
+    def apply_view(self, query: str) -> None:
+        """Filter the list by a view's query."""
+        self.filter_bar.value = query
+        self._search(query, self.sort)
+        self.set_focus(self.abstract_list)
+
+    def action_save_view(self) -> None:
+        """V: save the query typed in the filter (even while its search is still
+        running in a thread) under a name."""
+        query = self.wanted_query
+
+        def named(name: str | None) -> None:
+            if name and name.strip():
+                self._write_view(
+                    lambda replace: self.library.save_view(name, query, replace=replace),
+                    query,
+                    lambda view: f"Saved the view {view.name!r}: {query or '(everything)'}",
+                )
+
+        self.app.push_screen(
+            PromptScreen(
+                f"Save the filter as a view: {query or '(everything)'}",
+                placeholder="a name",
+                hint="It shows in the views sidebar (v) and in `reader view list`.",
+                id="view-prompt",
+            ),
+            named,
+        )
+
+    def _write_view(
+        self,
+        write: Callable[[Replace], View],
+        query: str,
+        done: Callable[[View], str],
+        replace: Replace = False,
+    ) -> None:
+        """Save or rename a view with `write`; onto another view's name, ask first, and
+        then replace only the view the dialog showed (if it changed, ask again)."""
+        try:
+            view = write(replace)
+        except ViewExistsError as error:
+            self._ask_replace(error.existing, query, partial(self._write_view, write, query, done))
+            return
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title="Views", severity="error")
+            return
+        self.notify(done(view))
+        self.query_one(ViewsSidebar).refresh_counts()
+
+    def _ask_replace(self, existing: View, query: str, replace: Callable[[View], None]) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                replace(existing)
+            else:
+                self.notify(f"Kept the view {existing.name!r}: {existing.query or '(everything)'}")
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Replace the view {existing.name!r}?",
+                f"It shows: {existing.query or '(everything)'}\n"
+                f"It would show: {query or '(everything)'}",
+                hint="y: replace it · n or escape: keep it",
+            ),  # no id: a view changed while this asked is asked about again at once
+            answered,
+        )
+
+    def rename_view(self, name: str) -> None:
+        def renamed(new: str | None) -> None:
+            if new and new.strip():
+                shown = self.library.view(name)
+                self._write_view(
+                    lambda replace: self.library.rename_view(name, new, replace=replace),
+                    shown.query if shown else "",
+                    lambda view: f"Renamed {name!r} to {view.name!r}",
+                )
+
+        self.app.push_screen(
+            PromptScreen(f"Rename the view {name!r}", value=name, id="view-rename"), renamed
+        )
+
+    def delete_view(self, name: str) -> None:
+        self._view_change(lambda: self.library.delete_view(name), f"Deleted the view {name!r}")
+
+    def _view_change(self, change: Callable[[], object], done: str) -> None:
+        try:
+            change()
+        except (ReaderError, ValueError) as error:
+            self.notify(str(error), title="Views", severity="error")
+            return
+        self.notify(done)
+        self.query_one(ViewsSidebar).refresh_counts()
+
+    # ---------------------------------------------------------------- palette and help
+    def binding_nodes(self) -> list[DOMNode]:
+        """Whose keys this screen's help and palette list, in that order."""
+        return [self.abstract_list, self, self.filter_bar, self.app]
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) of every key on this screen."""
+        return [
+            (key_display(node, binding), binding.description, binding.id or "")
+            for node, binding in key_bindings(self.binding_nodes())
+        ]
+
+    def action_restore(self) -> None:
+        def chosen(path: str | None) -> None:
+            if path and path.strip():
+                self.restore_from(path.strip())
+
+        self.app.push_screen(
+            PromptScreen(
+                "Restore from a JSON export (reader export --format json)",
+                placeholder="path/to/export.json",
+                id="restore-prompt",
+            ),
+            chosen,
+        )
+
+    def action_toggle_auto_advance(self) -> None:
+        self.auto_advance = not self.auto_advance
+        self.notify(f"Auto-advance {'on' if self.auto_advance else 'off'}")

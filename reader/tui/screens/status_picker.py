@@ -12,6 +12,7 @@ from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.models import Status
+from reader.tui.render import glyph
 from reader.tui.screens.dialog import Dialog
 
 
@@ -37,7 +38,7 @@ class StatusPicker(Dialog[Status | None]):
             title = f"Set the status of {self.subject}" if self.subject else "Set status"
             yield Label(title, classes="dialog-title")
             options = [
-                Option(f"{n}  {status.glyph} {status.label}", id=status.value)
+                Option(f"{n}  {glyph(status)} {status.label}", id=status.value)
                 for n, status in enumerate(Status, 1)
             ]
             picker = OptionList(*options, id="status-options")

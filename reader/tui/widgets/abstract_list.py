@@ -26,7 +26,7 @@ from textual.strip import Strip
 
 from reader.core.library import Library
 from reader.core.models import Status
-from reader.tui.render import highlight, tag_text
+from reader.tui.render import glyph, highlight, tag_text
 
 DATE_WIDTH = 10
 """Cells for the date column (an ISO date), also used for the source of undated records."""
@@ -35,9 +35,11 @@ DATE_WIDTH = 10
 class AbstractList(ScrollView, can_focus=True):
     """One line per abstract: status glyph, mark, date (or source), title, tags.
 
-    Shows the library rows in `rows`; `cursor` is a position in that array. Posts
-    `Highlighted` when the row under the cursor changes, `Selected` on enter and
-    `MarksChanged` when rows are marked or unmarked.
+    Shows the library rows in `rows`; `cursor` is a position in that array. Owns the
+    marks (space marks a row, `*` every row shown): the marked set, the mark on each
+    line and the count in the border's subtitle. Posts `Highlighted` when the row under
+    the cursor changes, `Selected` on enter and `MarksChanged` when rows are marked or
+    unmarked.
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -48,6 +50,8 @@ class AbstractList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False, id="list.page-down"),
         Binding("pageup", "page_up", "Page up", show=False, id="list.page-up"),
         Binding("enter", "select", "Read", id="list.read"),
+        Binding("space", "toggle_mark", "Mark", id="mark"),
+        Binding("asterisk", "mark_all", "Mark all shown", show=False, id="mark.all"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -67,6 +71,8 @@ class AbstractList(ScrollView, can_focus=True):
     """Position of the highlighted line in `rows`."""
     terms: var[tuple[str, ...]] = var(())
     """Query words and phrases to highlight in titles."""
+    notes: var[tuple[str, ...]] = var(())
+    """What the screen adds to the border's subtitle, after the marks ("auto-advance off")."""
 
     class Highlighted(Message):
         """The row under the cursor changed (None when the list is empty)."""
@@ -141,6 +147,7 @@ class AbstractList(ScrollView, can_focus=True):
         found = np.flatnonzero(rows == current) if current is not None else np.zeros(0, int)
         self.cursor = int(found[0]) if found.size else 0
         self.refresh()
+        self._update_subtitle()
 
     def toggle_mark(self) -> None:
         """Mark or unmark the row under the cursor."""
@@ -168,7 +175,20 @@ class AbstractList(ScrollView, can_focus=True):
 
     def _marks_changed(self) -> None:
         self.refresh_rows()
+        self._update_subtitle()
         self.post_message(self.MarksChanged(self))
+
+    def watch_notes(self) -> None:
+        self._update_subtitle()
+
+    def _update_subtitle(self) -> None:
+        """`3 marked (1 not shown) · auto-advance off` under the list."""
+        notes = list(self.notes)
+        if self.marked:
+            hidden = len(self.marked) - self.marked_shown()
+            shown = f" ({hidden} not shown)" if hidden else ""
+            notes.insert(0, f"{len(self.marked)} marked{shown}")
+        self.border_subtitle = " · ".join(notes)
 
     def refresh_rows(self) -> None:
         """Redraw every line: the annotations (or the library) changed."""
@@ -256,7 +276,7 @@ class AbstractList(ScrollView, can_focus=True):
         note = self.library.annotation_at(row)
         status = note.status
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append(status.glyph, self._style(status.value))
+        line.append(glyph(status), self._style(status.value))
         line.append("▌" if row in self.marked else " ", self._style("marked"))
         if abstract.date:
             line.append(abstract.date[:DATE_WIDTH].ljust(DATE_WIDTH), self._style("date"))
@@ -298,6 +318,19 @@ class AbstractList(ScrollView, can_focus=True):
         return Strip(segments, width).simplify()
 
     # ---------------------------------------------------------------- actions
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"toggle_mark", "mark_all"} and not len(self.rows):
+            return None  # nothing to mark: the keys leave the footer
+        return True
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the row under the cursor, then move to the next."""
+        self.toggle_mark()
+        self.action_cursor_down()
+
+    def action_mark_all(self) -> None:
+        self.mark_all()
+
     def action_cursor_down(self) -> None:
         self.cursor += 1
 

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
 from reader.core.models import Abstract, Annotation
-from reader.tui.render import highlight, latex_text, tag_text
+from reader.tui.render import glyph, highlight, latex_text, tag_text
 
 
 class DetailPane(VerticalScroll):
@@ -89,6 +89,6 @@ class DetailPane(VerticalScroll):
         for comment in abstract.comments:
             line("comments", comment)
         status = annotation.status
-        line("status", f"{status.glyph} {status.label}")
+        line("status", f"{glyph(status)} {status.label}")
         line("tags", Text(tag_text(annotation.tags) or "none", self._style("tags")))
         return text

@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from reader.core.models import Status
+from reader.tui.render import glyph
 
 
 def display_path(path: Path) -> str:
@@ -51,7 +52,7 @@ class LibraryHeader(Widget):
         for index, status in enumerate(Status):
             if index:
                 counts.append(" · ", "dim")
-            counts.append(f"{status.glyph} {status.label} ")
+            counts.append(f"{glyph(status)} {status.label} ")
             counts.append(str(self.counts[index] if self.counts else 0), "bold")
         plural = "" if self.total == 1 else "s"
         parts = [("reader", "bold"), (self.path, ""), (f"{self.total} abstract{plural}", "dim")]

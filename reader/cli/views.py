@@ -1,7 +1,4 @@
-"""`reader view` and `reader keys`: saved queries and the app's key map.
-
-Registered on the `cli` group when `reader.cli` is imported.
-"""
+"""Views and keys: `reader view` (saved queries) and `reader keys` (the app's key map)."""
 
 from __future__ import annotations
 
@@ -10,12 +7,12 @@ from collections.abc import Iterator
 
 import click
 
-from reader.cli import UserError, _query_text, _State, _user_errors, cli, pass_state, utf8
+from reader.cli.common import State, UserError, pass_state, query_text, user_errors, utf8
 from reader.core.errors import ReaderError
 from reader.core.views import ViewExistsError
 
 
-@cli.group(invoke_without_command=True)
+@click.group(invoke_without_command=True)
 @click.pass_context
 def view(ctx: click.Context) -> None:
     """Saved queries: list (the default), add, rename, rm."""
@@ -25,7 +22,7 @@ def view(ctx: click.Context) -> None:
 
 @view.command("list")
 @pass_state
-def view_list(state: _State) -> None:
+def view_list(state: State) -> None:
     """List the saved views with how many abstracts each matches."""
     library = state.library()
     views = library.views()
@@ -45,10 +42,10 @@ def view_list(state: _State) -> None:
 @click.argument("query", nargs=-1, required=True, callback=utf8("query"))
 @click.option("--force", is_flag=True, help="Replace a view of that name.")
 @pass_state
-def view_add(state: _State, name: str, query: tuple[str, ...], force: bool) -> None:
+def view_add(state: State, name: str, query: tuple[str, ...], force: bool) -> None:
     """Save QUERY as the view NAME (names ignore case; --force replaces one)."""
-    with _user_errors(), _exists_hint():
-        saved = state.library().save_view(name, _query_text(query), replace=force)
+    with user_errors(), _exists_hint():
+        saved = state.library().save_view(name, query_text(query), replace=force)
     click.echo(f"view {saved.name!r}: {saved.query}")
 
 
@@ -57,9 +54,9 @@ def view_add(state: _State, name: str, query: tuple[str, ...], force: bool) -> N
 @click.argument("new", callback=utf8("view name"))
 @click.option("--force", is_flag=True, help="Replace a view already called NEW.")
 @pass_state
-def view_rename(state: _State, old: str, new: str, force: bool) -> None:
+def view_rename(state: State, old: str, new: str, force: bool) -> None:
     """Rename the view OLD to NEW (--force replaces a view already called NEW)."""
-    with _user_errors(), _exists_hint():
+    with user_errors(), _exists_hint():
         renamed = state.library().rename_view(old, new, replace=force)
     click.echo(f"view {old!r} renamed to {renamed.name!r}")
 
@@ -76,13 +73,13 @@ def _exists_hint() -> Iterator[None]:
 @view.command("rm")
 @click.argument("name")
 @pass_state
-def view_rm(state: _State, name: str) -> None:
+def view_rm(state: State, name: str) -> None:
     """Delete the view NAME."""
     state.library().delete_view(name)
     click.echo(f"view {name!r} deleted")
 
 
-@cli.command()
+@click.command()
 def keys() -> None:
     """Print the app's key map: binding id, keys (with keys.toml applied), what it does."""
     from reader.core.keymap import keymap_path

@@ -1,0 +1,96 @@
+"""Reading the library: `reader list`, `reader show`, `reader stats`."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+import click
+import orjson
+
+from reader.cli.common import State, pass_state, print_table, query_text, utf8
+from reader.core import export
+from reader.core.ingest.latex import latex_to_unicode
+from reader.core.library import SORTS
+from reader.core.text import printable
+
+
+@click.command("list", context_settings={"ignore_unknown_options": True})
+@click.argument("query", nargs=-1, callback=utf8("query"))
+@click.option("--sort", type=click.Choice(SORTS), default="source", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table")
+@click.option("--limit", type=click.IntRange(min=0), help="Show at most N abstracts.")
+@pass_state
+def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int | None) -> None:
+    """List the abstracts matching QUERY (all when none), one per line."""
+    text = query_text(query)
+    library = state.library()
+    ids = library.search(text, sort)
+    if fmt == "json":
+        records = [export.record(library, i) for i in ids[:limit]]
+        click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
+    elif fmt == "ids":
+        for record_id in ids[:limit]:
+            click.echo(record_id)
+    else:
+        if not ids:
+            click.echo(
+                f"no abstract matches {text!r}" if text else "the library is empty", err=True
+            )
+        print_table(library, ids, limit)
+
+
+@click.command()
+@click.argument("record", metavar="ID")
+@click.option("--raw", is_flag=True, help="Print the abstract's LaTeX as written.")
+@pass_state
+def show(state: State, record: str, raw: bool) -> None:
+    """Show every field of one abstract, and the note (LaTeX rendered as Unicode)."""
+    library = state.library()
+    record_id = library.resolve(record)
+    a, ann = library.abstract(record_id), library.annotation(record_id)
+    fields = [("id", a.id)]
+    if ann.title:
+        fields.append(("title", ann.title))
+    fields.append(("headline", a.headline))
+    if a.arxiv_id:
+        version = f"v{a.version}" if a.version else ""
+        fields.append(("arXiv", f"{a.arxiv_id}{version}  {a.url}"))
+    fields += [
+        ("date", a.date or "-"),
+        ("source", f"{a.source} (record {a.position}, line {a.line})"),
+        ("status", ann.status.value),
+        ("tags", ", ".join(ann.tags) or "-"),
+    ]
+    render = (lambda text: text) if raw else latex_to_unicode
+    fields += [("comments", render(c)) for c in a.comments]
+    if ann.created:
+        fields.append(("changed", f"{ann.updated} (first {ann.created})"))
+    lines = [f"{name + ':':<10}{value}" for name, value in fields]
+    width = min(shutil.get_terminal_size().columns, 100)
+    lines += ["", textwrap.fill(render(a.text), width=width, break_on_hyphens=False)]
+    if ann.note:
+        lines += ["", "Note:", ann.note]
+    click.echo(printable("\n".join(lines)))
+
+
+@click.command()
+@pass_state
+def stats(state: State) -> None:
+    """Count the abstracts by status, tag and source."""
+    library = state.library()
+    annotations = library.annotations()
+    notes = sum(1 for a in annotations.values() if a.note.strip())
+    click.echo(f"{len(library)} abstracts, {notes} with a note")
+    sections: list[tuple[str, list[tuple[str, int]]]] = [
+        ("status", [(s.value, n) for s, n in library.status_counts().items()]),
+        ("tags", library.tag_counts().most_common()),
+        ("sources", sorted(library.source_counts().items())),
+    ]
+    for title, counts in sections:
+        click.echo(f"\n{title}:")
+        if not counts:
+            click.echo("  (none)")
+        width = max((len(name) for name, _ in counts), default=0)
+        for name, count in counts:
+            click.echo(printable(f"  {name:<{width}}  {count:>6}"))

@@ -1,0 +1,96 @@
+"""Moving data in and out: `reader import`, `reader export`, `reader restore`."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+
+from reader.cli.common import State, UserError, pass_state, plural, query_text, utf8
+from reader.core import export
+from reader.core.ingest import importer
+from reader.core.userfiles import write_through
+
+PROGRESS_FILES = 20
+"""An import of more files than this shows a progress bar..."""
+PROGRESS_BYTES = 20_000_000
+"""...and so does one of more bytes than this."""
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@pass_state
+def import_(state: State, paths: tuple[Path, ...]) -> None:
+    """Import files of abstracts, or every file in folders."""
+    library = state.library()
+    files = importer.expand(list(paths))
+    size = 0
+    for path, problem in files:
+        if problem is None:
+            with contextlib.suppress(OSError):
+                size += path.stat().st_size
+    if len(files) > PROGRESS_FILES or size > PROGRESS_BYTES:
+        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
+            report = library.import_paths(paths, lambda done, _: bar.update(done - bar.pos))
+    else:
+        report = library.import_paths(paths)
+    for file in report.files:
+        click.echo(file.summary(), err=bool(file.error))
+        for warning in file.warnings:
+            click.echo(f"  warning: {warning}", err=True)
+    files_read = plural(len(report.files), "file")
+    total = (
+        f"{files_read}: {report.added} added, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+    click.echo(total + (f", {report.failed} failed" if report.failed else ""))
+    if report.errors:
+        raise UserError(f"{len(report.errors)} of {files_read} failed to import")
+
+
+@click.command("export")
+@click.argument("query", nargs=-1, callback=utf8("query"))
+@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")
+@pass_state
+def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None, raw: bool) -> None:
+    """Export the abstracts matching QUERY (all when none), with your annotations.
+
+    A JSON export restores with `reader restore`; with no QUERY it also holds the
+    annotations of ids not in this library. It keeps the LaTeX as written; the
+    Markdown export renders it as Unicode (unless --raw).
+    """
+    text = query_text(query)
+    library = state.library()
+    ids = library.search(text)
+    if not text:
+        known = set(ids)
+        ids += [k for k in library.annotations() if k not in known]
+    if fmt == "json":
+        document = export.export_json(library, ids)
+    else:
+        document = export.export_markdown(library, ids, raw=raw)
+    if output is None:
+        click.echo(document, nl=False)
+        return
+    write_through(output, document.encode())
+    click.echo(f"exported {plural(len(ids), 'abstract')} to {output}", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_state
+def restore(state: State, file: Path) -> None:
+    """Put back the statuses, tags, notes and titles of a JSON export."""
+    annotations = export.load_export(file)
+    library = state.library()
+    known = set(library.ids())
+    change = library.put(f"restore {file.name}", annotations)
+    elsewhere = sum(1 for k in annotations if k not in known)
+    line = f"restored {len(annotations)} records from {file}: {change.count} changed"
+    if elsewhere:
+        line += f", {elsewhere} for abstracts not in this library (kept)"
+    click.echo(line)
