@@ -23,7 +23,7 @@ import contextlib
 import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -76,22 +76,39 @@ class Refreshed:
         return self.corpus or self.annotations or self.views
 
 
-class Found(list[str]):
-    """The result of a search: the matching record ids in order (a list, as the CLI
-    reads them), their `rows` (as the app's list shows them) and the `terms` to
-    highlight."""
+@dataclass(frozen=True)
+class Restored:
+    """What `Library.restore` did."""
 
-    def __init__(self, rows: np.ndarray, terms: tuple[str, ...], ids: Sequence[str]) -> None:
-        super().__init__(ids[r] for r in rows.tolist())
-        self.rows = rows
-        """The rows of the matches, in order (numpy: cheap at 100k)."""
-        self.terms = terms
-        """The folded words and phrases the query looks for (`query.terms`)."""
+    change: Change
+    """The change it made (undoable); `change.count` records changed."""
+    records: int
+    """How many records the export holds."""
+    elsewhere: int
+    """How many of them are for abstracts not in this library (their annotations are
+    kept, for a later import)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The result of a search: the rows that match, in order, and the words to
+    highlight; `ids` gives their record ids (made only when asked for: the app's
+    filter at 100k needs the rows alone)."""
+
+    rows: np.ndarray
+    """The rows of the matches, in order (numpy: cheap at 100k)."""
+    terms: tuple[str, ...]
+    """The folded words and phrases the query looks for (`query.terms`)."""
+    _all_ids: Sequence[str] = field(repr=False, compare=False)
 
     @property
     def ids(self) -> list[str]:
-        """The matching record ids, in order (the result itself, as a plain list)."""
-        return list(self)
+        """The matching record ids, in order."""
+        ids = self._all_ids
+        return [ids[r] for r in self.rows.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 class Library:
@@ -233,26 +250,16 @@ class Library:
     def search(self, query: str | Node = "", sort: str = "source") -> Found:
         """The rows matching `query`, in the order `sort` (one of SORTS), with the words
         to highlight. Raises QueryError (with a position) for a malformed query."""
-        rows, words = self._match(query, sort)
-        return Found(rows, words, self._corpus.ids)
-
-    def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
-        """Rows matching `query`, in the order `sort` (one of SORTS). Raises QueryError.
-        (`search` without making the list of ids: a keystroke's filter at 100k.)"""
-        return self._match(query, sort)[0]
-
-    def _match(self, query: str | Node, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r} (expected one of: {', '.join(SORTS)})")
         node = parse(query) if isinstance(query, str) else query
         words = tuple(terms(node))
         index = self._corpus.index
-        return index.order(index.search(node), sort, words), words
+        return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
 
-    def parse_query(self, query: str) -> Node:
-        """The query's AST; raises QueryError with a position. (Kept for the app's
-        main screen until it calls `search`.)"""
-        return parse(query)
+    def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
+        """Rows matching `query`, in the order `sort` (one of SORTS). Raises QueryError."""
+        return self.search(query, sort).rows
 
     def count(self, query: str | Node) -> int:
         node = parse(query) if isinstance(query, str) else query
@@ -418,11 +425,16 @@ class Library:
 
         return self._change(label, list(annotations), wants)
 
-    def restore(self, path: Path | str) -> Change:
-        """Put back the annotations of the JSON export at `path` (see `put`); raises
-        ReaderError naming the file and record when the export cannot be read."""
+    def restore(self, path: Path | str) -> Restored:
+        """Put back the annotations of the JSON export at `path` (see `put`), as one
+        change; raises ReaderError naming the file and record when the export cannot be
+        read (then nothing is changed)."""
         path = Path(path)
-        return self.put(f"restore {path.name}", load_export(path))
+        annotations = load_export(path)
+        rows = self._corpus.rows
+        change = self.put(f"restore {path.name}", annotations)
+        elsewhere = sum(1 for key in annotations if key not in rows)
+        return Restored(change, len(annotations), elsewhere)
 
     def undo(self, change: Change) -> Change:
         """Put back what `change` found, in the fields it touched and only there.
@@ -549,4 +561,4 @@ def _merge_notice(record_id: str, merged: Merged) -> str:
     return ""
 
 
-__all__ = ["SORTS", "Change", "ConflictError", "Found", "Library", "Refreshed", "View"]
+__all__ = ["SORTS", "Change", "ConflictError", "Found", "Library", "Refreshed", "Restored", "View"]
