@@ -147,9 +147,9 @@ def test_resolve_by_prefix(lib: Library):
 
 def test_search_and_sort_through_the_library(lib: Library):
     lib.set_status([FIRST], Status.READ)
-    assert lib.search("status:read") == [FIRST]
+    assert lib.search("status:read").ids == [FIRST]
     assert lib.count("status:unread") == 48
-    dated = lib.search("has:date", sort="date")
+    dated = lib.search("has:date", sort="date").ids
     dates = [lib.abstract(i).date for i in dated]
     assert dates == sorted(dates, reverse=True)
     with pytest.raises(ValueError):
@@ -164,7 +164,7 @@ def test_two_library_objects_never_lose_each_others_changes(lib: Library):
     final = reopen(lib).annotation(FIRST)
     assert final.tags == ("one", "two") and final.note == "note"
     assert other.refresh() and other.annotation(FIRST).note == "note"
-    assert other.search("tag:one") == [FIRST]
+    assert other.search("tag:one").ids == [FIRST]
 
 
 def test_views_are_saved_renamed_and_deleted(lib: Library):
@@ -188,7 +188,7 @@ def test_full_disk_refuses_the_change_and_keeps_state(lib: Library, monkeypatch)
         lib.tag([FIRST], add=["lost"])
     monkeypatch.undo()
     assert lib.annotation(FIRST).tags == ("saved",)
-    assert lib.search("tag:lost") == []
+    assert lib.search("tag:lost").ids == []
     assert reopen(lib).annotation(FIRST).tags == ("saved",)
     lib.tag([FIRST], add=["after"])  # and the next change works
     assert reopen(lib).annotation(FIRST).tags == ("after", "saved")

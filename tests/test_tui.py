@@ -85,7 +85,7 @@ async def test_main_screen_shows_header_list_and_detail(library: Library):
 
 
 async def test_filter_narrows_live_and_counts(library: Library):
-    expected = library.search("reasoning")
+    expected = library.search("reasoning").ids
     assert 0 < len(expected) < len(library)
     app = ReaderApp(library)
     async with app.run_test(size=WIDE) as pilot:

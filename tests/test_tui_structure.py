@@ -41,11 +41,6 @@ def test_no_class_in_the_tui_is_a_mixin():
     assert mixins(PACKAGE / "tui") == []
 
 
-@pytest.mark.xfail(
-    reason="core's Library(ViewsMixin) goes with the library helper's branch (issue 10); "
-    "once it has, this passes: remove this mark",
-    strict=True,
-)
 def test_no_class_in_reader_is_a_mixin():
     assert mixins(PACKAGE) == []
 

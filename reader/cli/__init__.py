@@ -80,7 +80,7 @@ def _open_app(state: State) -> None:
                 opened.close()  # releases the draft journal once every draft is saved
             return
     opened = state.library()
-    print_table(opened, opened.search(""), None)
+    print_table(opened, opened.search("").ids, None)
 
 
 def main() -> None:

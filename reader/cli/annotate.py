@@ -29,7 +29,7 @@ def _targets(library: Library, ids: Sequence[str], query: str | None, yes: bool)
         if not ids:
             raise click.UsageError("give at least one ID, or --query QUERY")
         return library.resolve_many(ids)
-    found = library.search(query)
+    found = library.search(query).ids
     what = f"match {query!r}" if query.strip() else "in all"
     click.echo(f"{plural(len(found), 'abstract')} {what}.", err=True)
     if len(found) > CONFIRM_OVER and not yes:

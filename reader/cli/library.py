@@ -25,7 +25,7 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
     """List the abstracts matching QUERY (all when none), one per line."""
     text = query_text(query)
     library = state.library()
-    ids = library.search(text, sort)
+    ids = library.search(text, sort).ids
     if fmt == "json":
         records = [export.record(library, i) for i in ids[:limit]]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())

@@ -65,7 +65,7 @@ def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None,
     """
     text = query_text(query)
     library = state.library()
-    ids = library.search(text)
+    ids = library.search(text).ids
     if not text:
         known = set(ids)
         ids += [k for k in library.annotations() if k not in known]
@@ -85,12 +85,8 @@ def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None,
 @pass_state
 def restore(state: State, file: Path) -> None:
     """Put back the statuses, tags, notes and titles of a JSON export."""
-    annotations = export.load_export(file)
-    library = state.library()
-    known = set(library.ids())
-    change = library.put(f"restore {file.name}", annotations)
-    elsewhere = sum(1 for k in annotations if k not in known)
-    line = f"restored {len(annotations)} records from {file}: {change.count} changed"
-    if elsewhere:
-        line += f", {elsewhere} for abstracts not in this library (kept)"
+    done = state.library().restore(file)
+    line = f"restored {done.records} records from {file}: {done.change.count} changed"
+    if done.elsewhere:
+        line += f", {done.elsewhere} for abstracts not in this library (kept)"
     click.echo(line)

@@ -21,10 +21,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.core.errors import ReaderError
-from reader.core.models import Annotation, Status
-
-FIELDS = ("status", "tags", "note", "title")
-"""The fields of an annotation the user edits (a tag is edited as `#name`)."""
+from reader.core.models import FIELDS, PLAIN_FIELDS, Annotation, Status
+from reader.core.text import squash
 
 ANY = object()
 """A `Want.expect` that accepts whatever the field holds (tag adds, note appends)."""
@@ -34,7 +32,7 @@ def get(annotation: Annotation, name: str) -> Any:
     """The value of field `name` (`status`, `note`, `title` or `#tag`)."""
     if name.startswith("#"):
         return name[1:] in annotation.tags
-    if name in ("status", "note", "title"):
+    if name in PLAIN_FIELDS:
         return getattr(annotation, name)
     raise KeyError(name)
 
@@ -59,7 +57,7 @@ def show(value: Any) -> str:
     if isinstance(value, bool):
         return "set" if value else "removed"
     if isinstance(value, str):
-        text = " ".join(value.split())
+        text = squash(value)
         if not text:
             return "empty"
         return repr(text if len(text) <= 40 else text[:39] + "…")

@@ -19,8 +19,16 @@ import orjson
 
 from reader.core.errors import ReaderError, UnknownIdError
 from reader.core.ingest.latex import latex_to_unicode
-from reader.core.models import Abstract, Annotation, Status, normalize_tag, now_iso
-from reader.core.text import printable
+from reader.core.models import (
+    FIELDS,
+    Abstract,
+    Annotation,
+    Record,
+    Status,
+    normalize_tag,
+    now_iso,
+)
+from reader.core.text import plural, printable, squash
 from reader.core.userfiles import read_regular
 
 FORMAT = "reader-export"
@@ -58,11 +66,19 @@ class Source(Protocol):
 def record(library: Source, record_id: str) -> dict[str, Any]:
     """One record as exported: the abstract's fields (None when the library has no
     abstract with this id, only an annotation) and the annotation's."""
+    return _exported(_record(library, record_id))
+
+
+def _record(library: Source, record_id: str) -> Record:
     try:
         abstract: Abstract | None = library.abstract(record_id)
     except UnknownIdError:
         abstract = None
-    ann = library.annotation(record_id)
+    return Record(record_id, abstract, library.annotation(record_id))
+
+
+def _exported(rec: Record) -> dict[str, Any]:
+    record_id, abstract, ann = rec.id, rec.abstract, rec.annotation
     return {
         "id": record_id,
         "arxiv_id": abstract.arxiv_id if abstract else None,
@@ -72,10 +88,7 @@ def record(library: Source, record_id: str) -> dict[str, Any]:
         "headline": abstract.headline if abstract else None,
         "text": abstract.text if abstract else None,
         "comments": list(abstract.comments) if abstract else [],
-        "status": ann.status.value,
-        "tags": list(ann.tags),
-        "note": ann.note,
-        "title": ann.title,
+        **rec.fields(),
         "created": ann.created,
         "updated": ann.updated,
     }
@@ -98,10 +111,11 @@ def export_markdown(library: Source, ids: Iterable[str], *, raw: bool = False) -
     The LaTeX of abstracts and comments is rendered as Unicode, as the app shows it
     (`$\\alpha$` -> α); `raw` keeps it as written.
     """
-    records = [record(library, i) for i in ids]
-    noun = "abstract" if len(records) == 1 else "abstracts"
-    parts = [f"# Abstracts\n\n{len(records)} {noun}, exported {now_iso()}.\n"]
-    parts += [_markdown_record(r if raw else _rendered(r)) for r in records]
+    records = [_record(library, i) for i in ids]
+    parts = [f"# Abstracts\n\n{plural(len(records), 'abstract')}, exported {now_iso()}.\n"]
+    parts += [
+        _markdown_record(r, _exported(r) if raw else _rendered(_exported(r))) for r in records
+    ]
     return printable("\n".join(parts))  # control characters would reach a terminal
 
 
@@ -111,30 +125,24 @@ def _rendered(r: dict[str, Any]) -> dict[str, Any]:
     return r | {"text": text, "comments": [latex_to_unicode(c) for c in r["comments"]]}
 
 
-def _markdown_record(r: dict[str, Any]) -> str:
-    heading = r["title"] or r["headline"] or r["id"]
-    lines = [f"## {_one_line(heading)}", ""]
+def _markdown_record(rec: Record, r: dict[str, Any]) -> str:
+    lines = [f"## {squash(rec.title)}", ""]
     ident = f"`{r['id']}`"
-    if r["arxiv_id"]:
-        version = f"v{r['version']}" if r["version"] else ""
-        ident += f" · [arXiv:{r['arxiv_id']}{version}](https://arxiv.org/abs/{r['arxiv_id']})"
+    if rec.arxiv_label:
+        ident += f" · [arXiv:{rec.arxiv_label}]({rec.url})"
     meta = [ident] + [x for x in (r["date"], r["source"] and f"from {r['source']}") if x]
     lines.append(" · ".join(meta) + "  ")
     lines.append(f"**Status:** {r['status']}  ")
     tags = ", ".join(f"`{t}`" for t in r["tags"]) or "none"
     lines.append(f"**Tags:** {tags}")
     if r["title"] and r["headline"]:
-        lines += ["", f"*{_one_line(r['headline'])}*"]
+        lines += ["", f"*{squash(r['headline'])}*"]
     if r["comments"]:
-        lines += ["", "*" + "; ".join(_one_line(c) for c in r["comments"]) + "*"]
+        lines += ["", "*" + "; ".join(squash(c) for c in r["comments"]) + "*"]
     lines += ["", r["text"] if r["text"] else "*(not in this library)*"]
     if r["note"].strip():
         lines += ["", "### Note", "", r["note"].strip()]
     return "\n".join(lines) + "\n"
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def load_export(path: Path | str) -> dict[str, Annotation]:
@@ -186,7 +194,7 @@ def _annotation(path: Path, number: int, item: Any) -> tuple[str, Annotation]:
     if not isinstance(key, str) or not key.strip():
         raise ReaderError(f"{where} has no id")
     where += f" ({key})"
-    missing = [f for f in ("status", "tags", "note", "title") if f not in item]
+    missing = [f for f in FIELDS if f not in item]
     if missing:
         raise ReaderError(f"{where} lacks {', '.join(missing)}")
     for name in ("note", "title", "created", "updated"):

@@ -15,25 +15,20 @@ applies the map with `App.set_keymap`; what a key name is, is the app's to say
 
 from __future__ import annotations
 
-import os
 import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-import platformdirs
-
 from reader.core.errors import ReaderError
-from reader.core.userfiles import read_regular
+from reader.core.userfiles import read_regular, user_dir
 
 KEYMAP_LIMIT = 1_000_000
 """The largest keys.toml read, in bytes (a real one is a few hundred)."""
 
 
 def config_dir() -> Path:
-    env = os.environ.get("READER_CONFIG_DIR")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_config_dir("reader", appauthor=False))
+    """`READER_CONFIG_DIR` when set, else the platform's user config folder."""
+    return user_dir("READER_CONFIG_DIR", "config")
 
 
 def keymap_path() -> Path:

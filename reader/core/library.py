@@ -1,67 +1,117 @@
 """The Library: the one API the CLI and the TUI use to read and change data.
 
+A facade over the two files of the data folder, each with its store: the corpus
+(`store/corpus.py`: the abstracts, their search index, import) and the user's data
+(`store/userdata.py`: annotations, saved views). The Library wires them together (the
+index follows the annotations), plans every change and journals note drafts.
+
 Rows: the abstracts are held in corpus order (the order they were first imported);
 row `i` of the search index is `abstracts[i]`. The UI works with row numbers (numpy
 arrays, cheap at 100k); the CLI with record ids.
 
-Every change goes through `_update`, which takes the user-data lock, reloads what
-another process may have written, applies the change to the fresh state, writes once
-(atomically, durably) and only then updates memory. So a change is on disk when the
-call returns, two processes never lose each other's updates, and a failed write
-(disk full, read-only folder) leaves memory and disk as they were.
+Every change goes through `_change`, which takes the user-data lock, reloads what
+another process may have written, plans the change against the fresh state
+(`changes.Want`), writes once (atomically, durably) and only then updates memory. So
+a change is on disk when the call returns, two processes never lose each other's
+updates, and a failed write (disk full, read-only folder) leaves memory and disk as
+they were.
 """
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import gc
-import itertools
-import re
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from tinydb.table import Document
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
-from reader.core.errors import (
-    AmbiguousIdError,
-    ReadOnlyError,
-    StoreError,
-    UnknownIdError,
-)
+from reader.core.errors import ReadOnlyError, StoreError
+from reader.core.export import load_export
 from reader.core.ingest import importer
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
-from reader.core.models import EMPTY, Abstract, Annotation, Status, normalize_tag, now_iso
+from reader.core.models import (
+    EMPTY,
+    PLAIN_FIELDS,
+    Abstract,
+    Annotation,
+    Record,
+    Status,
+    normalize_tag,
+    now_iso,
+)
 from reader.core.search.index import SearchIndex
-from reader.core.search.query import Node, parse
-from reader.core.store.corpus import Corpus, column
+from reader.core.search.query import Node, parse, terms
+from reader.core.store.corpus import CorpusStore
 from reader.core.store.folder import (
     bundled_seeds,
-    check_corpus,
-    check_schema,
-    check_user,
     default_data_dir,
-    has_records,
     make_data_dir,
-    open_data_file,
     probe_writable,
 )
 from reader.core.store.journal import DraftJournal, orphaned_drafts
-from reader.core.views import View, ViewsMixin
-
-_VERSION = re.compile(r"(?<=\d)v\d+$")
+from reader.core.store.records import column
+from reader.core.store.userdata import UserData
+from reader.core.text import plural, squash
+from reader.core.views import BUILT_IN, Replace, View
 
 SORTS = ("source", "date", "status", "updated", "relevance")
 """The orders `rows()` accepts."""
 
 
-class Library(ViewsMixin):
+@dataclass(frozen=True)
+class Refreshed:
+    """What `Library.refresh` found changed by another process (false when nothing)."""
+
+    corpus: bool = False
+    """The abstracts (an import): rows may have moved, the index is new."""
+    annotations: bool = False
+    views: bool = False
+
+    def __bool__(self) -> bool:
+        return self.corpus or self.annotations or self.views
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What `Library.restore` did."""
+
+    change: Change
+    """The change it made (undoable); `change.count` records changed."""
+    records: int
+    """How many records the export holds."""
+    elsewhere: int
+    """How many of them are for abstracts not in this library (their annotations are
+    kept, for a later import)."""
+
+
+@dataclass(frozen=True)
+class Found:
+    """The result of a search: the rows that match, in order, and the words to
+    highlight; `ids` gives their record ids (made only when asked for: the app's
+    filter at 100k needs the rows alone)."""
+
+    rows: np.ndarray
+    """The rows of the matches, in order (numpy: cheap at 100k)."""
+    terms: tuple[str, ...]
+    """The folded words and phrases the query looks for (`query.terms`)."""
+    _all_ids: Sequence[str] = field(repr=False, compare=False)
+
+    @property
+    def ids(self) -> list[str]:
+        """The matching record ids, in order."""
+        ids = self._all_ids
+        return [ids[r] for r in self.rows.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Library:
     """Abstracts, the user's annotations on them, search, and every change to them."""
 
     def __init__(self, data_dir: Path, *, read_only: bool = False, backups: bool = True):
@@ -87,39 +137,21 @@ class Library(ViewsMixin):
         self.corpus_path = self.data_dir / "corpus.json"
         self.user_path = self.data_dir / "user.json"
         self.index_dir = self.data_dir / "index"
-        self._corpus = open_data_file(
-            self.corpus_path,
-            read_only=read_only,
-            backups=True,
-            link_backups=True,
-            validate=check_corpus,
-            sibling_has_records=lambda: has_records(self.user_path, "annotations"),
-        )
-        self._user = open_data_file(
-            self.user_path,
-            read_only=read_only,
-            backups=True,
-            validate=check_user,
-            sibling_has_records=lambda: has_records(self.corpus_path, "abstracts"),
-        )
-        self.corpus_is_new = self._corpus.storage.may_be_missing
+        self._corpus = CorpusStore(data_dir, read_only=read_only, sibling=self.user_path)
+        self._user = UserData(data_dir, read_only=read_only, sibling=self.corpus_path)
+        self.corpus_is_new = self._corpus.is_new
         """No corpus was ever written here: the only case where samples are imported."""
-        if not check_schema(self._user):
-            read_only = True
-            self._user.storage.read_only = True
+        self.read_only = read_only or self._user.read_only
+        self._corpus.read_only = self.read_only
         self.messages += self.take_notices()
-        self.read_only = read_only
-        self._abstracts: Sequence[Abstract] = []
-        self._rows: dict[str, int] = {}
-        self._ids: list[str] = []
-        self._ann: dict[str, Annotation] = {}
-        self._index = SearchIndex.build([])
-        self._sorted_ids: list[tuple[str, str]] | None = None
         self._journal: DraftJournal | None = None
-        self._corpus_generation = -1
-        self._user_generation = -1
-        self._load_corpus()
-        self._load_user()
+        self._corpus.load(annotations=self._user.all)
+        self._user.load(on_change=self._annotate)
+
+    def _annotate(self, changed: Mapping[str, Annotation]) -> None:
+        """The annotations of `changed` are new in memory: the index follows."""
+        rows = self._corpus.rows
+        self._corpus.index.set_annotations((rows[k], a) for k, a in changed.items() if k in rows)
 
     @classmethod
     def open(
@@ -142,181 +174,139 @@ class Library(ViewsMixin):
             library.recover_drafts()
         return library
 
-    # ----------------------------------------------------------------- loading
-    def _load_corpus(self) -> None:
-        with _no_gc():
-            data = self._corpus.load()  # every record's shape is checked (check_corpus)
-            records = list(data.get("abstracts", {}).values())
-            abstracts = Corpus(records)
-            key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
-            index = SearchIndex.load(self.index_dir, key, abstracts)
-            if index is None:
-                index = SearchIndex.build(abstracts)
-                if not self.read_only:
-                    with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
-                        index.save(self.index_dir, key)
-        self._install(abstracts, index)
-
-    def _install(self, abstracts: Sequence[Abstract], index: SearchIndex) -> None:
-        """Make `abstracts` (with their index) the corpus in memory."""
-        self._abstracts = abstracts
-        self._ids = column(abstracts, "id")
-        self._rows = {key: i for i, key in enumerate(self._ids)}
-        self._sorted_ids = None
-        self._index = index
-        self._corpus_generation = self._corpus.storage.generation
-        index.set_annotations((self._rows[k], a) for k, a in self._ann.items() if k in self._rows)
-
-    def _load_user(self) -> None:
-        storage = self._user.storage
-        data = self._user.load()
-        fresh: dict[str, Annotation] = {}
-        for key, doc in data.get("annotations", {}).items():
-            try:
-                fresh[key] = Annotation.from_dict(doc)
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                raise StoreError(
-                    f"{self.user_path}: the annotation of {key!r} is malformed ({error})"
-                ) from None
-        changed = [k for k in fresh.keys() | self._ann.keys() if fresh.get(k) != self._ann.get(k)]
-        self._ann = fresh
-        self._index.set_annotations(
-            (self._rows[k], fresh.get(k, EMPTY)) for k in changed if k in self._rows
-        )
-        self._user_generation = storage.generation
-
-    def refresh(self) -> bool:
-        """Pick up changes another process wrote; returns True when anything changed.
+    def refresh(self) -> Refreshed:
+        """Pick up changes another process wrote, and say what changed.
 
         A data file found damaged is recovered (see `store.DataFile.load`); what
         happened is in `take_notices()`.
         """
-        changed = False
-        if self._corpus.storage.changed_on_disk():
-            self._corpus.load()
-            if self._corpus.storage.generation != self._corpus_generation:
-                self._load_corpus()
-                changed = True
-        if self._user.storage.changed_on_disk():
-            self._user.load()
-            if self._user.storage.generation != self._user_generation:
-                self._load_user()
-                changed = True
-        return changed
+        corpus = self._corpus.refresh()
+        user = self._user.refresh()
+        return Refreshed(corpus, user.annotations, user.views)
 
     def take_notices(self) -> list[str]:
         """What the user should be told about the data files since the last call
         (a damaged file recovered while running); each is handed out once."""
-        return self._corpus.pop_messages() + self._user.pop_messages()
+        return self._corpus.file.pop_messages() + self._user.file.pop_messages()
 
     def close(self) -> None:
         if self._journal is not None:
             self._journal.close()
-        self._corpus.db.close()
-        self._user.db.close()
+        self._corpus.close()
+        self._user.close()
 
     # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
-        return len(self._abstracts)
+        return len(self._corpus)
 
     @property
     def index(self) -> SearchIndex:
-        return self._index
+        return self._corpus.index
 
     def ids(self) -> list[str]:
         """Every record id, in corpus order."""
-        return column(self._abstracts, "id")
+        return list(self._corpus.ids)
 
     def row_of(self, record_id: str) -> int:
-        return self._rows[record_id]
+        return self._corpus.rows[record_id]
 
     def abstract_at(self, row: int) -> Abstract:
-        return self._abstracts[row]
+        return self._corpus.abstracts[row]
 
     def abstract(self, record_id: str) -> Abstract:
-        try:
-            return self._abstracts[self._rows[record_id]]
-        except KeyError:
-            raise UnknownIdError(record_id) from None
+        return self._corpus.abstract(record_id)
 
     def annotation(self, record_id: str) -> Annotation:
-        return self._ann.get(record_id, EMPTY)
+        return self._user.get(record_id)
 
     def annotation_at(self, row: int) -> Annotation:
-        return self._ann.get(self._ids[row], EMPTY)
+        return self._user.get(self._corpus.ids[row])
+
+    def record(self, record_id: str) -> Record:
+        """The abstract (None when only an annotation has this id) with its annotation."""
+        row = self._corpus.rows.get(record_id)
+        abstract = self._corpus.abstracts[row] if row is not None else None
+        return Record(record_id, abstract, self._user.get(record_id))
+
+    def record_at(self, row: int) -> Record:
+        record_id = self._corpus.ids[row]
+        return Record(record_id, self._corpus.abstracts[row], self._user.get(record_id))
 
     def title(self, record_id: str) -> str:
         """The user's title when set, else the headline."""
-        return self.annotation(record_id).title or self.abstract(record_id).headline
+        return Record(record_id, self.abstract(record_id), self.annotation(record_id)).title
 
     def annotations(self) -> dict[str, Annotation]:
         """Every non-empty annotation, by record id (including ids not in the corpus)."""
-        return dict(self._ann)
+        return dict(self._user.all())
 
     def resolve(self, prefix: str) -> str:
         """The record id that `prefix` names: an id, an arXiv id, or a unique prefix."""
-        text = prefix.strip()
-        if text.lower().startswith("arxiv:"):
-            text = text[6:]
-        text = _VERSION.sub("", text)  # 2306.10015v2, as copied from a paper
-        if text in self._rows:
-            return text
-        ids = self._ids_with_prefix(text) if text else []
-        if not ids:
-            raise UnknownIdError(prefix)
-        if len(ids) > 1:
-            raise AmbiguousIdError(prefix, ids)
-        return ids[0]
-
-    def _ids_with_prefix(self, prefix: str) -> list[str]:
-        """Record ids that start with `prefix` (case-insensitive), by bisecting a sorted list."""
-        if self._sorted_ids is None:
-            self._sorted_ids = sorted((k.lower(), k) for k in column(self._abstracts, "id"))
-        key = prefix.lower()
-        start = bisect.bisect_left(self._sorted_ids, (key, ""))
-        found = []
-        for low, original in itertools.islice(self._sorted_ids, start, None):
-            if not low.startswith(key):
-                break
-            found.append(original)
-        return found
+        return self._corpus.resolve(prefix)
 
     def resolve_many(self, prefixes: Iterable[str]) -> list[str]:
         return list(dict.fromkeys(self.resolve(p) for p in prefixes))
 
-    def parse_query(self, query: str) -> Node:
-        """The query's AST; raises QueryError with a position."""
-        return parse(query)
-
-    def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
-        """Rows matching `query`, in the order `sort` (one of SORTS). Raises QueryError."""
+    def search(self, query: str | Node = "", sort: str = "source") -> Found:
+        """The rows matching `query`, in the order `sort` (one of SORTS), with the words
+        to highlight. Raises QueryError (with a position) for a malformed query."""
         if sort not in SORTS:
             raise ValueError(f"unknown sort {sort!r} (expected one of: {', '.join(SORTS)})")
         node = parse(query) if isinstance(query, str) else query
-        found = self._index.search(node)
-        return self._index.order(found, sort, node)
+        words = tuple(terms(node))
+        index = self._corpus.index
+        return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
 
-    def search(self, query: str | Node = "", sort: str = "source") -> list[str]:
-        """Record ids matching `query`, in the order `sort`."""
-        return [self._ids[r] for r in self.rows(query, sort)]
+    def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
+        """Rows matching `query`, in the order `sort` (one of SORTS). Raises QueryError."""
+        return self.search(query, sort).rows
 
     def count(self, query: str | Node) -> int:
         node = parse(query) if isinstance(query, str) else query
-        return int(self._index.mask(node).sum())
+        return int(self._corpus.index.mask(node).sum())
 
     def status_counts(self, rows: np.ndarray | None = None) -> dict[Status, int]:
-        return self._index.count_by_status(rows)
+        return self._corpus.index.count_by_status(rows)
 
     def tag_counts(self) -> Counter[str]:
         """How many abstracts in the corpus carry each tag."""
         counts: Counter[str] = Counter()
-        for key, ann in self._ann.items():
-            if key in self._rows:
+        rows = self._corpus.rows
+        for key, ann in self._user.all().items():
+            if key in rows:
                 counts.update(ann.tags)
         return counts
 
     def source_counts(self) -> Counter[str]:
-        return Counter(column(self._abstracts, "source"))
+        return Counter(column(self._corpus.abstracts, "source"))
+
+    # ----------------------------------------------------------------- views
+    def views(self) -> list[View]:
+        """The user's saved views, by name."""
+        return self._user.views()
+
+    def view(self, name: str) -> View | None:
+        """The saved view called `name` (in any case), or None."""
+        return self._user.view(name)
+
+    def all_views(self) -> list[tuple[str, View]]:
+        """(group, view) of every view to show, in order: the built-in ones (group ""),
+        one per tag ("tags") and per source ("sources"), then the saved ones ("saved")."""
+        found = [("", v) for v in BUILT_IN]
+        found += [("tags", View(f"#{t}", f"tag:{t}")) for t in sorted(self.tag_counts())]
+        found += [("sources", View(s, f"source:{s}")) for s in sorted(self.source_counts())]
+        return found + [("saved", v) for v in self.views()]
+
+    def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
+        """Save `query` as the view `name` (see `UserData.save_view`)."""
+        return self._user.save_view(name, query, replace=replace)
+
+    def delete_view(self, name: str) -> None:
+        self._user.delete_view(name)
+
+    def rename_view(self, old: str, new: str, *, replace: Replace = False) -> View:
+        """Rename the view `old` to `new` (see `UserData.rename_view`)."""
+        return self._user.rename_view(old, new, replace=replace)
 
     # ----------------------------------------------------------------- changes
     def _change(
@@ -332,15 +322,13 @@ class Library(ViewsMixin):
         `expect` no longer holds refuses the whole change with ConflictError, and
         nothing is written.
         """
-        if self.read_only:
-            raise ReadOnlyError("this library is open read-only; the change was not made")
+        user = self._user
         keys = list(dict.fromkeys(ids))
-        seen = {key: self._ann.get(key, EMPTY) for key in keys}
-        with self._user.lock:
-            self._sync_user()
+        seen = {key: user.get(key) for key in keys}
+        with user.locked("the change was not made"):
             plan = Plan()
             for key in keys:
-                now = self._ann.get(key, EMPTY)
+                now = user.get(key)
                 for want in wants(key, seen[key], now):
                     plan.add(want, changes.get(now, want.field))
             if plan.stale:
@@ -349,47 +337,9 @@ class Library(ViewsMixin):
                 self._write_edits(plan.edits)
         return Change(label, tuple(plan.edits))
 
-    def _sync_user(self) -> None:
-        storage = self._user.storage
-        self._user.load()
-        if storage.generation != self._user_generation:
-            self._load_user()
-
     def _write_edits(self, edits: Sequence[Edit]) -> None:
-        """Apply `edits` to the annotations in memory and write them (under the lock)."""
-        stamp = now_iso()
-        after: dict[str, Annotation] = {}
-        for edit in edits:
-            old = after.get(edit.id) or self._ann.get(edit.id, EMPTY)
-            after[edit.id] = changes.put(old, edit.field, edit.after)
-        for key, new in after.items():
-            old = self._ann.get(key, EMPTY)
-            after[key] = (
-                EMPTY if new.is_empty else replace(new, created=old.created or stamp, updated=stamp)
-            )
-        self._write_annotations(after)
-
-    def _write_annotations(self, after: dict[str, Annotation]) -> None:
-        table = self._user.db.table("annotations")
-        storage = self._user.storage
-        with storage.batch():
-            present = [k for k in after if k in self._ann]
-            if present:
-                table.remove(doc_ids=present)  # type: ignore[arg-type]  # str ids: KeyedTable
-            table.insert_multiple(
-                Document(a.to_dict(), doc_id=k)  # type: ignore[arg-type]
-                for k, a in after.items()
-                if a is not EMPTY
-            )
-        self._user_generation = storage.generation
-        for key, ann in after.items():
-            if ann is EMPTY:
-                self._ann.pop(key, None)
-            else:
-                self._ann[key] = ann
-            row = self._rows.get(key)
-            if row is not None:
-                self._index.set_annotation(row, ann)
+        """Write what `edits` leave, stamped, in one durable write (under the lock)."""
+        self._user.write(_stamped(edits, self._user.get))
 
     def set_status(
         self, ids: Sequence[str], status: Status, *, seen: Mapping[str, Status] | None = None
@@ -451,7 +401,7 @@ class Library(ViewsMixin):
     def set_title(self, record_id: str, text: str, *, seen: str | None = None) -> Change:
         """Set the user's title, where it still is what the caller saw: `seen` (the
         title a prompt showed when it opened), else what this process last read."""
-        title = " ".join(text.split())
+        title = squash(text)
         return self._change(
             f"title on {record_id}",
             [record_id],
@@ -466,12 +416,25 @@ class Library(ViewsMixin):
 
         def wants(key: str, seen: Annotation, now: Annotation) -> list[Want]:
             new = annotations[key]
-            found = [Want(key, name, getattr(new, name), getattr(seen, name)) for name in _PLAIN]
+            found = [
+                Want(key, name, getattr(new, name), getattr(seen, name)) for name in PLAIN_FIELDS
+            ]
             for tag in sorted(set(seen.tags) | set(now.tags) | set(new.tags)):
                 found.append(Want(key, f"#{tag}", tag in new.tags, tag in seen.tags))
             return found
 
         return self._change(label, list(annotations), wants)
+
+    def restore(self, path: Path | str) -> Restored:
+        """Put back the annotations of the JSON export at `path` (see `put`), as one
+        change; raises ReaderError naming the file and record when the export cannot be
+        read (then nothing is changed)."""
+        path = Path(path)
+        annotations = load_export(path)
+        rows = self._corpus.rows
+        change = self.put(f"restore {path.name}", annotations)
+        elsewhere = sum(1 for key in annotations if key not in rows)
+        return Restored(change, len(annotations), elsewhere)
 
     def undo(self, change: Change) -> Change:
         """Put back what `change` found, in the fields it touched and only there.
@@ -543,24 +506,23 @@ class Library(ViewsMixin):
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         parsed = importer.parse_paths([Path(p) for p in paths], progress)
-        with self._corpus.lock:
-            storage = self._corpus.storage
-            self._corpus.load()
-            if storage.generation != self._corpus_generation:
-                self._load_corpus()
-            report, merged = importer.merge(self._abstracts, self._rows, parsed)
-            if report.added or report.updated:
-                key = uuid.uuid4().hex
-                data = {
-                    "abstracts": {a.id: a.to_dict() for a in merged},
-                    "meta": {"corpus": {"generation": key}},
-                }
-                storage.write(data)
-                index = SearchIndex.build(merged)
-                with contextlib.suppress(OSError):
-                    index.save(self.index_dir, key)
-                self._install(merged, index)
-        return report
+        return self._corpus.import_parsed(parsed)
+
+
+def _stamped(edits: Sequence[Edit], current: Callable[[str], Annotation]) -> dict[str, Annotation]:
+    """The annotations `edits` leave, by id, with their created/updated stamps (EMPTY
+    for one that says nothing any more)."""
+    stamp = now_iso()
+    after: dict[str, Annotation] = {}
+    for edit in edits:
+        old = after.get(edit.id) or current(edit.id)
+        after[edit.id] = changes.put(old, edit.field, edit.after)
+    for key, new in after.items():
+        old = current(key)
+        after[key] = (
+            EMPTY if new.is_empty else replace(new, created=old.created or stamp, updated=stamp)
+        )
+    return after
 
 
 @contextlib.contextmanager
@@ -582,11 +544,7 @@ def _no_gc() -> Iterator[None]:
 
 
 def _n(ids: Sequence[str]) -> str:
-    return ids[0] if len(ids) == 1 else f"{len(ids)} abstracts"
-
-
-_PLAIN = ("status", "note", "title")
-"""The fields that hold one value (tags are edited one by one)."""
+    return ids[0] if len(ids) == 1 else plural(len(ids), "abstract")
 
 
 def _merge_notice(record_id: str, merged: Merged) -> str:
@@ -603,4 +561,4 @@ def _merge_notice(record_id: str, merged: Merged) -> str:
     return ""
 
 
-__all__ = ["SORTS", "Change", "ConflictError", "Library", "View"]
+__all__ = ["SORTS", "Change", "ConflictError", "Found", "Library", "Refreshed", "Restored", "View"]

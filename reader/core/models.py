@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from reader.core.text import fold
+
+FIELDS = ("status", "tags", "note", "title")
+"""The fields of an annotation the user edits, in the order they are shown and checked."""
+
+PLAIN_FIELDS = tuple(name for name in FIELDS if name != "tags")
+"""The fields that hold one value (tags are a set, edited one by one as `#name`)."""
 
 
 class Status(StrEnum):
@@ -83,6 +90,34 @@ def _stored_tag(text: str) -> str:
     return tag
 
 
+def format_tags(tags: Iterable[str]) -> str:
+    """Tags as the user reads and types them: `#method #ml`."""
+    return " ".join(f"#{t}" for t in tags)
+
+
+ARXIV_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7})(?:v(?P<version>\d+))?",
+    re.IGNORECASE,
+)
+"""An arXiv identifier, new (`2306.10015`) or old style (`math/0601001`), with an
+optional version (`v2`)."""
+
+_ID_VERSION = re.compile(r"(?<=[0-9])[vV][0-9]+$")
+
+
+def normalize_id(text: str) -> str:
+    """A record id as the user may give it, as records are keyed: stripped, without an
+    `arXiv:` prefix or a trailing version (`arXiv:2306.10015v2` -> `2306.10015`).
+
+    Case is kept (lookups compare folded); used by id resolution and the query
+    language's `id:`.
+    """
+    text = text.strip()
+    if text[:6].lower() == "arxiv:":
+        text = text[6:]
+    return _ID_VERSION.sub("", text)
+
+
 def tag_key(tag: str) -> str:
     """A tag as search compares it, in the query (`tag:Café`) and in the index alike:
     folded as query words are, so `tag:cafe`, `tag:café` and `cafe` find `#café`."""
@@ -127,6 +162,13 @@ class Abstract:
     def url(self) -> str | None:
         """The arXiv abstract page, when the id is known."""
         return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def arxiv_label(self) -> str | None:
+        """The arXiv id with its version as the paper gives it (`2306.10015v2`)."""
+        if not self.arxiv_id:
+            return None
+        return f"{self.arxiv_id}v{self.version}" if self.version else self.arxiv_id
 
     def to_dict(self) -> dict[str, Any]:
         # by hand: dataclasses.asdict deep-copies every field (17 s of a 100k import)
@@ -178,16 +220,11 @@ class Annotation:
     @property
     def is_empty(self) -> bool:
         """True when the annotation says nothing beyond the defaults."""
-        return self.status is Status.UNREAD and not self.tags and not self.note and not self.title
+        return self.same_content(EMPTY)
 
     def same_content(self, other: Annotation) -> bool:
-        """Equal status, tags, note and title (timestamps ignored)."""
-        return (self.status, self.tags, self.note, self.title) == (
-            other.status,
-            other.tags,
-            other.note,
-            other.title,
-        )
+        """Equal in every field the user edits (`FIELDS`; timestamps ignored)."""
+        return all(getattr(self, name) == getattr(other, name) for name in FIELDS)
 
     def with_tags(self, add: tuple[str, ...] = (), remove: tuple[str, ...] = ()) -> Annotation:
         tags = (set(self.tags) | set(add)) - set(remove)
@@ -208,7 +245,7 @@ class Annotation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
         """Read a stored annotation; raises ValueError/TypeError/KeyError on a bad shape."""
-        known = {"status", "tags", "note", "title", "created", "updated"}
+        known = {*FIELDS, "created", "updated"}
         tags = data.get("tags") or []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ValueError("tags must be a list of strings")
@@ -228,3 +265,45 @@ class Annotation:
 
 EMPTY = Annotation()
 """The annotation of a record the user has not touched."""
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One record as the list, the detail pane, the CLI and the exports read it: the
+    abstract (None when the library holds only an annotation for the id) and the
+    user's annotation on it."""
+
+    id: str
+    abstract: Abstract | None
+    annotation: Annotation = EMPTY
+
+    @property
+    def title(self) -> str:
+        """The user's title when set, else the headline (else the id)."""
+        headline = self.abstract.headline if self.abstract else ""
+        return self.annotation.title or headline or self.id
+
+    @property
+    def url(self) -> str | None:
+        """The arXiv abstract page, when the arXiv id is known."""
+        return self.abstract.url if self.abstract else None
+
+    @property
+    def arxiv_label(self) -> str | None:
+        """`2306.10015v2`: the arXiv id with its version, when known."""
+        return self.abstract.arxiv_label if self.abstract else None
+
+    @property
+    def tags(self) -> str:
+        """The tags as the user reads them: `#method #ml` (empty when none)."""
+        return format_tags(self.annotation.tags)
+
+    def fields(self) -> dict[str, Any]:
+        """The user's fields (`FIELDS`), as stored: status by name, tags as a list."""
+        ann = self.annotation
+        return {
+            "status": ann.status.value,
+            "tags": list(ann.tags),
+            "note": ann.note,
+            "title": ann.title,
+        }

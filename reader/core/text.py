@@ -87,6 +87,11 @@ def words(folded: str) -> list[str]:
     return _WORD.findall(folded)
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 abstract`, `3 abstracts`: a count with its noun (regular plurals only)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def squash(text: str) -> str:
     """Collapse every run of white space to one space and strip the ends.
 

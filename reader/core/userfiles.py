@@ -17,6 +17,9 @@ import os
 import stat
 import tempfile
 from pathlib import Path
+from typing import Literal
+
+import platformdirs
 
 from reader.core.errors import ReaderError
 from reader.core.store.storage import TMP_MARK, fsync_dir
@@ -28,6 +31,17 @@ _KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
+
+
+def user_dir(env: str, kind: Literal["data", "config"]) -> Path:
+    """The folder named by the environment variable `env` when set, else the
+    platform's user data or config folder for reader."""
+    named = os.environ.get(env)
+    if named:
+        return Path(named).expanduser()
+    if kind == "config":
+        return Path(platformdirs.user_config_dir("reader", appauthor=False))
+    return Path(platformdirs.user_data_dir("reader", appauthor=False))
 
 
 def kind(mode: int) -> str:

@@ -35,7 +35,7 @@ from typing import BinaryIO
 
 from reader.core.errors import ParseError
 from reader.core.ingest.latex import latex_to_unicode
-from reader.core.models import Abstract
+from reader.core.models import ARXIV_ID, Abstract
 from reader.core.text import id_fold, squash
 
 MAX_ABSTRACT_CHARS = 100_000
@@ -90,10 +90,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 _LINE_END = re.compile(r"\r\n?|\n")
 _PREFIX = re.compile(r"abstract\s*:\s*", re.IGNORECASE)
 _ARXIV_LINE = re.compile(r"arxiv\s*:\s*(\S+)", re.IGNORECASE)
-_ARXIV_ID = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z-]*(?:\.[a-z-]+)?/\d{7})(?:v(?P<version>\d+))?",
-    re.IGNORECASE,
-)
+_ARXIV_ID = ARXIV_ID  # what an arXiv id is: defined once, beside normalize_id
 _CREATED_LINE = re.compile(r"created\s*:\s*(.*)", re.IGNORECASE)
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?![\d])")
 _COMMENT_PREFIX = re.compile(r"comments?\s*:\s*", re.IGNORECASE)

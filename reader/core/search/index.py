@@ -40,7 +40,7 @@ from reader.core.search.query import (
     parse,
     terms,
 )
-from reader.core.store.corpus import column
+from reader.core.store.records import column
 from reader.core.text import fold
 
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
@@ -344,8 +344,9 @@ class SearchIndex:
         return mask
 
     # ---------------------------------------------------------------- ordering
-    def order(self, rows: np.ndarray, sort: str, node: Node | None = None) -> np.ndarray:
-        """`rows` in the order `sort`: source, date, status, updated or relevance."""
+    def order(self, rows: np.ndarray, sort: str, words: Node | Sequence[str] = ()) -> np.ndarray:
+        """`rows` in the order `sort`: source, date, status, updated or relevance (by the
+        query's `words`: its `terms`, or the query itself)."""
         rows = np.asarray(rows, dtype=np.int32)
         if sort == "source" or rows.size < 2:
             return rows
@@ -357,7 +358,8 @@ class SearchIndex:
         elif sort == "updated":
             keys = (rows, -self.updated[rows])
         elif sort == "relevance":
-            words = terms(node) if node is not None else []
+            if not isinstance(words, Sequence):
+                words = terms(words)
             if not words:
                 return self.order(rows, "date")
             keys = (rows, -dates, -self.scores(words)[rows])

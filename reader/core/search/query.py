@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 
 from reader.core.errors import QueryError
-from reader.core.models import Status, tag_key
+from reader.core.models import Status, normalize_id, tag_key
 from reader.core.text import fold, words
 
 FIELDS = ("tag", "status", "id", "source", "year", "date", "has", "note", "title", "abstract")
@@ -317,15 +317,9 @@ def _tag(value: str, pos: int) -> Tag:
     return Tag(name, prefix)
 
 
-_VERSION = re.compile(r"(.*[0-9])v[0-9]+")
-
-
 def _id_prefix(value: str) -> str:
-    """`value` folded, without an `arxiv:` prefix or a trailing version (`v2`)."""
-    text = fold(value.strip())
-    text = text.removeprefix("arxiv:")
-    match = _VERSION.fullmatch(text)
-    return match.group(1) if match else text
+    """`value` as an id (see `normalize_id`: no `arxiv:`, no `v2`), folded."""
+    return fold(normalize_id(value))
 
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?")

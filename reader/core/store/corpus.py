@@ -1,51 +1,155 @@
-"""The corpus in memory: stored records, made into `Abstract` objects only when used.
+"""The corpus store: `corpus.json` (the abstracts), their search index, and import.
 
-At 100,000 abstracts, building every frozen dataclass at start-up costs about a
-second; the list shows a screenful. `Corpus` keeps the decoded JSON records and makes
-(and keeps) an `Abstract` the first time a row is asked for. Whole columns (ids,
-dates, sources) are read straight from the records.
+The corpus is rewritten only by an import. This store owns the file, its lock and
+its reload: rows are the abstracts in corpus order (the order they were first
+imported), and row `i` of the search index is `abstracts[i]`. The index is cached in
+`index/` under the corpus's generation key, so a start without changes loads it
+instead of rebuilding it.
+
+The index also knows each row's annotation (status, tags, note, title) so queries
+can ask for them; the store asks its owner for them (`annotations`) whenever it
+builds a new index.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, overload
+import contextlib
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
-from reader.core.models import Abstract
+from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
+from reader.core.ingest import importer
+from reader.core.models import Abstract, Annotation, normalize_id
+from reader.core.search.index import SearchIndex
+from reader.core.store.folder import DataFile, check_corpus, has_records, open_data_file
+from reader.core.store.records import Corpus, column
 
 
-class Corpus(Sequence[Abstract]):
-    """Row-ordered abstracts backed by their stored dicts."""
+class CorpusStore:
+    """The abstracts of `corpus.json`, by row and by id, with their search index."""
 
-    def __init__(self, records: list[dict[str, Any]]) -> None:
-        self._records = records
-        self._made: list[Abstract | None] = [None] * len(records)
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        read_only: bool,
+        sibling: Path,
+    ) -> None:
+        """Open `data_dir/corpus.json` (recovering a damaged one); `sibling` is the
+        user-data file (if it holds records, a missing corpus is damage, not a new
+        library). `load` makes it the corpus in memory."""
+        self.path = data_dir / "corpus.json"
+        self.index_dir = data_dir / "index"
+        self.read_only = read_only
+        self._annotations: Callable[[], Mapping[str, Annotation]] = dict
+        self.file: DataFile = open_data_file(
+            self.path,
+            read_only=read_only,
+            backups=True,
+            link_backups=True,
+            validate=check_corpus,
+            sibling_has_records=lambda: has_records(sibling, "annotations"),
+        )
+        self.is_new = self.file.storage.may_be_missing
+        """No corpus was ever written here: the only case where samples are imported."""
+        self.abstracts: Sequence[Abstract] = []
+        self.ids: list[str] = []
+        """Every record id, in row order."""
+        self.rows: dict[str, int] = {}
+        """The row of each record id."""
+        self.index = SearchIndex.build([])
+        self._generation = -1
 
+    # ----------------------------------------------------------------- loading
+    def load(self, annotations: Callable[[], Mapping[str, Annotation]] | None = None) -> None:
+        """Read the corpus file and load (or build and cache) its index; `annotations`
+        gives the user's annotations, put in every index this store builds from now."""
+        if annotations is not None:
+            self._annotations = annotations
+        data = self.file.load()  # every record's shape is checked (check_corpus)
+        abstracts = Corpus(list(data.get("abstracts", {}).values()))
+        key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
+        index = SearchIndex.load(self.index_dir, key, abstracts)
+        if index is None:
+            index = SearchIndex.build(abstracts)
+            if not self.read_only:
+                with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
+                    index.save(self.index_dir, key)
+        self._install(abstracts, index)
+
+    def _install(self, abstracts: Sequence[Abstract], index: SearchIndex) -> None:
+        """Make `abstracts` (with their index) the corpus in memory."""
+        self.abstracts = abstracts
+        self.ids = column(abstracts, "id")
+        self.rows = {key: i for i, key in enumerate(self.ids)}
+        self.index = index
+        self._generation = self.file.storage.generation
+        rows = self.rows
+        index.set_annotations((rows[k], a) for k, a in self._annotations().items() if k in rows)
+
+    def refresh(self) -> bool:
+        """Reload when another process wrote the corpus; True when it changed."""
+        storage = self.file.storage
+        if not storage.changed_on_disk():
+            return False
+        self.file.load()
+        if storage.generation == self._generation:
+            return False
+        self.load()
+        return True
+
+    def close(self) -> None:
+        self.file.db.close()
+
+    # ----------------------------------------------------------------- reading
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self.abstracts)
 
-    @overload
-    def __getitem__(self, row: int) -> Abstract: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[Abstract]: ...
-    def __getitem__(self, row: int | slice) -> Abstract | list[Abstract]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        made = self._made[row]
-        if made is None:
-            made = self._made[row] = Abstract.from_dict(self._records[row])
-        return made
+    def abstract(self, record_id: str) -> Abstract:
+        try:
+            return self.abstracts[self.rows[record_id]]
+        except KeyError:
+            raise UnknownIdError(record_id) from None
 
-    def __iter__(self) -> Iterator[Abstract]:
-        return (self[i] for i in range(len(self)))
+    def resolve(self, text: str) -> str:
+        """The record id that `text` names: an id, an arXiv id (`arXiv:2306.10015v2`,
+        as copied from a paper), or a unique prefix of one (case-insensitive)."""
+        key = normalize_id(text)
+        if key in self.rows:
+            return key
+        rows = self.index.rows_with_id_prefix(key) if key else []
+        ids = [self.ids[r] for r in rows]
+        exact = [i for i in ids if i.casefold() == key.casefold()]
+        if len(exact) == 1:
+            return exact[0]
+        if not ids:
+            raise UnknownIdError(text)
+        if len(ids) > 1:
+            raise AmbiguousIdError(text, sorted(ids, key=str.casefold))
+        return ids[0]
 
-    def column(self, name: str) -> list[Any]:
-        """Field `name` of every row, without making the Abstract objects."""
-        return [record.get(name) for record in self._records]
-
-
-def column(abstracts: Sequence[Abstract], name: str) -> list[Any]:
-    """Field `name` of every abstract, from a Corpus's records when it is one."""
-    if isinstance(abstracts, Corpus):
-        return abstracts.column(name)
-    return [getattr(a, name) for a in abstracts]
+    # ----------------------------------------------------------------- import
+    def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
+        """Merge parsed files into the corpus under its lock (see `importer.merge`);
+        the corpus and its index are written only when something was added or updated."""
+        if self.read_only:
+            raise ReadOnlyError("this library is open read-only; nothing was imported")
+        with self.file.lock:
+            storage = self.file.storage
+            self.file.load()
+            if storage.generation != self._generation:
+                self.load()
+            report, merged = importer.merge(self.abstracts, self.rows, parsed)
+            if report.added or report.updated:
+                key = uuid.uuid4().hex
+                data = {
+                    "abstracts": {a.id: a.to_dict() for a in merged},
+                    "meta": {"corpus": {"generation": key}},
+                }
+                storage.write(data)
+                index = SearchIndex.build(merged)
+                with contextlib.suppress(OSError):
+                    index.save(self.index_dir, key)
+                self._install(merged, index)
+        return report

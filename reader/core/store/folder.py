@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import platformdirs
 from filelock import FileLock, Timeout
 
 from reader.core.errors import StoreError
@@ -40,6 +39,7 @@ from reader.core.store.storage import (
     remove_stale_temps,
     save_count,
 )
+from reader.core.userfiles import user_dir
 
 SCHEMA_VERSION = 1
 """Version of the user-data file this release writes."""
@@ -50,10 +50,7 @@ LOCK_TIMEOUT = 15.0
 
 def default_data_dir() -> Path:
     """`READER_HOME` when set, else the platform's user data folder."""
-    env = os.environ.get("READER_HOME")
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("reader", appauthor=False))
+    return user_dir("READER_HOME", "data")
 
 
 def bundled_seeds() -> Path | None:

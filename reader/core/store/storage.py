@@ -408,7 +408,12 @@ class KeyedTable(Table):
     def _update_table(self, updater: Any) -> None:
         """Update the stored table in place: ids are already strings, so TinyDB's two
         conversions of the whole table per operation are pure cost. On a failed write
-        the storage drops its cache, so the mutated dict is never seen again."""
+        the storage drops its cache, so the mutated dict is never seen again.
+
+        The one place reader touches TinyDB's private API: its public operations
+        (insert, remove, update) all end here and it has no public hook for the id
+        conversion. Nothing calls this directly; the stores use the public operations.
+        """
         tables = self._storage.read()
         if tables is None:
             tables = {}

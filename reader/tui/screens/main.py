@@ -43,10 +43,8 @@ from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
 from reader.core.errors import QueryError, ReaderError
-from reader.core.export import load_export
-from reader.core.library import Change, Library
+from reader.core.library import Change, Library, Refreshed, Restored
 from reader.core.models import EMPTY, Abstract, Status
-from reader.core.search import query as query_language
 from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
 from reader.tui.external_editor import edit_note_in_terminal
@@ -217,9 +215,8 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- filtering
     def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
         """The rows and highlight terms of `text` (raises QueryError)."""
-        node = self.library.parse_query(text)
-        rows = self.library.rows(node, sort)
-        return rows, tuple(query_language.terms(node))
+        found = self.library.search(text, sort)
+        return found.rows, found.terms
 
     def _search(self, text: str, sort: str) -> None:
         """Show the result of `text`: at once while searches are fast (a few ms even at
@@ -342,7 +339,6 @@ class MainScreen(Screen[None]):
     def _pick_up_changes(self, *, always: bool) -> None:
         """Refresh from disk and show what happened: a recovered data file once, an
         error once while it lasts (the poll repeats every 2 s; ctrl+r always says)."""
-        index = self.library.index
         try:
             changed = self.library.refresh()
         except ReaderError as error:
@@ -355,11 +351,11 @@ class MainScreen(Screen[None]):
         for notice in notices:
             self.notify(notice, severity="warning", timeout=10)
         if changed or notices or always:
-            self._reload_view(index)
+            self._reload_view(changed)
 
-    def _reload_view(self, index: object) -> None:
-        """Show what changed on disk; `index` is the library's index from before."""
-        if self.library.index is not index and self.abstract_list.marked:
+    def _reload_view(self, changed: Refreshed) -> None:
+        """Show what changed on disk (`changed`: what `Library.refresh` found)."""
+        if changed.corpus and self.abstract_list.marked:
             # the abstracts were reloaded (an import): rows may now be other records
             self.abstract_list.clear_marks()
             self.notify("The library was re-imported; the marks are cleared.")
@@ -656,14 +652,14 @@ class MainScreen(Screen[None]):
 
     def restore_from(self, path: str) -> None:
         """Put back the annotations of a JSON export, as one undoable change."""
-        try:
-            annotations = load_export(Path(path).expanduser())
-        except ReaderError as error:
-            self.notify(str(error), title="Cannot restore", severity="error")
-            return
-        label = f"restore {Path(path).name}"
-        if self._try("restore", lambda: self.library.put(label, annotations)):
-            self.notify(f"Restored {len(annotations)} records from {path} (z undoes it)")
+        found: list[Restored] = []
+
+        def restore() -> Change:
+            found.append(self.library.restore(Path(path).expanduser()))
+            return found[0].change
+
+        if self._try("restore", restore):
+            self.notify(f"Restored {found[0].records} records from {path} (z undoes it)")
 
     # ---------------------------------------------------------------- views
     def action_toggle_views(self) -> None:

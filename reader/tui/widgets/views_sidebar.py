@@ -19,23 +19,10 @@ from textual.widgets.option_list import Option
 from reader.core.errors import QueryError
 from reader.core.library import Library
 
-BUILT_IN = (
-    ("Inbox", "status:unread"),
-    ("To read", "status:to-read"),
-    ("Reading", "status:reading"),
-    ("Read", "status:read"),
-    ("Skipped", "status:skipped"),
-    ("With notes", "has:note"),
-)
-
 
 def view_list(library: Library) -> list[tuple[str, str, str]]:
-    """(group, name, query) of every view to show, in order."""
-    views = [("", name, query) for name, query in BUILT_IN]
-    views += [("tags", f"#{tag}", f"tag:{tag}") for tag in sorted(library.tag_counts())]
-    views += [("sources", name, f"source:{name}") for name in sorted(library.source_counts())]
-    views += [("saved", v.name, v.query) for v in library.views()]
-    return views
+    """(group, name, query) of every view to show, in order (`Library.all_views`)."""
+    return [(group, v.name, v.query) for group, v in library.all_views()]
 
 
 class ViewsSidebar(OptionList):

@@ -1,0 +1,51 @@
+"""The corpus in memory: stored records, made into `Abstract` objects only when used.
+
+At 100,000 abstracts, building every frozen dataclass at start-up costs about a
+second; the list shows a screenful. `Corpus` keeps the decoded JSON records and makes
+(and keeps) an `Abstract` the first time a row is asked for. Whole columns (ids,
+dates, sources) are read straight from the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
+
+from reader.core.models import Abstract
+
+
+class Corpus(Sequence[Abstract]):
+    """Row-ordered abstracts backed by their stored dicts."""
+
+    def __init__(self, records: list[dict[str, Any]]) -> None:
+        self._records = records
+        self._made: list[Abstract | None] = [None] * len(records)
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, row: int) -> Abstract: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Abstract]: ...
+    def __getitem__(self, row: int | slice) -> Abstract | list[Abstract]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        made = self._made[row]
+        if made is None:
+            made = self._made[row] = Abstract.from_dict(self._records[row])
+        return made
+
+    def __iter__(self) -> Iterator[Abstract]:
+        return (self[i] for i in range(len(self)))
+
+    def column(self, name: str) -> list[Any]:
+        """Field `name` of every row, without making the Abstract objects."""
+        return [record.get(name) for record in self._records]
+
+
+def column(abstracts: Sequence[Abstract], name: str) -> list[Any]:
+    """Field `name` of every abstract, from a Corpus's records when it is one."""
+    if isinstance(abstracts, Corpus):
+        return abstracts.column(name)
+    return [getattr(a, name) for a in abstracts]

@@ -1,0 +1,241 @@
+"""The user-data store: `user.json` (annotations, saved views, schema), its lock and reload.
+
+Annotations are the user's work and are keyed by record id, so they survive a
+re-import and a tag change never rewrites the corpus. Every write happens under the
+file's lock, on what was just read from disk (`locked`), so two processes never lose
+each other's updates; a failed write (disk full, read-only folder) leaves memory and
+disk as they were.
+
+Whenever the annotations in memory change (a reload or a write), the store tells its
+owner which ones (`on_change`), so the owner (the Library's search index) follows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinydb.table import Document
+
+from reader.core.errors import ReaderError, ReadOnlyError, StoreError
+from reader.core.models import EMPTY, Annotation
+from reader.core.search.query import parse
+from reader.core.store.folder import (
+    DataFile,
+    check_schema,
+    check_user,
+    has_records,
+    open_data_file,
+)
+from reader.core.views import Replace, View, ViewExistsError, clean_name, same_name
+
+
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload of the user-data file brought in."""
+
+    annotations: bool = False
+    views: bool = False
+
+
+class UserData:
+    """The annotations and saved views of `user.json`."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        read_only: bool,
+        sibling: Path,
+    ) -> None:
+        """Open (recovering a damaged file, migrating an older schema) `data_dir/user.json`;
+        `sibling` is the corpus file (if it holds records, a missing user file is
+        damage). `load` makes it the state in memory."""
+        self.path = data_dir / "user.json"
+        self.file: DataFile = open_data_file(
+            self.path,
+            read_only=read_only,
+            backups=True,
+            validate=check_user,
+            sibling_has_records=lambda: has_records(sibling, "abstracts"),
+        )
+        if not check_schema(self.file):
+            read_only = True  # a newer release wrote it: nothing may be lost
+            self.file.storage.read_only = True
+        self.read_only = read_only
+        self._on_change: Callable[[Mapping[str, Annotation]], None] = lambda _: None
+        self._ann: dict[str, Annotation] = {}
+        self._views: list[View] = []
+        self._generation = -1
+
+    @property
+    def db(self) -> Any:
+        return self.file.db
+
+    # ----------------------------------------------------------------- loading
+    def load(self, on_change: Callable[[Mapping[str, Annotation]], None] | None = None) -> Reloaded:
+        """Read the file (recovering a damaged one) and make it the state in memory.
+
+        `on_change` is told, from now on, of every annotation that changes in memory
+        ({id: annotation}, EMPTY for one removed): a reload or a write.
+        """
+        if on_change is not None:
+            self._on_change = on_change
+        data = self.file.load()
+        fresh: dict[str, Annotation] = {}
+        for key, doc in data.get("annotations", {}).items():
+            try:
+                fresh[key] = Annotation.from_dict(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise StoreError(
+                    f"{self.path}: the annotation of {key!r} is malformed ({error})"
+                ) from None
+        changed = {
+            k: fresh.get(k, EMPTY)
+            for k in fresh.keys() | self._ann.keys()
+            if fresh.get(k) != self._ann.get(k)
+        }
+        views = _views(data)
+        reloaded = Reloaded(bool(changed), views != self._views)
+        self._ann, self._views = fresh, views
+        self._generation = self.file.storage.generation
+        if changed:
+            self._on_change(changed)
+        return reloaded
+
+    def sync(self) -> Reloaded:
+        """Take in what another process wrote since the last read (a stat when nothing)."""
+        self.file.load()
+        if self.file.storage.generation == self._generation:
+            return Reloaded()
+        return self.load()
+
+    def refresh(self) -> Reloaded:
+        """Like `sync`, but without reading when the file is unchanged on disk."""
+        if not self.file.storage.changed_on_disk():
+            return Reloaded()
+        return self.sync()
+
+    @contextlib.contextmanager
+    def locked(self, what: str) -> Iterator[None]:
+        """Hold the file's lock, with the state in memory just read from disk: plan
+        and write a change inside. `what` names it in the read-only refusal."""
+        if self.read_only:
+            raise ReadOnlyError(f"this library is open read-only; {what}")
+        with self.file.lock:
+            self.sync()
+            yield
+
+    def close(self) -> None:
+        self.file.db.close()
+
+    # ----------------------------------------------------------------- annotations
+    def get(self, record_id: str) -> Annotation:
+        return self._ann.get(record_id, EMPTY)
+
+    def all(self) -> Mapping[str, Annotation]:
+        """Every non-empty annotation, by record id (including ids not in the corpus)."""
+        return self._ann
+
+    def write(self, after: Mapping[str, Annotation]) -> None:
+        """Write these annotations (EMPTY removes one) in one durable write; call it
+        inside `locked`. Memory changes only once the write is on disk."""
+        table = self.file.db.table("annotations")
+        storage = self.file.storage
+        with storage.batch():
+            present = [k for k in after if k in self._ann]
+            if present:
+                table.remove(doc_ids=present)  # type: ignore[arg-type]  # str ids: KeyedTable
+            table.insert_multiple(
+                Document(a.to_dict(), doc_id=k)  # type: ignore[arg-type]
+                for k, a in after.items()
+                if a is not EMPTY
+            )
+        self._generation = storage.generation
+        for key, ann in after.items():
+            if ann is EMPTY:
+                self._ann.pop(key, None)
+            else:
+                self._ann[key] = ann
+        self._on_change(after)
+
+    # ----------------------------------------------------------------- views
+    def views(self) -> list[View]:
+        """The user's saved views, by name (read from the file as it is now)."""
+        return sorted(_views(self.file.storage.read() or {}), key=lambda v: v.name.lower())
+
+    def view(self, name: str) -> View | None:
+        """The saved view called `name` (in any case), or None."""
+        return next((v for v in self.views() if same_name(v.name, name)), None)
+
+    def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
+        """Save `query` as the view `name`. Raises ViewExistsError when a view of that
+        name (in any case) exists and `replace` does not allow replacing it."""
+        name = clean_name(name)
+        parse(query)
+        with self.locked("the view was not saved"):
+            table = self._view_table()
+            self._put_views(remove=_allowed(table, name, replace), add=View(name, query))
+        return View(name, query)
+
+    def delete_view(self, name: str) -> None:
+        with self.locked("the view was not saved"):
+            found = [k for k in self._view_table() if same_name(k, name)]
+            if not found:
+                raise ReaderError(f"no view named {name!r}")
+            self._put_views(remove=found)
+
+    def rename_view(self, old: str, new: str, *, replace: Replace = False) -> View:
+        """Rename the view `old` to `new` (a change of case only is a rename too).
+        Raises ViewExistsError when another view is called `new` and `replace` does
+        not allow replacing it."""
+        new = clean_name(new)
+        with self.locked("the view was not saved"):
+            table = self._view_table()
+            source = [k for k in table if same_name(k, old)]
+            if not source:
+                raise ReaderError(f"no view named {old!r}")
+            others = {k: v for k, v in table.items() if not same_name(k, old)}
+            renamed = View(new, table[source[0]])
+            self._put_views(remove=[*source, *_allowed(others, new, replace)], add=renamed)
+        return renamed
+
+    def _view_table(self) -> dict[str, str]:
+        """The saved views on disk now: {name: query}."""
+        return {str(doc.doc_id): _query(doc) for doc in self.file.db.table("views")}
+
+    def _put_views(self, *, remove: list[str], add: View | None = None) -> None:
+        """Remove the views `remove` and add `add`, in one write (checks come first:
+        nothing here raises but a failed write, which changes nothing)."""
+        table = self.file.db.table("views")
+        with self.file.storage.batch():
+            if remove:
+                table.remove(doc_ids=remove)  # type: ignore[arg-type]  # str ids: KeyedTable
+            if add is not None:
+                table.insert(Document({"query": add.query}, doc_id=add.name))  # type: ignore[arg-type]
+        self._views = _views(self.file.storage.read() or {})
+        self._generation = self.file.storage.generation
+
+
+def _query(value: Any) -> str:
+    return str(value.get("query", "")) if isinstance(value, dict) else ""
+
+
+def _views(data: dict[str, Any]) -> list[View]:
+    table = data.get("views", {})
+    return [View(k, _query(v)) for k, v in table.items()] if isinstance(table, dict) else []
+
+
+def _allowed(table: dict[str, str], name: str, replace: Replace) -> list[str]:
+    """The names in `table` ({name: query}) that saving `name` replaces;
+    ViewExistsError unless `replace` allows replacing them (see `Replace`)."""
+    found = [k for k in table if same_name(k, name)]
+    if not found or replace is True:
+        return found
+    existing = View(found[0], table[found[0]])
+    if replace == existing and len(found) == 1:
+        return found
+    raise ViewExistsError(existing)
