@@ -257,7 +257,7 @@ def test_the_readme_error_example_is_what_the_query_says():
     from reader.core.errors import QueryError
     from reader.core.search.query import parse
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     query, message = re.search(r"where \(`(.+?)`: `(.+?)`\)", readme).groups()  # type: ignore[union-attr]
     with pytest.raises(QueryError) as raised:
         parse(query)

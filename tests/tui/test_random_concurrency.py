@@ -29,7 +29,7 @@ from tests import audit
 
 STEPS = int(os.environ.get("READER_STRESS_STEPS", "200"))
 SEED = int(os.environ.get("READER_STRESS_SEED", str(random.randrange(1 << 30))))
-HERE = Path(__file__).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 MOVES = ["j", "k", "down", "up", "home"]
 WORDS = ["a", "b", "c", "-a", "-b", "later"]
@@ -130,11 +130,11 @@ async def test_random_keys_and_cli_changes_lose_nothing(
 ):
     data_dir = library.data_dir
     app_log, cli_log, stop = tmp_path / "app.jsonl", tmp_path / "cli.jsonl", tmp_path / "stop"
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     other = subprocess.Popen(
         [
             sys.executable,
-            str(HERE / "random_cli.py"),
+            str(ROOT / "tests" / "random_cli.py"),
             str(data_dir),
             str(cli_log),
             str(SEED),

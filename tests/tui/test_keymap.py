@@ -15,14 +15,6 @@ from reader.tui.app import ReaderApp
 from reader.tui.keys import valid_key
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
-    return folder
-
-
 @pytest.mark.parametrize("key", ["r", "R", "?", "ctrl+r", "f5", "pageup", "ctrl+shift+x"])
 def test_valid_keys(key: str):
     assert valid_key(key)
