@@ -26,6 +26,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from tests import audit
+from tests.tui.conftest import NARROW
 
 STEPS = int(os.environ.get("READER_STRESS_STEPS", "200"))
 SEED = int(os.environ.get("READER_STRESS_SEED", str(random.randrange(1 << 30))))
@@ -149,7 +150,7 @@ async def test_random_keys_and_cli_changes_lose_nothing(
     try:
         app = ReaderApp(library)
         app.suspend = _handed_over  # type: ignore[method-assign]
-        async with app.run_test(size=(80, 24)) as pilot:  # narrow: fast to draw
+        async with app.run_test(size=NARROW) as pilot:  # narrow: fast to draw
             screen = app.screen
             assert isinstance(screen, MainScreen)
             for _ in range(STEPS):

@@ -24,8 +24,8 @@ from reader.core.library import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from tests.core.test_editor import leftovers, scripted
+from tests.tui.conftest import WIDE
 
-WIDE = (120, 40)
 FIRST = "2306.10015"
 
 

@@ -10,9 +10,8 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
+from tests.tui.conftest import RunApp
 from tests.waiting import settle
-
-WIDE = (120, 40)
 
 
 def screen_of(app: ReaderApp) -> MainScreen:
@@ -21,10 +20,12 @@ def screen_of(app: ReaderApp) -> MainScreen:
     return screen
 
 
-async def test_space_marks_and_status_applies_to_all_marked(library: Library, data_dir: Path):
+async def test_space_marks_and_status_applies_to_all_marked(
+    run_app: RunApp, library: Library, data_dir: Path
+):
     ids = library.ids()
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("space", "down", "space")  # marks rows 0 and 2
         await pilot.pause()
         screen = screen_of(app)
@@ -44,9 +45,11 @@ async def test_space_marks_and_status_applies_to_all_marked(library: Library, da
         assert all(Library(data_dir).annotation(i).status is Status.UNREAD for i in ids[:3])
 
 
-async def test_mark_all_shown_then_tag_them_then_escape_clears(library: Library, data_dir: Path):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_mark_all_shown_then_tag_them_then_escape_clears(
+    run_app: RunApp, library: Library, data_dir: Path
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("slash", *"source:001", "escape")
         await settle(pilot)  # the search may have gone to a thread
         screen = screen_of(app)
@@ -69,9 +72,9 @@ async def test_mark_all_shown_then_tag_them_then_escape_clears(library: Library,
         assert screen.query_text == ""
 
 
-async def test_sort_cycle_offers_relevance_only_with_words(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_sort_cycle_offers_relevance_only_with_words(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = screen_of(app)
         seen = []
         for _ in range(4):

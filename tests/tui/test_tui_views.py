@@ -12,18 +12,17 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+from tests.tui.conftest import NARROW, WIDE, RunApp
 from tests.waiting import run_from_palette, settle, until
-
-WIDE = (120, 40)
 
 
 def lines(sidebar: ViewsSidebar) -> list[str]:
     return [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
 
 
-async def test_counts_update_after_a_status_change(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_counts_update_after_a_status_change(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("v")
         sidebar = app.screen.query_one(ViewsSidebar)
         assert sidebar.display and "Inbox 49" in lines(sidebar)
@@ -35,10 +34,10 @@ async def test_counts_update_after_a_status_change(library: Library):
         assert "Inbox 47" in lines(sidebar) and "To read 2" in lines(sidebar)
 
 
-async def test_choosing_a_view_filters_the_list(library: Library):
+async def test_choosing_a_view_filters_the_list(run_app: RunApp, library: Library):
     library.set_status(library.ids()[:3], Status.READ)
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("v")
         sidebar = app.screen.query_one(ViewsSidebar)
         read = next(i for i, line in enumerate(lines(sidebar)) if line.startswith("Read "))
@@ -52,10 +51,10 @@ async def test_choosing_a_view_filters_the_list(library: Library):
 
 
 async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("slash", *"reasoning")
         await settle(pilot)  # V saves the query shown: let a threaded search finish
         await pilot.press("escape", "V")
@@ -71,19 +70,21 @@ async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
         await until(lambda: expected in lines(sidebar), f"{expected!r} in the sidebar")
 
 
-async def test_the_sidebar_is_hidden_on_narrow_terminals(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_the_sidebar_is_hidden_on_narrow_terminals(run_app: RunApp, library: Library):
+    async with run_app(library, size=NARROW) as pilot:
+        app = pilot.app
         await pilot.press("v")
         await pilot.pause()
         sidebar = app.screen.query_one(ViewsSidebar)
         assert sidebar.region.width == 0
 
 
-async def test_views_are_renamed_and_deleted_from_the_palette(library: Library, data_dir: Path):
+async def test_views_are_renamed_and_deleted_from_the_palette(
+    run_app: RunApp, library: Library, data_dir: Path
+):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await run_from_palette(pilot, "Rename view Later")
         assert isinstance(app.screen, PromptScreen)
         await pilot.press("ctrl+u", *"Soon", "enter")
