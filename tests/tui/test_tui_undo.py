@@ -1,4 +1,4 @@
-"""Undo and redo in the app: each kind of change, checked on disk after each step."""
+"""Undo in the app: changes in order, bulk tags, restores (each kind alone: test_tui_triage)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from textual.widgets import Input, TextArea
 
 from reader.core.library import Library
-from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from tests.tui.conftest import RunApp
@@ -19,26 +18,6 @@ def on_disk(data_dir: Path, record: str):
 
 def notices(app: ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
-
-
-async def test_undo_and_redo_a_status_change(run_app: RunApp, library: Library, data_dir: Path):
-    first = library.ids()[0]
-    async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.press("4")
-        assert on_disk(data_dir, first).status is Status.READ
-        await pilot.press("z")
-        await pilot.pause()
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        assert f"Undid: status read on {first}" in notices(app)
-        await pilot.press("Z")
-        await pilot.pause()
-        assert on_disk(data_dir, first).status is Status.READ
-        assert f"Redid: status read on {first}" in notices(app)
-        await pilot.press("ctrl+z")
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        await pilot.press("ctrl+y")
-        assert on_disk(data_dir, first).status is Status.READ
 
 
 async def test_undo_tags_title_and_note_in_order(run_app: RunApp, library: Library, data_dir: Path):
@@ -86,20 +65,6 @@ async def test_undo_tags_title_and_note_in_order(run_app: RunApp, library: Libra
             "My title",
             "first words and more",
         )
-
-
-async def test_a_new_change_clears_redo(run_app: RunApp, library: Library, data_dir: Path):
-    first, second = library.ids()[:2]
-    async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.press("4")  # first -> read, cursor to second
-        await pilot.press("z")
-        await pilot.press("3")  # a new change on second
-        await pilot.press("Z")
-        await pilot.pause()
-        assert "Nothing to redo." in notices(app)
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        assert on_disk(data_dir, second).status is Status.READING
 
 
 async def test_undo_of_a_bulk_change_is_one_step(run_app: RunApp, library: Library, data_dir: Path):
