@@ -181,6 +181,7 @@ async def test_undo_and_redo_each_kind_of_change_on_disk(
         app = pilot.app
         await make(pilot)
         assert all(changed(on_disk(data_dir, r)) for r in touched)
+        assert on_disk(data_dir, library.ids()[len(touched)]) == Annotation()  # only those
         assert len(main(app).history.done) == 1  # one step, however many saves or rows
 
         await pilot.press("z")
