@@ -33,7 +33,7 @@ lint: $(VENV)/.installed-test
 STEPS ?= 2000
 stress: $(VENV)/.installed-test
 	READER_STRESS_STEPS=$(STEPS) $(BIN)/python -m pytest -q -s -p no:cacheprovider \
-		tests/test_random_concurrency.py
+		tests/tui/test_random_concurrency.py
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py $(ARGS)

@@ -1,4 +1,4 @@
-"""Shared fixtures: every test gets its own data folder under tmp_path."""
+"""Fixtures every test folder shares: each test gets its own data and config folders."""
 
 from __future__ import annotations
 
@@ -32,3 +32,12 @@ def library(data_dir: Path) -> Library:
     from reader.core.library import Library  # here: a conftest import error breaks every test
 
     return Library.open(data_dir, seed=True)
+
+
+@pytest.fixture
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An existing, empty config folder (READER_CONFIG_DIR) for a test to write keys.toml in."""
+    folder = tmp_path / "config"
+    folder.mkdir()
+    monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
+    return folder

@@ -14,7 +14,7 @@ Textual 8.2.8 (the version pyproject pins) takes the whole app down from its pal
   as in any dialog (see `dialog.py`).
 
 The overrides below use the palette's private methods; the pin on Textual keeps them
-valid, and tests/test_tui_crashes.py fails if an upgrade breaks one of them.
+valid, and tests/tui/test_tui_crashes.py fails if an upgrade breaks one of them.
 """
 
 from __future__ import annotations

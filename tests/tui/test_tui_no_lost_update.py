@@ -20,8 +20,7 @@ from reader.core.store import storage
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
-
-WIDE = (120, 40)
+from tests.tui.conftest import RunApp
 
 
 @pytest.fixture(autouse=True)
@@ -45,11 +44,13 @@ def main_screen(app: ReaderApp) -> MainScreen:
     return screen
 
 
-async def test_undo_in_the_app_keeps_what_a_shell_changed(library: Library, data_dir: Path):
+async def test_undo_in_the_app_keeps_what_a_shell_changed(
+    run_app: RunApp, library: Library, data_dir: Path
+):
     # Loss 2: tag in the app, `reader note ID --set X; reader status ID read`, then z.
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         main_screen(app).auto_advance = False
         await pilot.press("t")
         await pilot.pause()
@@ -65,10 +66,12 @@ async def test_undo_in_the_app_keeps_what_a_shell_changed(library: Library, data
         assert (state.tags, state.note, state.status) == ((), "X", Status.READ)
 
 
-async def test_a_refused_undo_says_what_changed_and_stays_undoable(library, data_dir: Path):
+async def test_a_refused_undo_says_what_changed_and_stays_undoable(
+    run_app: RunApp, library, data_dir: Path
+):
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main_screen(app)
         screen.auto_advance = False
         await pilot.press("4")  # read
@@ -84,10 +87,12 @@ async def test_a_refused_undo_says_what_changed_and_stays_undoable(library, data
         assert on_disk(data_dir, first).status is Status.UNREAD
 
 
-async def test_a_status_key_on_a_stale_row_is_refused_and_redrawn(library, data_dir: Path):
+async def test_a_status_key_on_a_stale_row_is_refused_and_redrawn(
+    run_app: RunApp, library, data_dir: Path
+):
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         main_screen(app).auto_advance = False
         Library(data_dir).set_status([first], Status.SKIPPED)  # before the app's poll
         await pilot.press("4")
@@ -99,11 +104,13 @@ async def test_a_status_key_on_a_stale_row_is_refused_and_redrawn(library, data_
         assert on_disk(data_dir, first).status is Status.READ
 
 
-async def test_the_note_editor_merges_an_append_made_meanwhile(library, data_dir: Path):
+async def test_the_note_editor_merges_an_append_made_meanwhile(
+    run_app: RunApp, library, data_dir: Path
+):
     # Loss 3: `n`, type; meanwhile `reader note ID --append Y`; type, escape.
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("n")
         await pilot.pause()
         editor = app.screen
@@ -120,11 +127,13 @@ async def test_the_note_editor_merges_an_append_made_meanwhile(library, data_dir
         assert any("merged" in n for n in notices(app))
 
 
-async def test_an_autosave_shows_the_merged_note_in_the_editor(library, data_dir: Path):
+async def test_an_autosave_shows_the_merged_note_in_the_editor(
+    run_app: RunApp, library, data_dir: Path
+):
     first = library.ids()[0]
     library.set_note(first, "the line")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("n")
         await pilot.pause()
         editor = app.screen
@@ -142,7 +151,7 @@ async def test_an_autosave_shows_the_merged_note_in_the_editor(library, data_dir
 
 
 async def test_a_note_typed_while_the_disk_is_full_is_kept_until_saved(
-    library: Library, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    run_app: RunApp, library: Library, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ):
     # Loss 5: the save fails (and so does the journal); escape must not drop the text.
     first = library.ids()[0]
@@ -151,8 +160,8 @@ async def test_a_note_typed_while_the_disk_is_full_is_kept_until_saved(
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("n")
         await pilot.pause()
         monkeypatch.setattr(storage, "atomic_write_bytes", full)
@@ -172,10 +181,12 @@ async def test_a_note_typed_while_the_disk_is_full_is_kept_until_saved(
         assert on_disk(data_dir, first).note == "precious words"
 
 
-async def test_a_title_prompt_left_open_does_not_replace_a_newer_title(library, data_dir):
+async def test_a_title_prompt_left_open_does_not_replace_a_newer_title(
+    run_app: RunApp, library, data_dir
+):
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("T")
         await pilot.pause()
         Library(data_dir).set_title(first, "Set from the shell")
@@ -187,10 +198,10 @@ async def test_a_title_prompt_left_open_does_not_replace_a_newer_title(library, 
         assert any("changed elsewhere" in n for n in notices(app))
 
 
-async def test_the_status_picker_checks_what_it_showed(library, data_dir):
+async def test_the_status_picker_checks_what_it_showed(run_app: RunApp, library, data_dir):
     first = library.ids()[0]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("s")
         await pilot.pause()
         Library(data_dir).set_status([first], Status.SKIPPED)

@@ -21,7 +21,7 @@ from reader.core.models import Annotation, Status
 from reader.core.store import storage as storage_mod
 from reader.core.store.folder import SCHEMA_VERSION
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 FIRST = "2306.10015"  # the first abstract of seed 000
 
 

@@ -13,6 +13,7 @@ import pytest
 from reader.core.library import Library
 from reader.core.models import Status
 from reader.tui.app import ReaderApp
+from tests.tui.conftest import NARROW, WIDE
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def with_latex(library: Library) -> int:
 def test_main_screen(snap_compare, quiet_library: Library):
     quiet_library.set_status([quiet_library.abstract_at(1).id], Status.READ)
     quiet_library.tag([quiet_library.abstract_at(2).id], add=["reasoning", "llm"])
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40))
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE)
 
 
 def test_detail_with_note_and_latex(snap_compare, quiet_library: Library):
@@ -47,19 +48,19 @@ def test_detail_with_note_and_latex(snap_compare, quiet_library: Library):
         await pilot.press("slash", *"byzantine machines", "escape")
         await pilot.pause()
 
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40), run_before=go_to_it)
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE, run_before=go_to_it)
 
 
 def test_help_screen(snap_compare, quiet_library: Library):
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40), press=["question_mark"])
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE, press=["question_mark"])
 
 
 def test_narrow_layout(snap_compare, quiet_library: Library):
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(80, 24))
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=NARROW)
 
 
 def test_narrow_layout_detail(snap_compare, quiet_library: Library):
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(80, 24), press=["j", "enter"])
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=NARROW, press=["j", "enter"])
 
 
 def test_marked_rows(snap_compare, quiet_library: Library):
@@ -67,7 +68,7 @@ def test_marked_rows(snap_compare, quiet_library: Library):
     border counts the marks."""
     assert snap_compare(
         ReaderApp(quiet_library),
-        terminal_size=(120, 40),
+        terminal_size=WIDE,
         press=["space", "down", "space", "space", "up", "3"],
     )
 
@@ -78,12 +79,10 @@ def test_views_sidebar(snap_compare, quiet_library: Library):
     quiet_library.tag(ids[:1], add=["rl"])
     quiet_library.set_status(ids[1:3], Status.TO_READ)
     quiet_library.save_view("Queue", "status:to-read")
-    assert snap_compare(
-        ReaderApp(quiet_library), terminal_size=(120, 40), press=["v", "down", "enter"]
-    )
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE, press=["v", "down", "enter"])
 
 
 def test_views_sidebar_focused(snap_compare, quiet_library: Library):
     """Just opened: the sidebar has the focus and the cursor is on Inbox."""
     quiet_library.tag(quiet_library.ids()[:1], add=["rl"])
-    assert snap_compare(ReaderApp(quiet_library), terminal_size=(120, 40), press=["v"])
+    assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE, press=["v"])

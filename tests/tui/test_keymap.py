@@ -11,16 +11,8 @@ from reader.cli import cli
 from reader.core.keymap import load_keymap
 from reader.core.library import Library
 from reader.core.models import Status
-from reader.tui.app import ReaderApp
 from reader.tui.keys import valid_key
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
-    return folder
+from tests.tui.conftest import RunApp
 
 
 @pytest.mark.parametrize("key", ["r", "R", "?", "ctrl+r", "f5", "pageup", "ctrl+shift+x"])
@@ -50,19 +42,22 @@ def test_malformed_toml_is_reported_with_its_line(config: Path):
     assert len(problems) == 1 and "line 3" in problems[0]
 
 
-async def test_a_remapped_key_works_in_the_app(config: Path, library: Library, data_dir: Path):
+async def test_a_remapped_key_works_in_the_app(
+    run_app: RunApp, config: Path, library: Library, data_dir: Path
+):
     (config / "keys.toml").write_text('[keys]\n"status.read" = "r"\n')
-    app = ReaderApp(library)
     first = library.ids()[0]
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app(library) as pilot:
         await pilot.press("r")
         assert Library(data_dir).annotation(first).status is Status.READ
 
 
-async def test_a_bad_keymap_is_reported_at_start_not_fatal(config: Path, library: Library):
+async def test_a_bad_keymap_is_reported_at_start_not_fatal(
+    run_app: RunApp, config: Path, library: Library
+):
     (config / "keys.toml").write_text('[keys]\n"no.such.binding" = "x"\n')
-    app = ReaderApp(library)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         shown = [str(n.message) for n in app._notifications]
         assert any("unknown binding id 'no.such.binding'" in m for m in shown)

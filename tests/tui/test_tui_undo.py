@@ -1,4 +1,4 @@
-"""Undo and redo in the app: each kind of change, checked on disk after each step."""
+"""Undo in the app: changes in order, bulk tags, restores (each kind alone: test_tui_triage)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from pathlib import Path
 from textual.widgets import Input, TextArea
 
 from reader.core.library import Library
-from reader.core.models import Status
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
-
-WIDE = (120, 40)
+from tests.tui.conftest import RunApp
 
 
 def on_disk(data_dir: Path, record: str):
@@ -22,30 +20,10 @@ def notices(app: ReaderApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def test_undo_and_redo_a_status_change(library: Library, data_dir: Path):
-    app = ReaderApp(library)
+async def test_undo_tags_title_and_note_in_order(run_app: RunApp, library: Library, data_dir: Path):
     first = library.ids()[0]
-    async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("4")
-        assert on_disk(data_dir, first).status is Status.READ
-        await pilot.press("z")
-        await pilot.pause()
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        assert f"Undid: status read on {first}" in notices(app)
-        await pilot.press("Z")
-        await pilot.pause()
-        assert on_disk(data_dir, first).status is Status.READ
-        assert f"Redid: status read on {first}" in notices(app)
-        await pilot.press("ctrl+z")
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        await pilot.press("ctrl+y")
-        assert on_disk(data_dir, first).status is Status.READ
-
-
-async def test_undo_tags_title_and_note_in_order(library: Library, data_dir: Path):
-    app = ReaderApp(library)
-    first = library.ids()[0]
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, MainScreen)
         screen.auto_advance = False
@@ -89,24 +67,10 @@ async def test_undo_tags_title_and_note_in_order(library: Library, data_dir: Pat
         )
 
 
-async def test_a_new_change_clears_redo(library: Library, data_dir: Path):
-    app = ReaderApp(library)
-    first, second = library.ids()[:2]
-    async with app.run_test(size=WIDE) as pilot:
-        await pilot.press("4")  # first -> read, cursor to second
-        await pilot.press("z")
-        await pilot.press("3")  # a new change on second
-        await pilot.press("Z")
-        await pilot.pause()
-        assert "Nothing to redo." in notices(app)
-        assert on_disk(data_dir, first).status is Status.UNREAD
-        assert on_disk(data_dir, second).status is Status.READING
-
-
-async def test_undo_of_a_bulk_change_is_one_step(library: Library, data_dir: Path):
+async def test_undo_of_a_bulk_change_is_one_step(run_app: RunApp, library: Library, data_dir: Path):
     ids = library.ids()[:3]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, MainScreen)
         screen._try("tag", lambda: library.tag(ids, add=["bulk"]))
@@ -118,7 +82,7 @@ async def test_undo_of_a_bulk_change_is_one_step(library: Library, data_dir: Pat
 
 
 async def test_a_restore_in_the_app_is_undone_in_one_step(
-    library: Library, data_dir: Path, tmp_path: Path
+    run_app: RunApp, library: Library, data_dir: Path, tmp_path: Path
 ):
     from reader.core.export import export_json
 
@@ -127,8 +91,8 @@ async def test_a_restore_in_the_app_is_undone_in_one_step(
     backup = tmp_path / "backup.json"
     backup.write_text(export_json(library, ids))
     library.tag(ids, remove=["saved"], add=["later"])
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = app.screen
         assert isinstance(screen, MainScreen)
         screen.restore_from(str(backup))

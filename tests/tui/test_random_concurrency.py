@@ -26,10 +26,11 @@ from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from tests import audit
+from tests.tui.conftest import NARROW
 
 STEPS = int(os.environ.get("READER_STRESS_STEPS", "200"))
 SEED = int(os.environ.get("READER_STRESS_SEED", str(random.randrange(1 << 30))))
-HERE = Path(__file__).parent
+ROOT = Path(__file__).resolve().parents[2]
 
 MOVES = ["j", "k", "down", "up", "home"]
 WORDS = ["a", "b", "c", "-a", "-b", "later"]
@@ -130,11 +131,11 @@ async def test_random_keys_and_cli_changes_lose_nothing(
 ):
     data_dir = library.data_dir
     app_log, cli_log, stop = tmp_path / "app.jsonl", tmp_path / "cli.jsonl", tmp_path / "stop"
-    env = {**os.environ, "PYTHONPATH": str(HERE.parent)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     other = subprocess.Popen(
         [
             sys.executable,
-            str(HERE / "random_cli.py"),
+            str(ROOT / "tests" / "random_cli.py"),
             str(data_dir),
             str(cli_log),
             str(SEED),
@@ -149,7 +150,7 @@ async def test_random_keys_and_cli_changes_lose_nothing(
     try:
         app = ReaderApp(library)
         app.suspend = _handed_over  # type: ignore[method-assign]
-        async with app.run_test(size=(80, 24)) as pilot:  # narrow: fast to draw
+        async with app.run_test(size=NARROW) as pilot:  # narrow: fast to draw
             screen = app.screen
             assert isinstance(screen, MainScreen)
             for _ in range(STEPS):

@@ -21,9 +21,7 @@ from reader.core.models import Status
 from reader.tui import app as app_module
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
-
-WIDE = (120, 40)
-NARROW = (80, 24)
+from tests.tui.conftest import NARROW, WIDE, RunApp
 
 
 def burst(app: ReaderApp, *keys: str) -> None:
@@ -65,9 +63,11 @@ def main(app: ReaderApp) -> MainScreen:
     ],
     ids=lambda keys: " ".join(keys),
 )
-async def test_enter_twice_in_a_dialog_closes_it_once(library: Library, keys: tuple[str, ...]):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_enter_twice_in_a_dialog_closes_it_once(
+    run_app: RunApp, library: Library, keys: tuple[str, ...]
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         burst(app, *keys)
         await settle(pilot)
@@ -76,9 +76,9 @@ async def test_enter_twice_in_a_dialog_closes_it_once(library: Library, keys: tu
         assert screen.focused is screen.abstract_list  # the late enter did not open the detail
 
 
-async def test_a_dialog_result_is_applied_once(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_a_dialog_result_is_applied_once(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         first = library.abstract_at(0).id
         await pilot.press("t")  # (keys typed before the prompt shows are another matter)
@@ -90,9 +90,9 @@ async def test_a_dialog_result_is_applied_once(library: Library):
         assert screen.focused is screen.abstract_list
 
 
-async def test_status_picked_with_enter_twice_is_set_once(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_status_picked_with_enter_twice_is_set_once(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         first = library.abstract_at(0).id
         burst(app, "s", "down", "down", "down", "enter", "enter")
@@ -107,9 +107,11 @@ async def test_status_picked_with_enter_twice_is_set_once(library: Library):
 
 
 @pytest.mark.parametrize("keys", [("pageup",), ("pagedown",), ("pageup", "pagedown", "pageup")])
-async def test_page_keys_in_a_new_palette_do_not_crash(library: Library, keys: tuple[str, ...]):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_page_keys_in_a_new_palette_do_not_crash(
+    run_app: RunApp, library: Library, keys: tuple[str, ...]
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         burst(app, "ctrl+p", *keys)  # before the command list has been laid out
         await settle(pilot)
@@ -119,9 +121,11 @@ async def test_page_keys_in_a_new_palette_do_not_crash(library: Library, keys: t
         main(app)
 
 
-async def test_a_key_that_reaches_a_closed_palette_does_not_crash(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_a_key_that_reaches_a_closed_palette_does_not_crash(
+    run_app: RunApp, library: Library
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+p")
         palette = app.screen
         assert isinstance(palette, CommandPalette)
@@ -134,9 +138,11 @@ async def test_a_key_that_reaches_a_closed_palette_does_not_crash(library: Libra
         main(app)
 
 
-async def test_a_palette_command_chosen_with_enter_twice_runs_once(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_a_palette_command_chosen_with_enter_twice_runs_once(
+    run_app: RunApp, library: Library
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+p")
         for char in "mark all":
             await pilot.press(char)
@@ -201,12 +207,16 @@ def test_a_crash_report_goes_to_the_temp_folder_when_the_data_folder_is_gone(tmp
 @pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x40", "80x24"])
 @pytest.mark.parametrize("typed", ["OOCR", "oesnt", "a/b"])
 async def test_every_key_after_slash_reaches_the_filter(
-    library: Library, monkeypatch: pytest.MonkeyPatch, typed: str, size: tuple[int, int]
+    run_app: RunApp,
+    library: Library,
+    monkeypatch: pytest.MonkeyPatch,
+    typed: str,
+    size: tuple[int, int],
 ):
     opened: list[str] = []
     monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **kw: opened.append(url))
-    app = ReaderApp(library)
-    async with app.run_test(size=size) as pilot:
+    async with run_app(library, size=size) as pilot:
+        app = pilot.app
         await pilot.pause()
         burst(app, "/", *typed)  # one burst: `tmux send-keys -l "/OOCR"`, a paste
         await settle(pilot)
@@ -234,12 +244,12 @@ async def test_slash_typed_as_the_app_starts_reaches_the_filter(library: Library
 
 
 async def test_copy_says_what_it_did_not_that_it_copied(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+    run_app: RunApp, library: Library, monkeypatch: pytest.MonkeyPatch
 ):
     said: list[str] = []
     monkeypatch.setattr(ReaderApp, "notify", lambda self, message, **kw: said.append(message))
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         said.clear()
         await pilot.press("y")
@@ -257,7 +267,7 @@ def test_the_readme_error_example_is_what_the_query_says():
     from reader.core.errors import QueryError
     from reader.core.search.query import parse
 
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
     query, message = re.search(r"where \(`(.+?)`: `(.+?)`\)", readme).groups()  # type: ignore[union-attr]
     with pytest.raises(QueryError) as raised:
         parse(query)

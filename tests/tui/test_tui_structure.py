@@ -17,9 +17,9 @@ from reader.core.library import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.prompt import PromptScreen
+from tests.tui.conftest import RunApp
 from tests.waiting import settle, until
 
-WIDE = (120, 40)
 PACKAGE = Path(reader.__file__).parent
 
 
@@ -51,11 +51,11 @@ def main(app: ReaderApp) -> MainScreen:
     return screen
 
 
-async def test_a_search_result_after_the_app_quit_is_dropped(library: Library):
+async def test_a_search_result_after_the_app_quit_is_dropped(run_app: RunApp, library: Library):
     """A threaded search that ends once the app has quit must not crash it
     (`NoMatches('#filter-error')`): its result and its error are dropped."""
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         text, sort = screen._latest
     # the app has quit and its widgets are gone; the thread's callbacks arrive now
@@ -65,14 +65,14 @@ async def test_a_search_result_after_the_app_quit_is_dropped(library: Library):
 
 
 async def test_save_view_saves_the_query_typed_while_its_search_runs(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+    run_app: RunApp, library: Library, monkeypatch: pytest.MonkeyPatch
 ):
     """V while the search for "reasoning" still runs in a thread saves "reasoning",
     not the query shown ("reasonin")."""
     monkeypatch.setattr(main_module, "SLOW_SEARCH", -1.0)  # every search in a thread
     release = threading.Event()
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         evaluate = screen._evaluate
 

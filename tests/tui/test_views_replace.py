@@ -17,8 +17,7 @@ from reader.core.views import View, ViewExistsError
 from reader.tui.app import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.main import MainScreen
-
-WIDE = (120, 40)
+from tests.tui.conftest import RunApp
 
 
 def on_disk(data_dir: Path) -> dict[str, str]:
@@ -137,11 +136,11 @@ async def save_as(pilot, app: ReaderApp, name: str) -> None:
 
 @pytest.mark.parametrize("key", ["n", "escape"])
 async def test_saving_onto_a_taken_name_asks_and_no_keeps_it(
-    library: Library, data_dir: Path, key: str
+    run_app: RunApp, library: Library, data_dir: Path, key: str
 ):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await save_as(pilot, app, "later")
         dialog = app.screen
         assert isinstance(dialog, ConfirmScreen)
@@ -154,10 +153,12 @@ async def test_saving_onto_a_taken_name_asks_and_no_keeps_it(
     assert on_disk(data_dir) == {"Later": "tag:later"}
 
 
-async def test_saving_onto_a_taken_name_and_yes_replaces_it(library: Library, data_dir: Path):
+async def test_saving_onto_a_taken_name_and_yes_replaces_it(
+    run_app: RunApp, library: Library, data_dir: Path
+):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await save_as(pilot, app, "later")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
@@ -167,11 +168,11 @@ async def test_saving_onto_a_taken_name_and_yes_replaces_it(library: Library, da
 
 
 async def test_enter_pressed_twice_on_the_name_does_not_answer_the_question(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("slash", *"reasoning", "escape", "V")
         await pilot.pause()
         app.screen.query_one(Input).value = "later"
@@ -184,11 +185,11 @@ async def test_enter_pressed_twice_on_the_name_does_not_answer_the_question(
 
 
 async def test_a_view_changed_while_the_dialog_is_open_is_asked_about_again(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await save_as(pilot, app, "Later")
         assert isinstance(app.screen, ConfirmScreen)
         Library(data_dir).save_view("Later", "tag:other", replace=True)  # another process
@@ -203,11 +204,13 @@ async def test_a_view_changed_while_the_dialog_is_open_is_asked_about_again(
     assert on_disk(data_dir) == {"Later": "tag:other"}
 
 
-async def test_palette_rename_onto_a_taken_name_asks(library: Library, data_dir: Path):
+async def test_palette_rename_onto_a_taken_name_asks(
+    run_app: RunApp, library: Library, data_dir: Path
+):
     library.save_view("Later", "tag:later")
     library.save_view("Soon", "tag:soon")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Rename view Later")
@@ -244,11 +247,11 @@ def burst(app: ReaderApp, *keys: str) -> None:
 
 @pytest.mark.parametrize("keys", [("y", "y"), ("y", "enter"), ("n", "escape")])
 async def test_a_second_key_queued_behind_the_answer_does_not_close_the_main_screen(
-    library: Library, data_dir: Path, keys: tuple[str, str]
+    run_app: RunApp, library: Library, data_dir: Path, keys: tuple[str, str]
 ):
     library.save_view("Later", "tag:later")
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await save_as(pilot, app, "later")
         assert isinstance(app.screen, ConfirmScreen)
         burst(app, *keys)

@@ -24,9 +24,8 @@ from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
+from tests.tui.conftest import NARROW, WIDE, RunApp
 from tests.waiting import run_from_palette, settle, until
-
-WIDE = (120, 40)
 
 
 def main(app: ReaderApp) -> MainScreen:
@@ -68,9 +67,9 @@ async def type_filter(pilot, text: str) -> None:
 # ---------------------------------------------------------------- layout and filter
 
 
-async def test_main_screen_shows_header_list_and_detail(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_main_screen_shows_header_list_and_detail(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         screen = main(app)
         header = text_of(app, "#header")
@@ -84,11 +83,11 @@ async def test_main_screen_shows_header_list_and_detail(library: Library):
         assert screen.focused is screen.abstract_list
 
 
-async def test_filter_narrows_live_and_counts(library: Library):
+async def test_filter_narrows_live_and_counts(run_app: RunApp, library: Library):
     expected = library.search("reasoning").ids
     assert 0 < len(expected) < len(library)
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         await type_filter(pilot, "reas")
         partial = len(library.rows("reas"))
@@ -109,9 +108,9 @@ async def test_filter_narrows_live_and_counts(library: Library):
         assert screen.abstract_list.border_title.startswith("49 of 49")
 
 
-async def test_terms_are_highlighted_in_list_and_detail(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_terms_are_highlighted_in_list_and_detail(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         await type_filter(pilot, "reasoning")
         widget = screen.abstract_list
@@ -134,9 +133,11 @@ async def test_terms_are_highlighted_in_list_and_detail(library: Library):
         )
 
 
-async def test_malformed_query_keeps_last_result_and_shows_message(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_malformed_query_keeps_last_result_and_shows_message(
+    run_app: RunApp, library: Library
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         await type_filter(pilot, "reasoning")
         good = screen.abstract_list.rows.copy()
@@ -160,9 +161,9 @@ async def test_malformed_query_keeps_last_result_and_shows_message(library: Libr
         assert screen.sort == "relevance"
 
 
-async def test_unknown_field_message(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_unknown_field_message(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await type_filter(pilot, "colour")  # settled: the last query that parses
         await type_filter(pilot, ":red")
         assert "unknown field 'colour'" in text_of(app, "#filter-error")
@@ -172,7 +173,7 @@ async def test_unknown_field_message(library: Library):
 
 @pytest.mark.parametrize("next_search", ["in a thread", "on the UI thread"])
 async def test_search_in_a_thread_drops_stale_results(
-    library: Library, monkeypatch, next_search: str
+    run_app: RunApp, library: Library, monkeypatch, next_search: str
 ):
     """A slow search that finishes after a newer one must not replace its result.
 
@@ -193,8 +194,8 @@ async def test_search_in_a_thread_drops_stale_results(
 
     monkeypatch.setattr(screen_class, "_evaluate", evaluate)
     monkeypatch.setattr("reader.tui.screens.main.SLOW_SEARCH", -1.0)  # every search "slow"
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         screen.filter_bar.value = "language"
         await until(held.is_set, "the first search to start in its thread")
@@ -224,10 +225,12 @@ async def test_search_in_a_thread_drops_stale_results(
         ("5", Status.SKIPPED),
     ],
 )
-async def test_status_key_sets_status_and_advances(library: Library, key: str, status: Status):
+async def test_status_key_sets_status_and_advances(
+    run_app: RunApp, library: Library, key: str, status: Status
+):
     library.set_status([library.abstract_at(0).id], Status.READING if key == "1" else Status.UNREAD)
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         first = current_id(app)
         await pilot.press(key)
@@ -237,9 +240,9 @@ async def test_status_key_sets_status_and_advances(library: Library, key: str, s
     assert Library(library.data_dir).annotation(first).status is status
 
 
-async def test_status_keys_in_a_row_and_auto_advance_toggle(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_status_keys_in_a_row_and_auto_advance_toggle(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         ids = [library.abstract_at(i).id for i in range(3)]
         await pilot.press("4", "2")
@@ -259,9 +262,9 @@ async def test_status_keys_in_a_row_and_auto_advance_toggle(library: Library):
     ]
 
 
-async def test_status_picker(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_status_picker(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         record = current_id(app)
         await pilot.press("s")
         assert isinstance(app.screen, StatusPicker)
@@ -273,11 +276,11 @@ async def test_status_picker(library: Library):
     assert Library(library.data_dir).annotation(record).status is Status.SKIPPED
 
 
-async def test_tags_added_with_completion_and_removed(library: Library):
+async def test_tags_added_with_completion_and_removed(run_app: RunApp, library: Library):
     other = library.abstract_at(5).id
     library.tag([other], add=["reasoning", "rl"])
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         record = current_id(app)
         await pilot.press("t")
@@ -301,9 +304,9 @@ async def test_tags_added_with_completion_and_removed(library: Library):
     assert Library(library.data_dir).annotation(record).tags == ("reasoning", "third")
 
 
-async def test_invalid_tag_is_reported_not_saved(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_invalid_tag_is_reported_not_saved(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         record = current_id(app)
         await pilot.press("t", "#", "enter")
         await pilot.pause()
@@ -312,9 +315,9 @@ async def test_invalid_tag_is_reported_not_saved(library: Library):
     assert Library(library.data_dir).annotation(record).tags == ()
 
 
-async def test_note_autosaves_while_typing_and_renders(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_note_autosaves_while_typing_and_renders(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         record = current_id(app)
         await pilot.press("n")
         assert isinstance(app.screen, NoteEditor)
@@ -351,9 +354,9 @@ async def test_note_in_external_editor(library: Library, tmp_path: Path, monkeyp
     assert Library(library.data_dir).annotation(record).note == "written in the editor"
 
 
-async def test_title_is_set_and_cleared(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_title_is_set_and_cleared(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         record = current_id(app)
         headline = library.abstract(record).headline
         await pilot.press("T")
@@ -370,10 +373,10 @@ async def test_title_is_set_and_cleared(library: Library):
     assert Library(library.data_dir).annotation(record).title == ""
 
 
-async def test_sort_cycles(library: Library):
+async def test_sort_cycles(run_app: RunApp, library: Library):
     library.set_status([library.abstract_at(3).id], Status.READ)
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         for sort, label in [
             ("date", "date"),
@@ -398,9 +401,9 @@ async def test_open_link_and_copy_id(library: Library, monkeypatch):
         assert app.clipboard == first.arxiv_id
 
 
-async def test_help_screen_lists_bindings_with_ids(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_help_screen_lists_bindings_with_ids(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         ids = {row[2] for row in app.screen.rows}
@@ -411,9 +414,9 @@ async def test_help_screen_lists_bindings_with_ids(library: Library):
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_palette_has_every_binding(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE):
+async def test_palette_has_every_binding(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         titles = {c.title for c in screen_commands(screen)}
         described = {row[1] for row in screen.help_rows()}
@@ -421,9 +424,9 @@ async def test_palette_has_every_binding(library: Library):
         assert {"Toggle auto-advance", "Sort by date", "Clear the filter"} <= titles
 
 
-async def test_quit_with_q(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_quit_with_q(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("4", "q")
     assert app.return_code == 0
 
@@ -431,9 +434,9 @@ async def test_quit_with_q(library: Library):
 # ---------------------------------------------------------------- narrow layout
 
 
-async def test_narrow_layout_shows_one_pane(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_narrow_layout_shows_one_pane(run_app: RunApp, library: Library):
+    async with run_app(library, size=NARROW) as pilot:
+        app = pilot.app
         screen = main(app)
         detail = screen.query_one(DetailPane)
         assert screen.has_class("-narrow")
@@ -448,7 +451,7 @@ async def test_narrow_layout_shows_one_pane(library: Library):
         await pilot.pause()
         assert screen.abstract_list.display and not detail.display
         assert screen.focused is screen.abstract_list
-        await pilot.resize_terminal(120, 40)
+        await pilot.resize_terminal(*WIDE)
         await pilot.pause()
         assert not screen.has_class("-narrow") and detail.display
     assert Library(library.data_dir).annotation(library.abstract_at(1).id).status is Status.READ
@@ -482,11 +485,11 @@ def big_library_dir(tmp_path_factory) -> Path:
     return data
 
 
-async def test_ten_thousand_abstracts_scroll_and_filter(big_library_dir: Path):
+async def test_ten_thousand_abstracts_scroll_and_filter(run_app: RunApp, big_library_dir: Path):
     library = Library(big_library_dir)
-    app = ReaderApp(library)
     started = time.process_time()  # CPU time: other processes' load does not count
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         widget = screen.query_one(AbstractList)
         assert widget.border_title.startswith("10000 of 10000")

@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from textual.content import Content
 
-from reader.cli import cli
 from reader.core import userfiles
 from reader.core.errors import ReaderError
 from reader.core.export import load_export
@@ -35,16 +34,6 @@ from reader.core.store.storage import TMP_MARK
 from reader.tui.app import ReaderApp
 
 ROOT = os.geteuid() == 0
-
-
-@pytest.fixture
-def run(library: Library, data_dir: Path):
-    library.close()
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--data-dir", str(data_dir), *args])
-
-    return invoke
 
 
 def one_line_error(result: Result, *parts: str) -> str:
@@ -281,14 +270,6 @@ def test_keys_that_is_not_a_table_names_the_file_and_the_key(tmp_path: Path):
     _, problems = load_keymap({"quit"}, path)
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}: keys = 5 is not a table")
-
-
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
-    return folder
 
 
 def notices(app: ReaderApp) -> list[str]:

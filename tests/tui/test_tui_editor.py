@@ -18,14 +18,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_editor import leftovers, scripted
 from textual.widgets import Markdown
 
 from reader.core.library import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
+from tests.core.test_editor import leftovers, scripted
+from tests.tui.conftest import WIDE
 
-WIDE = (120, 40)
 FIRST = "2306.10015"
 
 

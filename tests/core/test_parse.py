@@ -30,7 +30,7 @@ from reader.core.ingest.parse import (
 from reader.core.models import Abstract
 from reader.core.text import squash
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 P = Path("in/sample.txt")
 """The path parse_bytes/parse_text are told the data came from."""
 

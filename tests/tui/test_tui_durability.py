@@ -14,6 +14,7 @@ from reader.core.library import Library
 from reader.tui.app import ReaderApp
 from reader.tui.screens import note_editor
 from reader.tui.screens.note_editor import NoteEditor
+from tests.tui.conftest import WIDE
 from tests.waiting import until
 
 FIRST = "2306.10015"
@@ -25,7 +26,7 @@ def _type_then_die(data: Path, text: str) -> None:
 
     async def main() -> None:
         app = ReaderApp(Library(data))
-        async with app.run_test(size=(120, 40)) as pilot:
+        async with app.run_test(size=WIDE) as pilot:
             await pilot.pause()
             await pilot.press("n")
             await pilot.pause()
@@ -68,7 +69,7 @@ async def test_a_signal_saves_the_open_note_and_the_app_exits_by_itself(
     data = tmp_path / "data"
     Library.open(data).close()
     app = ReaderApp(Library(data))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=WIDE) as pilot:
         await pilot.press("n")
         await until(lambda: isinstance(app.screen, NoteEditor), "the note editor")
         app.screen.query_one(TextArea).insert("typed before the signal")

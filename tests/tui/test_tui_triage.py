@@ -21,9 +21,8 @@ from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.views_sidebar import ViewsSidebar
+from tests.tui.conftest import NARROW, WIDE, RunApp
 from tests.waiting import run_from_palette, settle, until
-
-WIDE = (120, 40)
 
 KNOWN = """\
 Graph neural networks learn the shapes of molecules from their bonds.
@@ -174,14 +173,15 @@ KINDS: dict[str, tuple[Callable[..., Awaitable[None]], Callable[[Annotation], ob
 
 @pytest.mark.parametrize("kind", list(KINDS))
 async def test_undo_and_redo_each_kind_of_change_on_disk(
-    kind: str, library: Library, data_dir: Path
+    run_app: RunApp, kind: str, library: Library, data_dir: Path
 ):
     make, changed, label = KINDS[kind]
     touched = library.ids()[: 3 if kind == "bulk" else 1]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await make(pilot)
         assert all(changed(on_disk(data_dir, r)) for r in touched)
+        assert on_disk(data_dir, library.ids()[len(touched)]) == Annotation()  # only those
         assert len(main(app).history.done) == 1  # one step, however many saves or rows
 
         await pilot.press("z")
@@ -201,11 +201,11 @@ async def test_undo_and_redo_each_kind_of_change_on_disk(
 
 
 async def test_undo_walks_back_through_the_session_and_a_new_change_drops_redo(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
     first, second = library.ids()[:2]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         main(app).auto_advance = False
         await pilot.press("2", "3", "4")  # three changes to the first abstract
         await pilot.press("z", "z")
@@ -226,11 +226,11 @@ async def test_undo_walks_back_through_the_session_and_a_new_change_drops_redo(
 
 
 async def test_marks_show_and_bulk_status_applies_to_the_marked_rows(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
     ids = library.ids()
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         assert not screen.check_action("back", ())  # nothing to go back from yet
         await pilot.press("space", "j", "space")  # marks rows 0 and 2, cursor on 3
@@ -262,10 +262,10 @@ async def test_marks_show_and_bulk_status_applies_to_the_marked_rows(
 
 
 async def test_mark_all_shown_tag_them_even_when_filtered_out_then_escape(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         await set_filter(pilot, "source:001")
         await pilot.press("asterisk")
@@ -292,10 +292,10 @@ async def test_mark_all_shown_tag_them_even_when_filtered_out_then_escape(
 
 
 async def test_marks_are_cleared_when_the_library_is_reimported(
-    library: Library, data_dir: Path, tmp_path: Path
+    run_app: RunApp, library: Library, data_dir: Path, tmp_path: Path
 ):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("space", "space")
         other = tmp_path / "more.txt"
         other.write_text("Abstract: A brand new abstract from another process.\n")
@@ -309,9 +309,9 @@ async def test_marks_are_cleared_when_the_library_is_reimported(
 # ---------------------------------------------------------------- views
 
 
-async def test_views_sidebar_counts_follow_the_triage(library: Library):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+async def test_views_sidebar_counts_follow_the_triage(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
         screen = main(app)
         await pilot.press("v")
         await pilot.pause()
@@ -343,10 +343,10 @@ async def test_views_sidebar_counts_follow_the_triage(library: Library):
 
 
 async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
-    library: Library, data_dir: Path
+    run_app: RunApp, library: Library, data_dir: Path
 ):
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await set_filter(pilot, "reasoning")
         await pilot.press("V")
         await answer(pilot, "Reasoning")
@@ -367,10 +367,12 @@ async def test_a_view_saved_from_the_filter_is_there_after_a_restart(
         assert len(shown_ids(again)) == expected
 
 
-async def test_narrow_terminals_reach_the_views_through_the_palette(library: Library):
+async def test_narrow_terminals_reach_the_views_through_the_palette(
+    run_app: RunApp, library: Library
+):
     library.save_view("Mine", "tag:mine")
-    app = ReaderApp(library)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with run_app(library, size=NARROW) as pilot:
+        app = pilot.app
         screen = main(app)
         await pilot.press("v")
         await pilot.pause()
@@ -389,10 +391,10 @@ async def test_narrow_terminals_reach_the_views_through_the_palette(library: Lib
 # ---------------------------------------------------------------- sorting
 
 
-async def test_each_sort_order_on_a_known_library(known: Library):
+async def test_each_sort_order_on_a_known_library(run_app: RunApp, known: Library):
     a, b, c, d, e = known.ids()
-    app = ReaderApp(known)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(known) as pilot:
+        app = pilot.app
         screen = main(app)
         assert shown_ids(app) == [a, b, c, d, e]
         expected = [
@@ -427,14 +429,14 @@ async def test_each_sort_order_on_a_known_library(known: Library):
 
 
 async def test_keys_toml_remaps_keys_and_help_shows_them(
-    config: Path, library: Library, data_dir: Path
+    run_app: RunApp, config: Path, library: Library, data_dir: Path
 ):
     (config / "keys.toml").write_text(
         '[keys]\nmark = "m"\nundo = "u,ctrl+z"\n"status.read" = "r"\n'
     )
     first, second = library.ids()[:2]
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.press("m", "m", "r")  # marks two rows, sets both read
         assert on_disk(data_dir, first).status is on_disk(data_dir, second).status
         assert on_disk(data_dir, second).status is Status.READ
@@ -470,11 +472,16 @@ async def test_keys_toml_remaps_keys_and_help_shows_them(
     ids=["bad entries", "not toml"],
 )
 async def test_a_bad_keys_toml_is_reported_and_the_app_still_works(
-    content: str, reported: list[str], config: Path, library: Library, data_dir: Path
+    run_app: RunApp,
+    content: str,
+    reported: list[str],
+    config: Path,
+    library: Library,
+    data_dir: Path,
 ):
     (config / "keys.toml").write_text(content)
-    app = ReaderApp(library)
-    async with app.run_test(size=WIDE) as pilot:
+    async with run_app(library) as pilot:
+        app = pilot.app
         await pilot.pause()
         [text] = keymap_notices(app)  # one notification for the whole file
         assert all(part in text for part in reported), text

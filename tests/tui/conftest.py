@@ -1,0 +1,37 @@
+"""TUI tests: the two terminal sizes and `run_app`, which starts the app on a library.
+
+async with run_app(library) as pilot:            # WIDE unless size= says otherwise
+    app = pilot.app
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.core.library import Library
+from reader.tui.app import ReaderApp
+
+WIDE = (120, 40)
+"""The size the app is designed for: list, detail pane and sidebar side by side."""
+NARROW = (80, 24)
+"""The smallest supported terminal: one pane at a time."""
+
+RunApp = Callable[..., contextlib.AbstractAsyncContextManager[Pilot[Any]]]
+
+
+@pytest.fixture
+def run_app() -> RunApp:
+    """`run_app(library, size=WIDE)`: a ReaderApp on `library` run headless, as a Pilot."""
+
+    @contextlib.asynccontextmanager
+    async def run(library: Library, size: tuple[int, int] = WIDE) -> AsyncIterator[Pilot[Any]]:
+        app = ReaderApp(library)
+        async with app.run_test(size=size) as pilot:
+            yield pilot
+
+    return run
