@@ -129,10 +129,11 @@ def print_table(library: Library, ids: Sequence[str], limit: int | None) -> None
     width = max((len(s) for s in short), default=0)
     columns = shutil.get_terminal_size().columns
     for record_id, sid in zip(shown, short, strict=True):
-        abstract, ann = library.abstract(record_id), library.annotation(record_id)
-        head = f"{sid:<{width}}  {ann.status.value:<7}  {abstract.date or '':<10}  "
-        title = printable(squash(ann.title or abstract.headline))
-        tags = printable("  " + " ".join(f"#{t}" for t in ann.tags)) if ann.tags else ""
+        record = library.record(record_id)
+        ann, date = record.annotation, record.abstract.date if record.abstract else None
+        head = f"{sid:<{width}}  {ann.status.value:<7}  {date or '':<10}  "
+        title = printable(squash(record.title))
+        tags = printable(f"  {record.tags}") if record.tags else ""
         room = columns - _cells(head) - _cells(tags)
         line = head + _fit(title, room) + tags if room >= 20 else _fit(head + title, columns)
         click.echo(line)

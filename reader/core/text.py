@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from anyascii import anyascii
 
@@ -109,3 +110,10 @@ def squash(text: str) -> str:
 
 _ASCII_SPACES = ("  ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f")
 """What, beside single spaces, `str.split()` splits ASCII text on."""
+
+
+def word_pattern(words: Sequence[str]) -> re.Pattern[str]:
+    """A regex for consecutive folded words, each starting a word, the last a prefix:
+    how the index matches a query's words, and how the app highlights them."""
+    body = r"[\W_]+".join(re.escape(w) for w in words)
+    return re.compile(r"(?<![^\W_])" + body)

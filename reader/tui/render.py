@@ -6,7 +6,7 @@ Pure functions (no widgets) so the list, the detail pane and the tests share the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from rich.style import Style
@@ -14,8 +14,7 @@ from rich.text import Text
 
 from reader.core.ingest.latex import latex_segments
 from reader.core.models import Status
-from reader.core.search.index import word_pattern
-from reader.core.text import fold
+from reader.core.text import fold, word_pattern
 
 GLYPHS = {
     Status.UNREAD: "●",
@@ -84,8 +83,3 @@ def latex_text(source: str, math: Style | str = "") -> Text:
         else:
             text.append(run)
     return text
-
-
-def tag_text(tags: Iterable[str]) -> str:
-    """Tags as shown in the list and the detail pane: `#one #two`."""
-    return " ".join(f"#{t}" for t in tags)

@@ -126,7 +126,7 @@ def _last_argument(node: Any) -> str:
     source = args[-1].latex_verbatim().strip()
     if source.startswith("{") and source.endswith("}"):
         source = source[1:-1]
-    return " ".join(source.split())
+    return squash(source)
 
 
 def _citation(node: Any) -> str:
@@ -468,7 +468,7 @@ def latex_to_unicode(text: str) -> str:
     marked = _marked(text)
     if marked is None:
         return squash(text)
-    return " ".join(_MARKS.sub("", marked).split())
+    return squash(_MARKS.sub("", marked))
 
 
 def latex_segments(text: str) -> list[Segment]:
@@ -523,7 +523,7 @@ def _strip_marks(text: str) -> str:
 
 def _collapse_inside(text: str) -> str:
     """White space runs as single spaces, keeping one at either end if there was any."""
-    inner = " ".join(text.split())
+    inner = squash(text)
     if not inner:
         return " " if text else ""
     lead = " " if text[0].isspace() else ""

@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 import math
 import os
-import re
 import shutil
 import tempfile
 from collections import OrderedDict
@@ -41,7 +40,7 @@ from reader.core.search.query import (
     terms,
 )
 from reader.core.store.records import column
-from reader.core.text import fold
+from reader.core.text import fold, word_pattern
 
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
@@ -89,12 +88,6 @@ def _consistent(p: post.Postings, n: int) -> bool:
             len(rows) == 0 or int(rows.max()) < n for rows in (p.rows, p.head_rows, p.pair_rows)
         )
     )
-
-
-def word_pattern(words: Sequence[str]) -> re.Pattern[str]:
-    """A regex for consecutive folded words, each starting a word, the last a prefix."""
-    body = r"[\W_]+".join(re.escape(w) for w in words)
-    return re.compile(r"(?<![^\W_])" + body)
 
 
 class SearchIndex:
@@ -416,4 +409,4 @@ def _tag_hit(tag: str, node: Tag) -> bool:
     return tag.startswith(node.name) if node.prefix else tag == node.name
 
 
-__all__ = ["EMPTY", "SearchIndex", "word_pattern"]
+__all__ = ["EMPTY", "SearchIndex"]

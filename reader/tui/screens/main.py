@@ -44,7 +44,7 @@ from textual.worker import get_current_worker
 from reader.core.changes import ConflictError
 from reader.core.errors import QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed, Restored
-from reader.core.models import EMPTY, Abstract, Status
+from reader.core.models import EMPTY, Abstract, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
 from reader.tui.external_editor import edit_note_in_terminal
@@ -484,7 +484,7 @@ class MainScreen(Screen[None]):
             return
         if len(ids) == 1:
             heading = self.library.title(ids[0])
-            now = " ".join(f"#{t}" for t in self.library.annotation(ids[0]).tags) or "none"
+            now = format_tags(self.library.annotation(ids[0]).tags) or "none"
         else:
             heading = f"{len(ids)} marked abstracts"
             now = self._tags_of_many(ids)

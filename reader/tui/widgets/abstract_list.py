@@ -25,8 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.library import Library
-from reader.core.models import Status
-from reader.tui.render import glyph, highlight, tag_text
+from reader.core.models import Record, Status, format_tags
+from reader.tui.render import glyph, highlight
 
 DATE_WIDTH = 10
 """Cells for the date column (an ISO date), also used for the source of undated records."""
@@ -286,14 +286,14 @@ class AbstractList(ScrollView, can_focus=True):
                 source = source[: DATE_WIDTH - 1] + "…"
             line.append(source.ljust(DATE_WIDTH), self._style("source"))
         line.append(" ")
-        tags = tag_text(note.tags)
+        tags = format_tags(note.tags)
         title_room = width - line.cell_len - 1
         if tags:
             tags_room = max(min(cell_len(tags), title_room - 20), 0)
             title_room -= tags_room + 1 if tags_room else 0
         else:
             tags_room = 0
-        title = Text(note.title or abstract.headline, no_wrap=True)
+        title = Text(Record(abstract.id, abstract, note).title, no_wrap=True)
         if note.title:
             title.stylize(self._style("titled"))
         highlight(title, self.terms, self._style("match"))

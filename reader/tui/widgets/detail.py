@@ -10,8 +10,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown, Static
 
-from reader.core.models import Abstract, Annotation
-from reader.tui.render import glyph, highlight, latex_text, tag_text
+from reader.core.models import Abstract, Annotation, Record
+from reader.tui.render import glyph, highlight, latex_text
 
 SHOWN_NOTE = 16 * 1024
 """Characters of a note the pane renders as Markdown: a longer note shows its start and
@@ -71,7 +71,7 @@ class DetailPane(VerticalScroll):
             label.display = note.display = False
             return
         match = self._style("match")
-        title.update(highlight(Text(annotation.title or abstract.headline), terms, match))
+        title.update(highlight(Text(Record(abstract.id, abstract, annotation).title), terms, match))
         meta.update(self._metadata(abstract, annotation))
         body.update(highlight(latex_text(abstract.text, self._style("math")), terms, match))
         has_note = bool(annotation.note.strip())
@@ -92,11 +92,11 @@ class DetailPane(VerticalScroll):
             text.append(f"{name:<9}", label)
             text.append_text(value if isinstance(value, Text) else Text(value))
 
-        if abstract.arxiv_id and abstract.url:
-            version = f"v{abstract.version}" if abstract.version else ""
-            line("arXiv", f"{abstract.arxiv_id}{version}")
-            line("link", Text(abstract.url, self._style("link") + Style(link=abstract.url)))
-        if abstract.headline != (annotation.title or abstract.headline):
+        record = Record(abstract.id, abstract, annotation)
+        if record.arxiv_label and record.url:
+            line("arXiv", record.arxiv_label)
+            line("link", Text(record.url, self._style("link") + Style(link=record.url)))
+        if abstract.headline != record.title:
             line("headline", abstract.headline)
         line("date", abstract.date or "unknown")
         line("source", f"{abstract.source} #{abstract.position} (line {abstract.line})")
@@ -104,5 +104,5 @@ class DetailPane(VerticalScroll):
             line("comments", comment)
         status = annotation.status
         line("status", f"{glyph(status)} {status.label}")
-        line("tags", Text(tag_text(annotation.tags) or "none", self._style("tags")))
+        line("tags", Text(record.tags or "none", self._style("tags")))
         return text
