@@ -34,7 +34,9 @@ def view_list(library: Library) -> list[tuple[str, str, str]]:
     return [(group, v.name, v.query) for group, v in library.all_views()]
 
 
-def capped(views: list[CountedView], shown: int = SHOWN) -> tuple[list[CountedView], dict[str, int]]:
+def capped(
+    views: list[CountedView], shown: int = SHOWN
+) -> tuple[list[CountedView], dict[str, int]]:
     """The views to list, each group of `CAPPED` cut to its `shown` largest (kept in
     their order), and how many views each cut group left out."""
     kept: list[CountedView] = []
