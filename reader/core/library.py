@@ -30,7 +30,7 @@ import numpy as np
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
-from reader.core.errors import ReadOnlyError, StoreError
+from reader.core.errors import QueryError, ReadOnlyError, StoreError
 from reader.core.export import load_export
 from reader.core.ingest import importer
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
@@ -57,7 +57,7 @@ from reader.core.store.journal import DraftJournal, orphaned_drafts
 from reader.core.store.records import column
 from reader.core.store.userdata import UserData
 from reader.core.text import plural, squash
-from reader.core.views import BUILT_IN, Replace, View
+from reader.core.views import BUILT_IN, CountedView, Replace, View
 
 SORTS = ("source", "date", "status", "updated", "relevance")
 """The orders `rows()` accepts."""
@@ -292,10 +292,33 @@ class Library:
     def all_views(self) -> list[tuple[str, View]]:
         """(group, view) of every view to show, in order: the built-in ones (group ""),
         one per tag ("tags") and per source ("sources"), then the saved ones ("saved")."""
-        found = [("", v) for v in BUILT_IN]
-        found += [("tags", View(f"#{t}", f"tag:{t}")) for t in sorted(self.tag_counts())]
-        found += [("sources", View(s, f"source:{s}")) for s in sorted(self.source_counts())]
-        return found + [("saved", v) for v in self.views()]
+        return [(c.group, c.view) for c in self._views_of(self.tag_counts(), self.source_counts())]
+
+    def counted_views(self) -> list[CountedView]:
+        """`all_views` with how many abstracts each holds now, in one pass: the statuses,
+        tags and sources are counted once each (`status_counts`, `tag_counts`,
+        `source_counts`), never one query per view; only the other built-in views
+        ("With notes") and the saved views run their query. A saved view whose query no
+        longer parses has the count None."""
+        by_query = {f"status:{s.value}": n for s, n in self.status_counts().items()}
+        counted = []
+        for found in self._views_of(self.tag_counts(), self.source_counts()):
+            if found.count is None and found.view.query in by_query:
+                found = replace(found, count=by_query[found.view.query])
+            elif found.count is None:
+                with contextlib.suppress(QueryError):
+                    found = replace(found, count=self.count(found.view.query))
+            counted.append(found)
+        return counted
+
+    def _views_of(self, tags: Counter[str], sources: Counter[str]) -> list[CountedView]:
+        """The views in order (see all_views); the tag and source views counted."""
+        found = [CountedView("", v) for v in BUILT_IN]
+        found += [CountedView("tags", View(f"#{t}", f"tag:{t}"), tags[t]) for t in sorted(tags)]
+        found += [
+            CountedView("sources", View(s, f"source:{s}"), sources[s]) for s in sorted(sources)
+        ]
+        return found + [CountedView("saved", v) for v in self.views()]
 
     def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
         """Save `query` as the view `name` (see `UserData.save_view`)."""

@@ -21,6 +21,17 @@ class View:
     query: str
 
 
+@dataclass(frozen=True)
+class CountedView:
+    """A view to show, in its group ("" for the built-in ones, "tags", "sources",
+    "saved"), with how many abstracts it holds (None: not counted, or its query no
+    longer parses)."""
+
+    group: str
+    view: View
+    count: int | None = None
+
+
 BUILT_IN = (
     View("Inbox", "status:unread"),
     View("To read", "status:to-read"),

@@ -149,7 +149,7 @@ def test_library_record_reads_both_stores(library: Library):
 
 def test_every_library_has_the_built_in_views_first(library: Library):
     library.tag([FIRST], add=["rl"])
-    library.save_view("later", "status:to-read")
+    library.save_view("later", "tag:rl status:unread")
     shown = library.all_views()
     assert [v for g, v in shown[: len(BUILT_IN)]] == list(BUILT_IN)
     assert ("tags", ("#rl", "tag:rl")) in [(g, (v.name, v.query)) for g, v in shown]
@@ -190,3 +190,54 @@ def test_imports_from_two_processes_keep_both(library: Library, data_dir: Path, 
     assert len(fresh) == 51
     assert fresh.search("owls").ids == ["2501.00001"]
     assert fresh.search("bats").ids == ["2501.00002"]
+
+
+def _one_abstract_files(folder: Path, n: int) -> Path:
+    """`n` source files of one abstract each (the last holds three), in `folder`."""
+    folder.mkdir()
+    for i in range(n):
+        entries = range(i, i + 3 if i == n - 1 else i + 1)
+        folder.joinpath(f"s{i:04d}.txt").write_text(
+            "\n".join(
+                f"Abstract {j} on topic {j}.\n\narXiv:2301.{j:05d}\nCreated: 2023-01-01\n"
+                for j in entries
+            ),
+            encoding="utf-8",
+        )
+    return folder
+
+
+def test_all_views_with_500_sources_runs_no_query_per_source(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Issue 11: 10,000 imported files took 52 s to show the sidebar, one query per
+    source view. The counts come from one pass (source_counts); only the views that are
+    neither a status, a tag nor a source ("With notes", saved views) run a query."""
+    library = Library.open(data_dir, seed=False)
+    library.import_paths([_one_abstract_files(tmp_path / "files", 500)])
+    library.tag([library.ids()[0]], add=["rl"])
+    library.save_view("later", "tag:rl status:unread")
+    queries: list[object] = []
+    count, rows = Library.count, Library.rows
+    monkeypatch.setattr(Library, "count", lambda s, q: queries.append(q) or count(s, q))
+    monkeypatch.setattr(Library, "rows", lambda s, q="", *a: queries.append(q) or rows(s, q, *a))
+
+    views = library.all_views()
+    counted = library.counted_views()
+
+    assert len(views) == len(counted) == len(BUILT_IN) + 1 + 500 + 1
+    assert sorted(queries) == ["has:note", "tag:rl status:unread"]  # With notes, the saved view
+    by_name = {c.view.name: c.count for c in counted}
+    assert (by_name["s0499"], by_name["s0000"], by_name["#rl"], by_name["Inbox"]) == (3, 1, 1, 502)
+
+
+def test_counted_views_count_what_their_query_shows(library: Library):
+    library.tag(library.ids()[:4], add=["rl"])
+    library.tag(library.ids()[2:3], add=["ml"])
+    library.set_status(library.ids()[1:6], Status.READ)
+    library.set_note(library.ids()[0], "a note")
+    library.save_view("later", "status:read tag:rl")
+    counted = library.counted_views()
+    assert [(c.group, c.view) for c in counted] == library.all_views()
+    for c in counted:
+        assert c.count == library.count(c.view.query), c.view

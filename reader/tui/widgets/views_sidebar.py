@@ -2,9 +2,12 @@
 
 Built-in views (Inbox, To read, Reading, Read, Skipped, With notes), one per tag and
 per source, then the user's saved views. Posts `Chosen(query)`; the screen applies it.
-The counts come from the Library (`count`), recomputed by `refresh_counts` after each
-change: a few ms even at 100k. The same widget fills the views dialog on narrow
-terminals (`ViewsPicker`).
+The counts come from the Library (`counted_views`: one pass over statuses, tags and
+sources, never a query per view), recomputed by `refresh_counts` after each change.
+A group of more than `SHOWN` tags or sources lists its `SHOWN` largest and then one
+line saying how many more there are (the palette's "Show view" reaches every one):
+10,000 imported files make 10,000 source views. The same widget fills the views
+dialog on narrow terminals (`ViewsPicker`).
 """
 
 from __future__ import annotations
@@ -16,13 +19,37 @@ from textual.reactive import var
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from reader.core.errors import QueryError
 from reader.core.library import Library
+from reader.core.views import CountedView
+
+SHOWN = 20
+"""The most tags, and the most sources, the sidebar lists (the largest by count)."""
+
+CAPPED = ("tags", "sources")
+"""The groups that can hold one view per tag or per source file: hundreds or thousands."""
 
 
 def view_list(library: Library) -> list[tuple[str, str, str]]:
     """(group, name, query) of every view to show, in order (`Library.all_views`)."""
     return [(group, v.name, v.query) for group, v in library.all_views()]
+
+
+def capped(
+    views: list[CountedView], shown: int = SHOWN
+) -> tuple[list[CountedView], dict[str, int]]:
+    """The views to list, each group of `CAPPED` cut to its `shown` largest (kept in
+    their order), and how many views each cut group left out."""
+    kept: list[CountedView] = []
+    more: dict[str, int] = {}
+    for group in dict.fromkeys(v.group for v in views):
+        members = [v for v in views if v.group == group]
+        if group in CAPPED and len(members) > shown:
+            more[group] = len(members) - shown
+            by_size = sorted(range(len(members)), key=lambda i: -(members[i].count or 0))
+            largest = set(by_size[:shown])
+            members = [v for i, v in enumerate(members) if i in largest]
+        kept += members
+    return kept, more
 
 
 class ViewsSidebar(OptionList):
@@ -45,19 +72,18 @@ class ViewsSidebar(OptionList):
         self.library = library
         self._views: list[tuple[str, str, str]] = []
         self._counts: list[str] = []
+        self._more: dict[str, int] = {}
+        """How many views of each capped group are left out of the list."""
 
     def on_mount(self) -> None:
         self.border_title = "Views"
 
     def refresh_counts(self) -> None:
         """Recount every view and redraw: when shown, and after each change while shown."""
-        self._views = view_list(self.library)
-        self._counts = []
-        for _, _, query in self._views:
-            try:
-                self._counts.append(str(self.library.count(query)))
-            except QueryError:  # a saved view whose query no longer parses
-                self._counts.append("?")
+        shown, self._more = capped(self.library.counted_views())
+        self._views = [(v.group, v.view.name, v.view.query) for v in shown]
+        # None: a saved view whose query no longer parses
+        self._counts = ["?" if v.count is None else str(v.count) for v in shown]
         self._redraw()
 
     def watch_active(self) -> None:
@@ -77,6 +103,7 @@ class ViewsSidebar(OptionList):
         width = self.scrollable_content_region.width - 1  # room for a scrollbar
         for (kind, name, query), count in zip(self._views, self._counts, strict=True):
             if kind != group:
+                self._add_more(options, group)
                 group = kind
                 options.append(Option(Text(kind, style="dim italic"), disabled=True))
             style = "bold underline" if query == self.active.strip() else ""
@@ -85,6 +112,7 @@ class ViewsSidebar(OptionList):
                 line.truncate(width - len(count) - 1, overflow="ellipsis")
             line.append(f" {count}", style="dim")
             options.append(Option(line, id=f"{kind}:{name}"))
+        self._add_more(options, group)
         self.clear_options()
         self.add_options(options)
         ids = [option.id for option in options]
@@ -92,6 +120,12 @@ class ViewsSidebar(OptionList):
             self.highlighted = ids.index(current)
         elif highlighted is not None and highlighted < self.option_count:
             self.highlighted = highlighted
+
+    def _add_more(self, options: list[Option], group: str) -> None:
+        """After the last listed view of `group`: how many of its views are not listed."""
+        if more := self._more.get(group):
+            line = Text(f"… {more} more {group} (ctrl+p: Show view)", style="dim")
+            options.append(Option(line, disabled=True))  # wraps in a narrow sidebar
 
     def highlight_active(self) -> None:
         """Put the cursor on the view the list shows, else on the first view."""
