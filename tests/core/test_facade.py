@@ -241,3 +241,20 @@ def test_counted_views_count_what_their_query_shows(library: Library):
     assert [(c.group, c.view) for c in counted] == library.all_views()
     for c in counted:
         assert c.count == library.count(c.view.query), c.view
+
+
+def test_a_source_view_counts_what_its_prefix_query_shows(tmp_path: Path, data_dir: Path):
+    """`source:` is a prefix: the view of `paper_1` also shows `paper_10`'s abstracts,
+    and its count in the sidebar must say so."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name, first in (("paper_1", 1), ("paper_10", 2), ("paper_2", 4)):
+        folder.joinpath(f"{name}.txt").write_text(
+            f"Abstract: one from {name}\nAbstract: another from {name} {first}\n"
+        )
+    library = Library.open(data_dir, seed=False)
+    library.import_paths([folder])
+    counted = {c.view.name: c.count for c in library.counted_views() if c.group == "sources"}
+    assert counted == {"paper_1": 4, "paper_10": 2, "paper_2": 2}
+    for name, count in counted.items():
+        assert count == library.count(f"source:{name}")
