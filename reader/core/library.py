@@ -321,6 +321,13 @@ class Library:
         found += [CountedView("sources", View(s, f"source:{s}"), shows[s]) for s in sorted(sources)]
         return found + [CountedView("saved", v) for v in self.views()]
 
+    def wait_for_writers(self, seconds: float) -> None:
+        """Wait at most `seconds` for another process's write before a change or an
+        import is refused with a message (the CLI waits LOCK_TIMEOUT; the app less, so
+        a peer holding the lock never freezes a key press for long)."""
+        self._user.file.lock.timeout = seconds
+        self._corpus.file.lock.timeout = seconds
+
     def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
         """Save `query` as the view `name` (see `UserData.save_view`)."""
         return self._user.save_view(name, query, replace=replace)

@@ -26,6 +26,9 @@ from reader.tui.widgets.library_header import display_path
 
 EXIT_GRACE = 2.0
 """Seconds a signalled app may take to shut down before it exits without Textual."""
+LOCK_WAIT = 1.0
+"""Seconds a key press waits for another process's write before its change is refused
+with a message (the CLI waits 15 s): a peer holding the lock never freezes the app."""
 SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app after saving what is pending (every change is on disk)."""
 
@@ -40,6 +43,7 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        library.wait_for_writers(LOCK_WAIT)
         keymap, self.keymap_problems = user_keymap()
         """What was wrong in keys.toml (shown at start; those entries are skipped)."""
         if keymap:

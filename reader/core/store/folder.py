@@ -71,6 +71,8 @@ class Lock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.timeout = LOCK_TIMEOUT
+        """Seconds to wait for another process to finish writing (the app waits less)."""
         self._lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
 
     def probe(self) -> None:
@@ -81,10 +83,11 @@ class Lock:
 
     def __enter__(self) -> Lock:
         try:
-            self._lock.acquire()
+            self._lock.acquire(timeout=self.timeout)
         except Timeout:
             raise StoreError(
-                f"another reader process has held {self.path} for {LOCK_TIMEOUT:.0f} s; "
+                f"another reader process is writing to this library (it has held "
+                f"{self.path.name} for over {self.timeout:g} s); nothing was changed: "
                 "try again when it has finished"
             ) from None
         except OSError as error:
