@@ -22,7 +22,7 @@ from typing import Literal
 import platformdirs
 
 from reader.core.errors import ReaderError
-from reader.core.store.storage import TMP_MARK, fsync_dir
+from reader.core.store.storage import TMP_MARK, NotRegularFile, fsync_dir, open_regular
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -60,21 +60,20 @@ def read_regular(path: Path, *, limit: int | None = None, what: str = "file") ->
     FileNotFoundError when nothing is there, ReaderError for anything else wrong.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = open_regular(path)
     except FileNotFoundError:
         raise
+    except NotRegularFile as error:
+        raise ReaderError(f"cannot read {path}: it is {kind(error.mode)}, not a {what}") from None
     except OSError as error:
         raise ReaderError(f"cannot read {path}: {_reason(error)}") from None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ReaderError(f"cannot read {path}: it is {kind(info.st_mode)}, not a {what}")
         if limit is not None and info.st_size > limit:
             raise ReaderError(
                 f"cannot read {path}: {info.st_size:,} bytes is more than a {what} "
                 f"may hold ({limit:,})"
             )
-        os.set_blocking(fd, True)
         chunks: list[bytes] = []
         size = 0
         while chunk := os.read(fd, 1 << 20):

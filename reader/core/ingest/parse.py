@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -36,6 +35,7 @@ from typing import BinaryIO
 from reader.core.errors import ParseError
 from reader.core.ingest.latex import latex_to_unicode
 from reader.core.models import ARXIV_ID, Abstract
+from reader.core.store.storage import NotRegularFile, open_regular
 from reader.core.text import id_fold, squash
 
 MAX_ABSTRACT_CHARS = 100_000
@@ -187,11 +187,13 @@ def parse_file(path: Path) -> ParseResult:
     """
     path = Path(path)
     try:
-        _check_regular(path, path.stat())
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-        with open(fd, "rb") as file:
-            _check_regular(path, os.fstat(fd))  # it may have been swapped since the stat
+        mode = path.stat().st_mode  # so that a device is never even opened
+        if not stat.S_ISREG(mode):
+            raise _not_regular(path, mode)
+        with open(open_regular(path), "rb") as file:
             return parse_stream(file, path)
+    except NotRegularFile as error:  # swapped since the stat
+        raise _not_regular(path, error.mode) from None
     except FileNotFoundError:
         raise ParseError(path, "no such file") from None
     except PermissionError:
@@ -201,11 +203,10 @@ def parse_file(path: Path) -> ParseResult:
         raise ParseError(path, f"cannot read the file: {reason}") from None
 
 
-def _check_regular(path: Path, info: os.stat_result) -> None:
-    if stat.S_ISDIR(info.st_mode):
-        raise ParseError(path, "is a directory, not a file of abstracts")
-    if not stat.S_ISREG(info.st_mode):
-        raise ParseError(path, "is not a regular file")
+def _not_regular(path: Path, mode: int) -> ParseError:
+    if stat.S_ISDIR(mode):
+        return ParseError(path, "is a directory, not a file of abstracts")
+    return ParseError(path, "is not a regular file")
 
 
 def parse_bytes(data: bytes, path: Path) -> ParseResult:

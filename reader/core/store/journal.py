@@ -24,13 +24,12 @@ import contextlib
 import fcntl
 import os
 import secrets
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
 
-from reader.core.store.storage import CorruptFileError, fsync_dir, read_regular
+from reader.core.store.storage import CorruptFileError, fsync_dir, open_regular, read_regular
 
 COMPACT_AFTER = 256 * 1024
 """Bytes after which the journal is rewritten with only the drafts still pending."""
@@ -193,12 +192,9 @@ def orphaned_drafts(folder: Path) -> list[tuple[Path, dict[str, Draft]]]:
         return found
     for path in sorted(folder.glob("*.jsonl")):
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-        except OSError:
+            fd = open_regular(path)
+        except OSError:  # NotRegularFile too: a FIFO or folder is not a journal
             continue
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            os.close(fd)
-            continue  # a FIFO or folder: not a journal (opening it must not hang)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:

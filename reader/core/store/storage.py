@@ -50,19 +50,47 @@ class CorruptFileError(StoreError):
         super().__init__(f"{path} is not a valid data file: {reason}")
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of `path`, which must be a regular file.
+class NotRegularFile(OSError):
+    """`open_regular` found something other than a regular file (its `mode` says what)."""
 
-    Opened without blocking and checked with fstat before reading, so a FIFO, device
-    or folder in its place is a CorruptFileError at once instead of a hang or an
-    endless read. Raises FileNotFoundError when there is nothing there, OSError when
-    it cannot be read.
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(f"{path} is not a regular file")
+        self.mode = mode
+
+
+def open_regular(path: Path) -> int:
+    """A blocking read-only descriptor of the regular file at `path` (symlinks followed).
+
+    The one way reader opens a file it did not just write: the open itself never
+    waits (O_NONBLOCK: a FIFO with no writer would block forever) and fstat on the
+    open descriptor, not a stat before it, decides, so nothing swapped in between gets
+    read. Raises NotRegularFile for a FIFO, device, socket or folder, and OSError
+    (FileNotFoundError, PermissionError, ...) when it cannot be opened.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_NOCTTY", 0))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            raise CorruptFileError(path, f"it is not a regular file but {_kind(mode)}")
+            raise NotRegularFile(path, mode)
+        os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of `path`, which must be a regular file.
+
+    A FIFO, device or folder in its place is a CorruptFileError at once instead of a
+    hang or an endless read (see `open_regular`). Raises FileNotFoundError when there
+    is nothing there, OSError when it cannot be read.
+    """
+    try:
+        fd = open_regular(path)
+    except NotRegularFile as error:
+        raise CorruptFileError(path, f"it is not a regular file but {_kind(error.mode)}") from None
+    try:
         chunks = []
         while chunk := os.read(fd, 1 << 20):
             chunks.append(chunk)
