@@ -1,15 +1,24 @@
 """Waiting on a condition instead of sleeping: tests wait exactly as long as needed,
 however loaded the machine is, and say what they waited for when it never came.
-Also the command palette driven as a user drives it."""
+Also the command palette driven as a user drives it, and a call that must not block
+on a FIFO."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
 
+import pytest
 from textual.command import CommandList, CommandPalette
 from textual.pilot import Pilot
+
+T = TypeVar("T")
 
 TIMEOUT = 20.0
 """Seconds before a wait fails (generous: the suite runs on loaded machines)."""
@@ -57,3 +66,28 @@ async def settle(pilot: Pilot[object]) -> None:
     a thread (a loaded machine makes any search "slow") and the messages they post."""
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+def no_hang(fifos: list[Path], call: Callable[[], T], seconds: float = 10) -> T:
+    """`call()`'s result; fails (after unblocking it) if it waits on one of `fifos`:
+    a reader that opens a FIFO with no writer blocks until the test opens it."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # noqa: BLE001 - handed to the test thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        for fifo in fifos:  # a reader waits on one of them: let it see EOF
+            with contextlib.suppress(OSError):
+                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        thread.join(seconds)
+        pytest.fail(f"reading {', '.join(map(str, fifos))} blocked until the test opened it")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]  # type: ignore[no-any-return]

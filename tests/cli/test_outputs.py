@@ -15,8 +15,6 @@ import stat
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +30,7 @@ from reader.core.library import Library
 from reader.core.models import Status
 from reader.core.store.storage import TMP_MARK
 from reader.tui.app import ReaderApp
+from tests.waiting import no_hang
 
 ROOT = os.geteuid() == 0
 
@@ -45,29 +44,6 @@ def one_line_error(result: Result, *parts: str) -> str:
         assert part in lines[0], (part, lines[0])
     assert "Traceback" not in result.output
     return lines[0]
-
-
-def no_hang(fifo: Path, call: Callable[[], Any], seconds: float = 10) -> Any:
-    """`call()`'s result; fails (after unblocking it) if it waits on `fifo`."""
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as error:  # noqa: BLE001 - handed to the test thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # a reader waits: let it see EOF
-        os.close(fd)
-        thread.join(seconds)
-        pytest.fail(f"reading {fifo} blocked until the test wrote to it")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def exported(path: Path) -> int:
@@ -180,7 +156,7 @@ def test_export_through_a_symlink_loop_is_one_line(run, tmp_path: Path):
 def test_restore_refuses_a_fifo_at_once(run, tmp_path: Path):
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    result = no_hang(fifo, lambda: run("restore", str(fifo)))
+    result = no_hang([fifo], lambda: run("restore", str(fifo)))
     one_line_error(result, str(fifo), "FIFO")
 
 
@@ -238,7 +214,7 @@ def test_restore_still_reads_a_symlinked_export(run, data_dir: Path, tmp_path: P
 def test_keymap_fifo_is_reported_not_waited_on(tmp_path: Path):
     fifo = tmp_path / "keys.toml"
     os.mkfifo(fifo)
-    keymap, problems = no_hang(fifo, lambda: load_keymap({"quit"}, fifo))
+    keymap, problems = no_hang([fifo], lambda: load_keymap({"quit"}, fifo))
     assert keymap == {}
     assert problems == [
         f"cannot read {fifo}: it is a FIFO (named pipe), not a key map; default keys are used"
@@ -281,7 +257,7 @@ async def test_the_app_starts_with_default_keys_over_a_fifo_keymap(
 ):
     fifo = config / "keys.toml"
     os.mkfifo(fifo)
-    app = no_hang(fifo, lambda: ReaderApp(library))
+    app = no_hang([fifo], lambda: ReaderApp(library))
     first = library.ids()[0]
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("2")  # the default key for to-read

@@ -6,12 +6,9 @@ FIFO or a device must not hang: it fails on one line and the rest goes in.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-import threading
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,32 +16,9 @@ import pytest
 
 from reader.core.ingest import importer
 from reader.core.ingest.parse import MAX_ABSTRACT_CHARS
+from tests.waiting import no_hang
 
 MB = 1024 * 1024
-
-
-def no_hang(fifos: list[Path], call: Callable[[], Any], seconds: float = 10) -> Any:
-    """`call()`'s result; fails (after unblocking it) if it waits on one of `fifos`."""
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as error:  # noqa: BLE001 - handed to the test thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        for fifo in fifos:  # a reader waits on one of them: let it see EOF
-            with contextlib.suppress(OSError):
-                os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(seconds)
-        pytest.fail("the import blocked on a FIFO until the test opened it")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 def by_name(reports: list[importer.FileReport]) -> dict[str, importer.FileReport]:
