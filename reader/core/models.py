@@ -133,6 +133,25 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def surname(name: str) -> str:
+    """The family name in an author's name as sources write it: the part before the
+    comma in "Vaswani, Ashish", else the last word ("Ashish Vaswani")."""
+    name = name.strip()
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    words = name.split()
+    return words[-1] if words else ""
+
+
+def short_authors(authors: Iterable[str], shown: int = 2) -> str:
+    """`Vaswani, Shazeer, … +6`: the surnames of the first `shown` authors, then how
+    many more; all of them when there are at most `shown` + 1."""
+    names = [surname(a) for a in authors if a.strip()]
+    if len(names) <= shown + 1:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f", … +{len(names) - shown}"
+
+
 @dataclass(frozen=True, slots=True)
 class Abstract:
     """One abstract as parsed from a source file."""
@@ -157,11 +176,38 @@ class Abstract:
     """ISO date (YYYY-MM-DD) from a `Created:` line."""
     comments: tuple[str, ...] = ()
     """Comment lines such as "7 pages, 6 figures"."""
+    title: str = ""
+    """The title the source gives (arXiv, BibTeX, the snapshot); empty for the seed
+    formats, which carry none. The user's own title (`Annotation.title`) overrides it."""
+    authors: tuple[str, ...] = ()
+    """Author names as the source writes them ("Ashish Vaswani" or "Vaswani, Ashish")."""
+    categories: tuple[str, ...] = ()
+    """arXiv categories, the primary one first ("cs.CL", "cs.LG")."""
+    updated: str | None = None
+    """ISO date (YYYY-MM-DD) of the latest version, when the source gives it; `date`
+    is the first version's (arXiv's "published")."""
+    doi: str | None = None
+    journal_ref: str | None = None
+    pdf: str | None = None
+    """The PDF's address when the source gives one (else derived from the arXiv id)."""
 
     @property
     def url(self) -> str | None:
         """The arXiv abstract page, when the id is known."""
         return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else None
+
+    @property
+    def pdf_url(self) -> str | None:
+        """The PDF: the source's address, else arXiv's for the id (and its version)."""
+        if self.pdf:
+            return self.pdf
+        return f"https://arxiv.org/pdf/{self.arxiv_label}" if self.arxiv_id else None
+
+    @property
+    def short_authors(self) -> str:
+        """The authors as a list row shows them: `Vaswani, Shazeer, … +6` (surnames of
+        the first two, then how many more); empty when none are known."""
+        return short_authors(self.authors)
 
     @property
     def arxiv_label(self) -> str | None:
@@ -183,6 +229,19 @@ class Abstract:
             "version": self.version,
             "date": self.date,
             "comments": list(self.comments),
+            **{
+                name: value
+                for name, value in (
+                    ("title", self.title),
+                    ("authors", list(self.authors)),
+                    ("categories", list(self.categories)),
+                    ("updated", self.updated),
+                    ("doi", self.doi),
+                    ("journal_ref", self.journal_ref),
+                    ("pdf", self.pdf),
+                )
+                if value
+            },
         }
 
     @classmethod
@@ -198,6 +257,13 @@ class Abstract:
             version=data.get("version"),
             date=data.get("date"),
             comments=tuple(data.get("comments") or ()),
+            title=data.get("title") or "",
+            authors=tuple(data.get("authors") or ()),
+            categories=tuple(data.get("categories") or ()),
+            updated=data.get("updated"),
+            doi=data.get("doi"),
+            journal_ref=data.get("journal_ref"),
+            pdf=data.get("pdf"),
         )
 
 
@@ -280,8 +346,11 @@ class Record:
     @property
     def title(self) -> str:
         """The user's title when set, else the headline (else the id)."""
-        headline = self.abstract.headline if self.abstract else ""
-        return self.annotation.title or headline or self.id
+        if self.annotation.title:
+            return self.annotation.title
+        if self.abstract:
+            return self.abstract.title or self.abstract.headline or self.id
+        return self.id
 
     @property
     def url(self) -> str | None:

@@ -328,7 +328,18 @@ def open_data_file(
 STATUSES = frozenset(s.value for s in Status)
 _TEXT_FIELDS = ("note", "title", "created", "updated")
 _ABSTRACT_TEXT = operator.itemgetter("id", "text", "headline", "source")
-_ABSTRACT_OPTIONAL = (("arxiv_id", str), ("date", str), ("version", int))
+_ABSTRACT_OPTIONAL = (
+    ("arxiv_id", str),
+    ("date", str),
+    ("version", int),
+    ("title", str),
+    ("updated", str),
+    ("doi", str),
+    ("journal_ref", str),
+    ("pdf", str),
+)
+_ABSTRACT_LISTS = ("comments", "authors", "categories")
+"""Optional fields that are lists of strings."""
 
 
 def _is_int(value: object) -> bool:
@@ -424,9 +435,10 @@ def check_corpus(data: dict[str, Any]) -> str | None:
             value = record.get(name)
             if value is not None and type(value) is not kind:
                 return f"the abstract {key!r} has a malformed field {name!r}"
-        comments = record.get("comments")
-        if comments and (type(comments) is not list or any(type(c) is not str for c in comments)):
-            return f"the abstract {key!r} has malformed comments"
+        for name in _ABSTRACT_LISTS:
+            items = record.get(name)
+            if items and (type(items) is not list or any(type(i) is not str for i in items)):
+                return f"the abstract {key!r} has malformed {name}"
     return None
 
 
