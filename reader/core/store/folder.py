@@ -304,8 +304,10 @@ def open_data_file(
     sibling_has_records: Callable[[], bool],
     validate: Callable[[dict[str, Any]], str | None],
     link_backups: bool = False,
+    load: bool = True,
 ) -> DataFile:
-    """Open one data file: clean stale temp files, recover from damage."""
+    """Open one data file: clean stale temp files, recover from damage. Without `load`
+    the file is not read yet (the corpus, when its cache is valid: see `cache.py`)."""
     lock = Lock(path.with_name(f".{path.name}.lock"))
     db = open_db(
         path,
@@ -317,11 +319,13 @@ def open_data_file(
     data_file = DataFile(path, db, lock, sibling_has_records)
     db.atomic.may_be_missing = not os.path.lexists(path) and not data_file.existed()
     if read_only:
-        data_file.load()
+        if load:
+            data_file.load()
         return data_file
     with lock:
         remove_stale_temps(path)
-        data_file.load()
+        if load:
+            data_file.load()
     return data_file
 
 
