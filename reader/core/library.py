@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
-from reader.core.ingest import importer
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
     EMPTY,
@@ -59,6 +58,8 @@ from reader.core.views import BUILT_IN, CountedView, Replace, View
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from reader.core.ingest import importer
 
     from reader.core.search.index import SearchIndex
 
@@ -543,6 +544,8 @@ class Library:
         """Import files and folders; see `importer.run`. Annotations are never touched."""
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
+        from reader.core.ingest import importer  # the parser and LaTeX: only to import
+
         parsed = importer.parse_paths([Path(p) for p in paths], progress)
         return self._corpus.import_parsed(parsed)
 

@@ -404,14 +404,23 @@ def _annotation_problem(doc: object, version: int) -> str | None:
         for tag in tags or ():
             if not isinstance(tag, str):
                 return f"tag {tag!r} is not text"
-            try:
-                normalize_tag(tag)
-            except ValueError:
+            if not _valid_tag(tag):
                 return f"tag {tag!r} is not a valid tag"
     for name in _TEXT_FIELDS:
         if not isinstance(doc.get(name, ""), str):
             return f"{name} is not text"
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _valid_tag(tag: str) -> bool:
+    """Whether `tag` is a valid tag (cached: the same few tags recur on thousands of
+    records, and every record is checked whenever the file is read)."""
+    try:
+        normalize_tag(tag)
+    except ValueError:
+        return False
+    return True
 
 
 def check_corpus(data: dict[str, Any]) -> str | None:
