@@ -419,6 +419,17 @@ class CachedAbstracts(Sequence[Abstract]):
             return [cache.sources[c] for c in codes]
         return [cache.record(i).get(name) for i in range(cache.n)]
 
+    def index_columns(self) -> dict[str, Any]:
+        """The columns the search index needs, as numpy arrays (see `SearchIndex`)."""
+        return self.cache.arrays()
+
+    def rows_with_id_prefix(self, prefix: str) -> list[int]:
+        return self.cache.rows_with_fold_prefix(prefix)
+
+    @property
+    def inner(self) -> CachedAbstracts:
+        return self
+
     def records(self) -> Iterator[dict[str, Any]]:
         """Every stored dict, in row order."""
         return (self.cache.record(i) for i in range(self.cache.n))
@@ -479,18 +490,19 @@ class RowsById(Mapping[str, int]):
 
         arrays = self._cache.arrays()
         folds, fold_rows, ids = arrays["fold_ids"], arrays["fold_rows"], arrays["ids"]
-        wanted = np.array([fold(k).encode() for k in keys], dtype=folds.dtype)
-        at = np.searchsorted(folds, wanted)
-        out: list[int | None] = []
         n = self._cache.n
-        for key, i in zip(keys, at.tolist(), strict=True):
-            row = None
-            raw = key.encode()
-            while i < n and folds[i] == wanted[len(out)]:
-                candidate = int(fold_rows[i])
-                if ids[candidate] == raw:
-                    row = candidate
-                    break
-                i += 1
-            out.append(row)
+        if n == 0:
+            return [None] * len(keys)
+        folded = [fold(k).encode() for k in keys]
+        wanted = np.array(folded, dtype=folds.dtype)
+        raw = np.array([k.encode() for k in keys], dtype=ids.dtype)
+        at = np.minimum(np.searchsorted(folds, wanted), n - 1)
+        rows = fold_rows[at]
+        hit = (folds[at] == wanted) & (ids[rows] == raw)
+        out: list[int | None] = [r if h else None for r, h in zip(rows.tolist(), hit.tolist())]
+        for i in np.flatnonzero(~hit & (folds[at] == wanted)).tolist():
+            out[i] = self._cache.row_of(keys[i])  # ids that fold alike: check one by one
+        for i, (key, key_fold) in enumerate(zip(keys, folded, strict=True)):
+            if len(key.encode()) > ids.itemsize or len(key_fold) > folds.itemsize:
+                out[i] = self._cache.row_of(key)  # longer than any id: the arrays cut it
         return out
