@@ -43,6 +43,7 @@ import stat
 import sys
 import zlib
 from array import array
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -385,9 +386,12 @@ class CachedAbstracts(Sequence[Abstract]):
     """The abstracts of a cache by row, each decoded (and kept) the first time it is
     asked for; whole columns come from the cache's arrays."""
 
+    KEPT = 4096
+    """Decoded abstracts kept (the most recently used): a screenful, a search's checks."""
+
     def __init__(self, cache: CorpusCache) -> None:
         self.cache = cache
-        self._made: dict[int, Abstract] = {}
+        self._made: OrderedDict[int, Abstract] = OrderedDict()
 
     def __len__(self) -> int:
         return self.cache.n
@@ -404,6 +408,10 @@ class CachedAbstracts(Sequence[Abstract]):
         made = self._made.get(row)
         if made is None:
             made = self._made[row] = Abstract.from_dict(self.cache.record(row))
+            if len(self._made) > self.KEPT:
+                self._made.popitem(last=False)
+        else:
+            self._made.move_to_end(row)
         return made
 
     def __iter__(self) -> Iterator[Abstract]:

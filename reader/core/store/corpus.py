@@ -87,21 +87,27 @@ class CorpusStore:
         every index this store loads or builds from now."""
         if annotations is not None:
             self._annotations = annotations
-        cache = self._cache
-        self._cache = None
-        if cache is None:
-            cache = cachefile.open_cache(self.cache_path, cachefile.identity(self.path))
-        if cache is None:
-            cache = self._rebuild_cache()
-        self._install(cache)
-
-    def _rebuild_cache(self) -> CorpusCache:
-        """Read `corpus.json` (every record checked, damage recovered) and make its
-        cache: written beside it when the folder can be written, else in memory."""
-        data = self.file.load()
         source = cachefile.identity(self.path)
+        cache, self._cache = self._cache, None
+        if cache is None or cache.source != source:
+            cache = cachefile.open_cache(self.cache_path, source)
+        if cache is None:
+            cache, source = self._rebuild_cache()
+        self._install(cache, source)
+
+    def _rebuild_cache(self) -> tuple[CorpusCache, cachefile.Identity | None]:
+        """Read `corpus.json` (every record checked, damage recovered) and make its
+        cache: written beside it when the folder can be written, else in memory.
+        Returns the cache and the identity of the file it was read from: when the file
+        changed while it was read (another process, a recovery), the cache is kept
+        in memory only and that identity is the one before, so `refresh` reads again."""
+        before = cachefile.identity(self.path)
+        data = self.file.load()
+        after = cachefile.identity(self.path)
         key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
-        return self._make_cache(list(data.get("abstracts", {}).values()), source, key)
+        records = list(data.get("abstracts", {}).values())
+        stable = after if after == before else None
+        return self._make_cache(records, stable, key), before
 
     def _make_cache(
         self, records: list[dict[str, Any]], source: cachefile.Identity | None, key: str
@@ -118,13 +124,19 @@ class CorpusStore:
             raise AssertionError("a cache just built does not read back")
         return cache
 
-    def _install(self, cache: CorpusCache, index: SearchIndex | None = None) -> None:
-        """Make `cache` (with its index, when known) the corpus in memory."""
+    def _install(
+        self,
+        cache: CorpusCache,
+        source: cachefile.Identity | None,
+        index: SearchIndex | None = None,
+    ) -> None:
+        """Make `cache` (read from the `corpus.json` of identity `source`, with its
+        index when known) the corpus in memory."""
         self.cache = cache
         self.abstracts = _Abstracts(self, CachedAbstracts(cache))
         self.ids = RowIds(cache)
         self.rows = RowsById(cache)
-        self._identity = cache.source
+        self._identity = source
         self._index = None
         if index is not None:
             self._set_index(index)
@@ -161,9 +173,9 @@ class CorpusStore:
         """A record of the cache did not decode: rebuild it from `corpus.json` (rows
         stay as they are: both come from the same file)."""
         old = self.cache
-        cache = self._rebuild_cache()
+        cache, source = self._rebuild_cache()
         index = self._index
-        self._install(cache)
+        self._install(cache, source)
         if index is not None:
             index.replace_abstracts(self.abstracts)
             self._index = index
@@ -219,8 +231,10 @@ class CorpusStore:
 
     # ----------------------------------------------------------------- writing
     def write(self, merged: Sequence[Abstract]) -> None:
-        """Make `merged` the corpus: `corpus.json` (atomically, under the lock the
-        caller holds), then its cache and its search index, then memory."""
+        """Make `merged` the corpus: `corpus.json` (atomically), then its cache and its
+        search index, then memory. The one way to write the corpus: call it holding
+        `self.file.lock`, after `self.file.load()` (the save counter goes on from the
+        file it replaces)."""
         from reader.core.search import postings
         from reader.core.search.index import SearchIndex
 
@@ -229,14 +243,15 @@ class CorpusStore:
         data = {"abstracts": records, "meta": {"corpus": {"generation": key}}}
         self.file.storage.write(data)
         self.file.storage.forget()  # memory holds the cache, not the parsed file
-        cache = self._make_cache(list(records.values()), cachefile.identity(self.path), key)
+        source = cachefile.identity(self.path)
+        cache = self._make_cache(list(records.values()), source, key)
         del data, records
         built = postings.build([a.text for a in merged], [a.headline for a in merged])
         abstracts = CachedAbstracts(cache)
         index = SearchIndex(abstracts, built)
         with contextlib.suppress(OSError):
             index.save(self.index_dir, key)
-        self._install(cache, index)
+        self._install(cache, source, index)
         index.replace_abstracts(self.abstracts)
 
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
