@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 READER = Path(sys.executable).parent / "reader"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Children may cache bytecode, as an installed reader does (the first run compiles)."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def timed(argv: list[str], runs: int, name: str) -> float:
     for _ in range(runs):
         before = _children_cpu()
         start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+        )
         times.append(time.perf_counter() - start)
         cpu.append(_children_cpu() - before)
     CPU[name] = statistics.median(cpu)
@@ -110,6 +114,11 @@ def _hwm_mb(pid: int) -> float | None:
     return None
 
 
+def _pythonpath() -> str:
+    path = os.environ.get("PYTHONPATH")
+    return f"PYTHONPATH={path} " if path else ""
+
+
 def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float | None]:
     """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB)."""
     if shutil.which("tmux") is None:
@@ -121,7 +130,7 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
         start = time.perf_counter()
         subprocess.run(
             ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
-             f"exec {READER} --data-dir {data}"],
+             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
             check=True,
         )  # fmt: skip
         while time.perf_counter() - start < 60:

@@ -31,8 +31,8 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
         records = [export.record(library, i) for i in ids[:limit]]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
     elif fmt == "ids":
-        for record_id in ids[:limit]:
-            click.echo(record_id)
+        if ids[:limit]:
+            click.echo("\n".join(ids[:limit]))  # one write: 100k lines in one go
     else:
         if not ids:
             click.echo(

@@ -60,7 +60,6 @@ if TYPE_CHECKING:
     import numpy as np
 
     from reader.core.ingest import importer
-
     from reader.core.search.index import SearchIndex
 
 SORTS = ("source", "date", "status", "updated", "relevance")

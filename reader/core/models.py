@@ -325,7 +325,7 @@ class Annotation:
             title=data.get("title", ""),
             created=data.get("created", ""),
             updated=data.get("updated", ""),
-            extra={k: v for k, v in data.items() if k not in known},
+            extra={} if data.keys() <= known else {k: v for k, v in data.items() if k not in known},
         )
 
 

@@ -47,7 +47,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import orjson
 
@@ -194,7 +194,7 @@ class CorpusCache:
         col = self._at[name]
         return self._view[col.offset : col.offset + col.length]
 
-    def _cast(self, name: str, code: str) -> memoryview:
+    def _cast(self, name: str, code: Literal["q", "i"]) -> memoryview[int]:
         return self._section(name).cast(code)
 
     def close(self) -> None:
@@ -271,7 +271,9 @@ class CorpusCache:
 
         def col(name: str, dtype: Any) -> np.ndarray:
             c = self._at[name]
-            return np.frombuffer(self._buffer, dtype, c.length // np.dtype(dtype).itemsize, c.offset)
+            return np.frombuffer(
+                self._buffer, dtype, c.length // np.dtype(dtype).itemsize, c.offset
+            )
 
         return {
             "dates": col("dates", np.int32),
@@ -507,7 +509,9 @@ class RowsById(Mapping[str, int]):
         at = np.minimum(np.searchsorted(folds, wanted), n - 1)
         rows = fold_rows[at]
         hit = (folds[at] == wanted) & (ids[rows] == raw)
-        out: list[int | None] = [r if h else None for r, h in zip(rows.tolist(), hit.tolist())]
+        out: list[int | None] = [
+            r if h else None for r, h in zip(rows.tolist(), hit.tolist(), strict=True)
+        ]
         for i in np.flatnonzero(~hit & (folds[at] == wanted)).tolist():
             out[i] = self._cache.row_of(keys[i])  # ids that fold alike: check one by one
         for i, (key, key_fold) in enumerate(zip(keys, folded, strict=True)):

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
 from reader.core.models import Abstract, Annotation, normalize_id
 from reader.core.store import cache as cachefile
-from reader.core.store.cache import CacheDamaged, CachedAbstracts, CorpusCache, RowIds, RowsById
+from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
 from reader.core.store.folder import DataFile, check_corpus, has_records, open_data_file
 from reader.core.text import fold
 
