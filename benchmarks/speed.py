@@ -217,7 +217,9 @@ def row(
         shown = f"{now:.0f} MB"
     if cpu is not None:
         shown += f" (cpu {cpu * 1000:.0f} ms)"
-    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:g} {unit}"
+    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
+    if unit == "MB":
+        limit = f"{target:.0f} MB"
     return f"| {figure} | {shown} | <= {limit} | {'yes' if now <= target else 'NO'} |"
 
 
