@@ -24,7 +24,9 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
     """List the abstracts matching QUERY (all when none), one per line."""
     text = query_text(query)
     library = state.library()
-    ids = library.search(text, sort).ids
+    # no query, corpus order: the ids alone, without loading the index (nor numpy)
+    every = not text.strip() and sort == "source"
+    ids = library.ids() if every else library.search(text, sort).ids
     if fmt == "json":
         from reader.core import export
 

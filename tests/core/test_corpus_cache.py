@@ -234,3 +234,15 @@ def test_many_ids_are_looked_up_at_once_like_one_at_a_time(seeded: Path):
     keys = [*ids, "nope", ids[0] + "9", ids[0][:-1], ids[0].upper(), "x" * 200] * 2
     assert rows.rows_of(keys) == [rows.get(k) for k in keys]  # type: ignore[attr-defined]
     assert rows.rows_of(keys)[: len(ids)] == list(range(len(ids)))  # type: ignore[attr-defined]
+
+
+def test_reader_list_without_a_query_needs_no_index(seeded: Path):
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "--data-dir", str(seeded), "list", "--limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
+    assert Library(seeded).search("").ids[:2] == Library(seeded).ids()[:2]
