@@ -207,8 +207,8 @@ class SearchIndex:
             self._row_tags[row] = keys
             for key in keys:
                 self.tags.setdefault(key, set()).add(row)
-        _put(self.notes, row, fold(annotation.note))
-        _put(self.titles, row, fold(annotation.title))
+        _put(self.notes, row, fold(annotation.note) if annotation.note else "")
+        _put(self.titles, row, fold(annotation.title) if annotation.title else "")
 
     def set_annotations(self, items: Iterable[tuple[int, Annotation]]) -> None:
         for row, annotation in items:
