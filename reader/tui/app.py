@@ -130,11 +130,12 @@ def run_app(library: Library) -> None:
     """
     app = ReaderApp(library)
     app.run()
-    for label in app.main.pending.dropped:
-        print(
-            f"reader: not saved (another reader process was still writing): {label}",
-            file=sys.stderr,
-        )
+    with contextlib.suppress(OSError):  # (after SIGHUP there may be no terminal left)
+        for label in app.main.pending.dropped:
+            print(
+                f"reader: not saved (another reader process was still writing): {label}",
+                file=sys.stderr,
+            )
     if app.return_code:  # Textual sets 1 when an error stopped the app
         error = app._exception  # (Textual keeps the first unhandled error here)
         path = write_crash_report(error, library.data_dir)

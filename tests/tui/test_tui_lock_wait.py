@@ -64,8 +64,10 @@ def lock_of(library: Library) -> Path:
 
 
 def on_disk(library: Library, row: int) -> Status:
-    """The status of `row` as another process reads it from disk."""
-    return Library(library.data_dir).annotation(library.abstract_at(row).id).status
+    """The status of `row` as another process reads it from disk (read-only: opening
+    it takes no lock, so it does not wait for the peer)."""
+    fresh = Library(library.data_dir, read_only=True)
+    return fresh.annotation(library.abstract_at(row).id).status
 
 
 @pytest.fixture(autouse=True)
@@ -190,7 +192,7 @@ async def test_saving_a_view_while_a_peer_writes_is_refused_at_once(
                 and "holds .user.json.lock now" in m
                 for m in said
             ), said
-        assert Library(library.data_dir).view("mine") is None
+        assert Library(library.data_dir, read_only=True).view("mine") is None
 
 
 def test_the_cli_still_waits_the_full_time(library: Library):
