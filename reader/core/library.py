@@ -329,10 +329,17 @@ class Library:
 
     def wait_for_writers(self, seconds: float) -> None:
         """Wait at most `seconds` for another process's write before a change or an
-        import is refused with a message (the CLI waits LOCK_TIMEOUT; the app less, so
-        a peer holding the lock never freezes a key press for long)."""
+        import is refused with `BusyError` (the CLI waits LOCK_TIMEOUT; the app 0: it
+        never waits on its UI thread, it queues the change and waits in a thread with
+        `wait_until_free`)."""
         self._user.file.lock.timeout = seconds
         self._corpus.file.lock.timeout = seconds
+
+    def wait_until_free(self, seconds: float) -> bool:
+        """Wait at most `seconds` until no process holds the lock that changes take;
+        True when it is free. Touches nothing else, so it may run in another thread
+        while this one reads and changes the library."""
+        return self._user.file.lock.wait_free(seconds)
 
     def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
         """Save `query` as the view `name` (see `UserData.save_view`)."""

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from reader.core.errors import StoreError
+from reader.core.errors import BusyError, StoreError
 from reader.core.models import Status, normalize_tag
 from reader.core.store.storage import (
     AtomicJSONStorage,
@@ -85,14 +85,29 @@ class Lock:
         try:
             self._lock.acquire(timeout=self.timeout)
         except Timeout:
-            raise StoreError(
-                f"another reader process is writing to this library (it has held "
-                f"{self.path.name} for over {self.timeout:g} s); nothing was changed: "
-                "try again when it has finished"
+            held = f"for over {self.timeout:g} s" if self.timeout > 0 else "now"
+            raise BusyError(
+                f"another reader process is writing to this library (it holds "
+                f"{self.path.name} {held}); nothing was changed: try again when it has "
+                "finished"
             ) from None
         except OSError as error:
             raise StoreError(f"cannot lock {self.path}: {error.strerror}") from None
         return self
+
+    def wait_free(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds until no process holds the lock; True when
+        free. Takes nothing: the lock is released at once, so a write may still find it
+        held again. Safe from another thread (it uses a descriptor of its own)."""
+        waiter = FileLock(str(self.path), thread_local=False)
+        try:
+            waiter.acquire(timeout=timeout)
+        except Timeout:
+            return False
+        except OSError as error:
+            raise StoreError(f"cannot lock {self.path}: {error.strerror}") from None
+        waiter.release()
+        return True
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
