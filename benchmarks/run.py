@@ -3,6 +3,7 @@
     make bench                      # all sizes
     make bench ARGS="--sizes 10000" # one size
     make bench ARGS="--scale 1m"    # 1,000,000 generated abstracts, the 1M targets
+    make bench ARGS="--speed-only"  # issue 13's table alone (no typing/durability figures)
 
 First issue 13's table (`speed.py`): F, start-up, CLI latency, filter, peak RSS and
 import, as `figure | now | target | met?`, for the 49 seeds and each size.
