@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Hashable
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -85,13 +84,6 @@ NARROW_WIDTH = 100
 """Below this many columns the screen shows one pane at a time (and no views sidebar)."""
 
 STATUS_KEYS = Binding.Group("status", compact=True)
-
-_NOT_QUEUED = Pending("", lambda: None)
-"""`_try`'s default `pending`: a change that waits under its own `what`."""
-
-
-def _nothing() -> None:
-    """The `run` of a `Pending` that `_try` fills in."""
 
 
 def _n(ids: list[str]) -> str:
@@ -501,7 +493,9 @@ class MainScreen(Screen[None]):
         done = self._try(
             "set the status",
             lambda: self.library.set_status(ids, status, seen=seen),
-            pending=Pending(f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status),
+            label=f"status {status.value} on {_n(ids)}",
+            ids=ids,
+            status=status,
         )
         if done and self.auto_advance and not self.abstract_list.marked:
             self.abstract_list.action_cursor_down()
@@ -529,9 +523,9 @@ class MainScreen(Screen[None]):
                 self._try(
                     "set the status",
                     lambda: self.library.set_status(ids, status, seen=shown),
-                    pending=Pending(
-                        f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status
-                    ),
+                    label=f"status {status.value} on {_n(ids)}",
+                    ids=ids,
+                    status=status,
                 )
 
         subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
@@ -558,7 +552,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "tag",
                 lambda: self.library.tag(ids, add=add, remove=remove),
-                pending=Pending(f"tags {text.strip()} on {_n(ids)}", _nothing, tuple(ids)),
+                label=f"tags {text.strip()} on {_n(ids)}",
+                ids=ids,
             )
 
         self.app.push_screen(
@@ -601,7 +596,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "set the title",
                 lambda: self.library.set_title(abstract.id, text, seen=old),
-                pending=Pending(f"title on {abstract.id}", _nothing, (abstract.id,)),
+                label=f"title on {abstract.id}",
+                ids=[abstract.id],
             )
 
         self.app.push_screen(
@@ -626,7 +622,7 @@ class MainScreen(Screen[None]):
             change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
                 record, text, base=base
             )
-            if not self._try("save the note", change, merge=session, pending=None):
+            if not self._try("save the note", change, merge=session, wait=False):
                 return None
             self.library.clear_draft(record)
             return self.library.annotation(record).note
@@ -695,26 +691,27 @@ class MainScreen(Screen[None]):
         change: Callable[[], Change],
         merge: Hashable | None = None,
         *,
-        pending: Pending | None = _NOT_QUEUED,
+        label: str = "",
+        ids: Sequence[str] = (),
+        status: Status | None = None,
+        wait: bool = True,
     ) -> bool:
         """Run a Library change, record it; tell the user when it fails. True when it
-        was made, or queued.
+        was made, or waits.
 
-        While another process writes, the change waits in `self.pending` (made in
-        order once it has finished): `pending` describes it for the list and the
-        messages (its `run` is ignored). `pending=None`: never wait; refuse at once
-        (the note editor keeps its text and tries again).
+        While another process writes, the change waits in `self.pending`, made in
+        order once it has finished; `label` (else `what`), the `ids` it changes and
+        the `status` it sets describe it meanwhile. `wait=False`: refuse at once (the
+        note editor keeps its text and tries again).
         """
-        if pending is None:
+        if not wait:
             try:
                 return self._apply(what, change, merge)
             except BusyError as error:
                 self.notify(str(error), title=f"Cannot {what} now", severity="warning")
                 return False
-        if pending is _NOT_QUEUED:
-            pending = Pending(what, _nothing)
-        queued = replace(pending, run=partial(self._apply, what, change, merge))
-        return self.pending.submit(queued)
+        run = partial(self._apply, what, change, merge)
+        return self.pending.submit(Pending(label or what, run, tuple(ids), status))
 
     def _apply(self, what: str, change: Callable[[], Change], merge: Hashable | None) -> bool:
         """Make `change` and record it; False, having told the user, when it is refused.
@@ -773,7 +770,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Restored {found.records} records from {path} (z undoes it)")
             return found.change
 
-        self._try("restore", restore, pending=Pending(f"restore {path}", _nothing))
+        self._try("restore", restore, label=f"restore {path}")
 
     # ---------------------------------------------------------------- views
     def action_toggle_views(self) -> None:
