@@ -105,7 +105,7 @@ def test_markdown_shows_title_metadata_tags_abstract_and_note(library: FakeLibra
     assert "**Status:** reading" in text and "`later`, `ml`" in text
     assert "\n\nWe study α things.\n" in text  # LaTeX rendered, as in the app
     assert "We study $\\alpha$ things." in export_markdown(library, [A.id], raw=True)
-    assert "### Note\n\n# Thoughts\n\nline two" in text
+    assert "### Note\n\n#### Thoughts\n\nline two" in text  # below the Note heading
     assert text.count("### Note") == 1  # B has no note
 
 
