@@ -113,7 +113,9 @@ async def test_y_names_whichever_program_took_the_text(
         assert ("tmux's paste buffer" in message) == (program == "tmux")
 
 
-async def test_y_says_plainly_when_nothing_could_copy(run_app, library: Library, fakes, monkeypatch):
+async def test_y_says_plainly_when_nothing_could_copy(
+    run_app, library: Library, fakes, monkeypatch
+):
     monkeypatch.setenv("DISPLAY", ":0")
     fakes.add("xclip", exit_code=1)  # there, but no X server answers
     async with run_app(library) as pilot:
