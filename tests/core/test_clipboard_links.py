@@ -44,7 +44,7 @@ def test_with_no_program_the_message_says_it_could_not():
 
 
 def test_addresses_are_found_without_the_punctuation_around_them():
-    text = "See (https://x.org/a_(b)), https://y.com/p?q=1. Also arXiv:2306.10015v2 and doi:10.1000/xy."
+    text = "See (https://x.org/a_(b)), https://y.com/p?q=1. arXiv:2306.10015v2, doi:10.1000/xy."
     assert links.found_in(text) == [
         "https://x.org/a_(b)",
         "https://y.com/p?q=1",
