@@ -27,7 +27,7 @@ from reader.core.export import (
     export_markdown,
     export_notes,
 )
-from reader.core.export.common import base_key, citation_keys, load_records
+from reader.core.export.common import base_key, citation_keys, heading, load_records
 from reader.core.export.notes import MANIFEST
 from reader.core.library import Library
 from reader.core.models import Abstract, Annotation, Record, Status
@@ -360,3 +360,12 @@ def test_notes_of_the_seeds_are_named_by_id(seeded: Library, tmp_path: Path):
     report = export_notes(seeded, seeded.ids(), tmp_path / "notes")
     first, second = seeded.ids()[:2]
     assert sorted(report.written) == sorted([f"{first}.md", f"{second}.md"])
+
+
+def test_headings_render_the_latex_of_a_source_title():
+    abstract = Abstract(
+        id="1", text="x", headline="x", source="s", position=1, title=r"On $\alpha$-nets"
+    )
+    rec = Record("1", abstract)
+    assert heading(rec) == "On α-nets"
+    assert heading(Record("1", abstract, Annotation(title="Mine: $x$"))) == "Mine: $x$"

@@ -48,8 +48,10 @@ def heading(rec: Record) -> str:
     the whole first sentence of the abstract (the app's headline is cut at ~100
     characters) without its full stop, LaTeX as Unicode, on one line."""
     abstract = rec.abstract
-    if rec.annotation.title or abstract is None or abstract.title:
+    if rec.annotation.title or abstract is None:
         return squash(rec.title)
+    if abstract.title:
+        return latex_to_unicode(abstract.title)  # sources write `$\alpha$` in titles too
     sentence = squash(first_sentence(abstract.text))
     return (sentence[:-1] if sentence.endswith(".") else sentence) or rec.id
 
