@@ -336,6 +336,8 @@ def test_notes_folder_writes_front_matter_and_reruns_safely(fetched: FakeLibrary
     assert (folder / "vaswani2017attentiona.md").read_text() == "edited by hand"
 
     assert export_notes(fetched, FETCHED_IDS, folder).unchanged == ["vaswani2017attention.md"]
+    subset = export_notes(fetched, [UNTITLED.id], folder)  # another query: others stay
+    assert subset.removed == [] and (folder / "vaswani2017attention.md").exists()
 
     del fetched.annotations[VASWANI.id]  # no note, no tags: its file goes, only that one
     last = export_notes(fetched, FETCHED_IDS, folder)

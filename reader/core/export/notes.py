@@ -6,10 +6,11 @@ matter (id, arXiv id, title, authors, date, status, tags, URL), then the title, 
 abstract and the note (its headings moved below the file's own).
 
 The folder is the user's too: a manifest (`.reader-notes.json`) lists the files this
-export wrote, with a hash of what it wrote. A re-run writes new files, rewrites the
-ones whose content changed, and removes its own files that no longer belong (the note
-and tags were cleared) — but never touches a file it did not write or one edited since
-it wrote it: those are reported as kept.
+export wrote, with the record and a hash of what it wrote. A re-run writes new files,
+rewrites the ones whose content changed, and removes its own files of the records it
+exports that no longer get one (their note and tags were cleared, or their name
+changed); files of records outside the export (another query) stay. It never touches
+a file it did not write or one edited since it wrote it: those are reported as kept.
 """
 
 from __future__ import annotations
@@ -130,9 +131,10 @@ def _folder(path: Path) -> Path:
     return path
 
 
-def _manifest(folder: Path) -> dict[str, str]:
-    """What an earlier run wrote (empty when none, or when the manifest is unreadable:
-    then every existing file counts as the user's and is kept)."""
+def _manifest(folder: Path) -> dict[str, tuple[str, str]]:
+    """What earlier runs wrote: file name -> (record id, sha256 of what was written).
+    Empty when there is none, or when it is unreadable: then every existing file
+    counts as the user's and is kept."""
     try:
         data = orjson.loads(read_regular(folder / MANIFEST, limit=50_000_000, what="manifest"))
     except (FileNotFoundError, ReaderError, orjson.JSONDecodeError):
@@ -140,7 +142,14 @@ def _manifest(folder: Path) -> dict[str, str]:
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
         return {}
-    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+    return {
+        name: (entry["id"], entry["sha256"])
+        for name, entry in files.items()
+        if isinstance(name, str)
+        and isinstance(entry, dict)
+        and isinstance(entry.get("id"), str)
+        and isinstance(entry.get("sha256"), str)
+    }
 
 
 def _on_disk(path: Path) -> bytes | None:
@@ -157,7 +166,7 @@ def export_notes(library: Source, ids: Iterable[str], folder: Path) -> NotesRepo
     keys = citation_keys(everything)  # over all of them: a note's name does not change
     records = [r for r in everything if wanted(r)]  # when another record loses its note
     before = _manifest(folder)
-    after: dict[str, str] = {}
+    after: dict[str, tuple[str, str]] = {}
     report = NotesReport()
     for rec in records:
         name = file_name(keys[rec.id])
@@ -170,15 +179,19 @@ def export_notes(library: Source, ids: Iterable[str], folder: Path) -> NotesRepo
             report.written.append(name)
         elif _digest(current) == digest:
             report.unchanged.append(name)
-        elif before.get(name) == _digest(current):
+        elif name in before and before[name][1] == _digest(current):
             write_through(path, data)
             report.updated.append(name)
         else:  # not ours, or edited by hand since we wrote it
             report.kept.append(name)
             continue
-        after[name] = digest
-    for name, digest in before.items():
+        after[name] = (rec.id, digest)
+    exported = {r.id for r in everything}
+    for name, (record_id, digest) in before.items():
         if name in after or "/" in name or name.startswith("."):
+            continue
+        if record_id not in exported:  # outside this export (another query): keep it
+            after[name] = (record_id, digest)
             continue
         path = folder / name
         current = _on_disk(path)
@@ -186,6 +199,7 @@ def export_notes(library: Source, ids: Iterable[str], folder: Path) -> NotesRepo
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             report.removed.append(name)
-    manifest = {"format": "reader-notes", "version": 1, "files": dict(sorted(after.items()))}
+    files = {name: {"id": i, "sha256": d} for name, (i, d) in sorted(after.items())}
+    manifest = {"format": "reader-notes", "version": 1, "files": files}
     write_through(folder / MANIFEST, orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return report
