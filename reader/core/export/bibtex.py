@@ -20,6 +20,8 @@ from collections.abc import Iterable
 
 import bibtexparser
 from bibtexparser import model
+from bibtexparser.middlewares import default_unparse_stack
+from bibtexparser.middlewares.middleware import Middleware
 
 from reader.core.export.common import Source, citation_keys, heading, load_records
 from reader.core.models import Record
@@ -116,10 +118,17 @@ def export_bibtex(library: Source, ids: Iterable[str]) -> str:
     form = bibtexparser.BibtexFormat()
     form.indent = "  "
     form.block_separator = "\n"
-    return bibtexparser.write_string(bib, bibtex_format=form)
+    return bibtexparser.write_string(bib, unparse_stack=_unparse_stack(), bibtex_format=form)
+
+
+def _unparse_stack() -> list[Middleware]:
+    """bibtexparser's writer steps, allowed to change the blocks in place: the default
+    deep-copies every block first (and warns about it past a few thousand)."""
+    return default_unparse_stack(allow_inplace_modification=True)
 
 
 def record_bibtex(rec: Record) -> str:
     """One record's entry, as `y` copies it."""
     key = citation_keys([rec])[rec.id]
-    return bibtexparser.write_string(bibtexparser.Library([entry(rec, key)]))
+    library = bibtexparser.Library([entry(rec, key)])
+    return bibtexparser.write_string(library, unparse_stack=_unparse_stack())
