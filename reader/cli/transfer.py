@@ -9,8 +9,7 @@ from pathlib import Path
 import click
 
 from reader.cli.common import State, UserError, pass_state, plural, query_text, utf8
-from reader.core import export
-from reader.core.ingest import importer
+from reader.core.export import FORMATS  # the package's __init__ alone: no exporter yet
 
 PROGRESS_FILES = 20
 """An import of more files than this shows a progress bar..."""
@@ -23,6 +22,8 @@ PROGRESS_BYTES = 20_000_000
 @pass_state
 def import_(state: State, paths: tuple[Path, ...]) -> None:
     """Import files of abstracts, or every file in folders."""
+    from reader.core.ingest import importer
+
     library = state.library()
     files = importer.expand(list(paths))
     size = 0
@@ -51,7 +52,7 @@ def import_(state: State, paths: tuple[Path, ...]) -> None:
 
 @click.command("export")
 @click.argument("query", nargs=-1, callback=utf8("query"))
-@click.option("--format", "fmt", type=click.Choice(export.FORMATS), default="json")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File (for notes: a folder).")
 @click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")
 @pass_state
@@ -64,6 +65,8 @@ def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None,
     (citation keys like vaswani2017attention); csv: a row each; html: one page;
     notes: a Markdown file per abstract with a note or tags, into the folder -o DIR.
     """
+    from reader.core import export
+
     text = query_text(query)
     library = state.library()
     ids = library.search(text).ids

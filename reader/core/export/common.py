@@ -1,46 +1,19 @@
-"""What every export format shares: reading records from the library, citation keys,
-headings, and LaTeX as Markdown.
-
-The exporters take anything with the two `Library` reading methods of `Source`, so
-they can be tested without a library on disk.
-"""
+"""What the export formats share: citation keys, headings, LaTeX as Markdown (and,
+from `source`, reading records from the library)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Protocol
 
 from anyascii import anyascii
 from markdown_it import MarkdownIt
 
-from reader.core.errors import UnknownIdError
+from reader.core.export.source import Source, load_record, load_records
 from reader.core.ingest.latex import latex_segments, latex_to_unicode
 from reader.core.ingest.parse import first_sentence
-from reader.core.models import Abstract, Annotation, Record, surname
+from reader.core.models import Record, surname
 from reader.core.text import squash
-
-
-class Source(Protocol):
-    """What the exporters read from a `Library`."""
-
-    def abstract(self, record_id: str) -> Abstract: ...
-
-    def annotation(self, record_id: str) -> Annotation: ...
-
-
-def load_record(library: Source, record_id: str) -> Record:
-    """The record of `record_id`; its abstract is None when the library holds only an
-    annotation for the id (a restore of another library's export)."""
-    try:
-        abstract: Abstract | None = library.abstract(record_id)
-    except UnknownIdError:
-        abstract = None
-    return Record(record_id, abstract, library.annotation(record_id))
-
-
-def load_records(library: Source, ids: Iterable[str]) -> list[Record]:
-    return [load_record(library, i) for i in ids]
 
 
 def heading(rec: Record) -> str:
@@ -162,3 +135,15 @@ def demote_headings(markdown: str, below: int) -> str:
             lines[start] = "#" * level + " " + text
             lines[start + 1 : end] = [None] * (end - start - 1)
     return "\n".join(x for x in lines if x is not None)
+
+
+__all__ = [
+    "Source",
+    "base_key",
+    "citation_keys",
+    "demote_headings",
+    "heading",
+    "latex_markdown",
+    "load_record",
+    "load_records",
+]

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from reader.core.errors import ReaderError
-from reader.core.export.common import Source, load_record
+from reader.core.export.source import Source, load_record
 from reader.core.models import FIELDS, Annotation, Record, Status, normalize_tag, now_iso
 from reader.core.userfiles import read_regular
 
