@@ -239,3 +239,17 @@ async def test_export_to_a_bad_place_says_why(run_app, library: Library, fakes, 
         await pilot.press("enter")
         message = await told(app, "does not exist")
         assert message.startswith(f"cannot write {tmp_path / 'missing' / 'x.html'}")
+
+
+async def test_yy_typed_at_once_copies_the_id(run_app, library: Library, fakes: Fakes, monkeypatch):
+    # the second y of a fast `yy` (sent before the menu is up) reaches the copy menu
+    # (this passes without y's priority=True too: it does not pin that)
+    from tests.tui.test_views_replace import burst
+
+    monkeypatch.setenv("TMUX", "set")
+    got = fakes.add("tmux")
+    async with run_app(library) as pilot:
+        app = pilot.app
+        burst(app, "y", "y")
+        await told(app, "with tmux")
+        assert got.read_text() == FIRST and len(app.screen_stack) == 1
