@@ -319,8 +319,10 @@ def open_data_file(
     sibling_has_records: Callable[[], bool],
     validate: Callable[[dict[str, Any]], str | None],
     link_backups: bool = False,
+    load: bool = True,
 ) -> DataFile:
-    """Open one data file: clean stale temp files, recover from damage."""
+    """Open one data file: clean stale temp files, recover from damage. Without `load`
+    the file is not read yet (the corpus, when its cache is valid: see `cache.py`)."""
     lock = Lock(path.with_name(f".{path.name}.lock"))
     db = open_db(
         path,
@@ -332,11 +334,13 @@ def open_data_file(
     data_file = DataFile(path, db, lock, sibling_has_records)
     db.atomic.may_be_missing = not os.path.lexists(path) and not data_file.existed()
     if read_only:
-        data_file.load()
+        if load:
+            data_file.load()
         return data_file
     with lock:
         remove_stale_temps(path)
-        data_file.load()
+        if load:
+            data_file.load()
     return data_file
 
 
@@ -415,14 +419,23 @@ def _annotation_problem(doc: object, version: int) -> str | None:
         for tag in tags or ():
             if not isinstance(tag, str):
                 return f"tag {tag!r} is not text"
-            try:
-                normalize_tag(tag)
-            except ValueError:
+            if not _valid_tag(tag):
                 return f"tag {tag!r} is not a valid tag"
     for name in _TEXT_FIELDS:
         if not isinstance(doc.get(name, ""), str):
             return f"{name} is not text"
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _valid_tag(tag: str) -> bool:
+    """Whether `tag` is a valid tag (cached: the same few tags recur on thousands of
+    records, and every record is checked whenever the file is read)."""
+    try:
+        normalize_tag(tag)
+    except ValueError:
+        return False
+    return True
 
 
 def check_corpus(data: dict[str, Any]) -> str | None:

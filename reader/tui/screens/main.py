@@ -45,8 +45,9 @@ from textual.worker import get_current_worker
 from reader.core.changes import ConflictError
 from reader.core.errors import BusyError, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
-from reader.core.models import EMPTY, Abstract, Status, format_tags
+from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
+from reader.tui import outward
 from reader.tui.commands import (
     FROM_PALETTE,
     KeyCommands,
@@ -55,6 +56,7 @@ from reader.tui.commands import (
     key_bindings,
     key_display,
 )
+from reader.tui.export_commands import ExportCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.pending import Pending, PendingWrites
@@ -94,7 +96,7 @@ def _n(ids: list[str]) -> str:
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -117,8 +119,12 @@ class MainScreen(Screen[None]):
         Binding("n", "edit_note", "Note", id="note", priority=True),
         Binding("e", "edit_note_in_editor", "Note in $EDITOR", show=False, id="note.editor"),
         Binding("T", "set_title", "Title", show=False, id="title", priority=True),
-        Binding("o", "open_link", "Open on arXiv", show=False, id="open-link"),
-        Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
+        Binding("o", "open_link", "Open the abstract page", show=False, id="open-link"),
+        Binding("p", "open_pdf", "Open the PDF", show=False, id="open-pdf"),
+        Binding("L", "show_links", "Links", show=False, id="links", priority=True),
+        Binding(
+            "y", "copy_id", "Copy id, BibTeX, URL, link", show=False, id="copy-id", priority=True
+        ),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
@@ -448,34 +454,52 @@ class MainScreen(Screen[None]):
         abstract = self._current() if self.is_mounted else None
         if abstract is None:
             return None
-        if action == "open_link" and not abstract.url:
-            return None
         return True
 
-    def action_open_link(self) -> None:
+    # ---------------------------------------------------------------- out (reader.tui.outward)
+    def _current_record(self) -> Record | None:
         abstract = self._current()
-        if abstract is not None and abstract.url:
-            self.app.open_url(abstract.url)
-            self.notify(f"Opening {abstract.url}")
+        return None if abstract is None else self.library.record(abstract.id)
+
+    def action_open_link(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec)
+
+    def action_open_pdf(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec, pdf=True)
+
+    def action_search_arxiv(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.search_arxiv(self, rec)
+
+    def action_show_links(self) -> None:
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.show_links(self, rec)
 
     def action_copy_id(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        text = abstract.arxiv_id or abstract.text.split(". ")[0]
-        self.app.copy_to_clipboard(text)
-        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
-        # unless `set-clipboard on`), so the app says what it did, not "Copied"
-        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
+        """y: the copy menu (id, BibTeX, URL, Markdown link: yy yb yu ym)."""
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.copy_menu(self, rec)
+
+    def shown_ids(self) -> list[str]:
+        """The ids of the rows the list shows, in its order."""
+        return [self.library.abstract_at(r).id for r in self.abstract_list.rows.tolist()]
+
+    def marked_ids(self) -> list[str]:
+        """The ids of the marked rows: in list order, then those the filter hides."""
+        marked = self.abstract_list.marked
+        rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
+        rows += sorted(marked - set(rows))
+        return [self.library.abstract_at(r).id for r in rows]
 
     # ---------------------------------------------------------------- marks
     def _targets(self) -> list[str]:
         """What an action applies to: the marked rows (in list order), else the cursor's."""
-        marked = self.abstract_list.marked
-        if marked:
-            rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
-            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
-            return [self.library.abstract_at(r).id for r in rows]
+        if self.abstract_list.marked:
+            return self.marked_ids()
         abstract = self._current()
         return [] if abstract is None else [abstract.id]
 
