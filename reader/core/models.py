@@ -190,6 +190,10 @@ class Abstract:
     journal_ref: str | None = None
     pdf: str | None = None
     """The PDF's address when the source gives one (else derived from the arXiv id)."""
+    replaced_version: int | None = None
+    """The arXiv version the library held before a fetch or import brought a newer one
+    (`version`): the detail pane notes "v3, replaces v2". None when no newer version
+    ever replaced one here."""
 
     @property
     def url(self) -> str | None:
@@ -239,6 +243,7 @@ class Abstract:
                     ("doi", self.doi),
                     ("journal_ref", self.journal_ref),
                     ("pdf", self.pdf),
+                    ("replaced_version", self.replaced_version),
                 )
                 if value
             },
@@ -264,6 +269,7 @@ class Abstract:
             doi=data.get("doi"),
             journal_ref=data.get("journal_ref"),
             pdf=data.get("pdf"),
+            replaced_version=data.get("replaced_version"),
         )
 
 

@@ -136,20 +136,61 @@ class CorpusStore:
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         with self.file.lock:
-            storage = self.file.storage
-            self.file.load()
-            if storage.generation != self._generation:
-                self.load()
+            self._catch_up()
             report, merged = importer.merge(self.abstracts, self.rows, parsed)
             if report.added or report.updated:
-                key = uuid.uuid4().hex
-                data = {
-                    "abstracts": {a.id: a.to_dict() for a in merged},
-                    "meta": {"corpus": {"generation": key}},
-                }
-                storage.write(data)
-                index = SearchIndex.build(merged)
-                with contextlib.suppress(OSError):
-                    index.save(self.index_dir, key)
-                self._install(merged, index)
+                self._write(merged)
         return report
+
+    def remove(self, ids: Sequence[str]) -> list[tuple[int, Abstract]]:
+        """Take the abstracts of `ids` out of the corpus (under its lock, one write);
+        returns each with the row it had, for `reinsert`. Ids not in the corpus (any
+        more) are left out. Annotations live elsewhere and are not touched."""
+        if self.read_only:
+            raise ReadOnlyError("this library is open read-only; nothing was removed")
+        with self.file.lock:
+            self._catch_up()
+            rows = sorted({self.rows[key] for key in ids if key in self.rows})
+            removed = [(row, self.abstracts[row]) for row in rows]
+            if removed:
+                gone = set(rows)
+                self._write([a for r, a in enumerate(self.abstracts) if r not in gone])
+        return removed
+
+    def reinsert(self, removed: Sequence[tuple[int, Abstract]]) -> int:
+        """Put removed abstracts back at their rows (an undo of `remove`); one whose id
+        is in the corpus again (re-imported or fetched since) stays as it is now.
+        Returns how many went back."""
+        if self.read_only:
+            raise ReadOnlyError("this library is open read-only; nothing was put back")
+        with self.file.lock:
+            self._catch_up()
+            merged = list(self.abstracts)
+            back = 0
+            for row, abstract in sorted(removed, key=lambda item: item[0]):
+                if abstract.id not in self.rows:
+                    merged.insert(min(row, len(merged)), abstract)
+                    back += 1
+            if back:
+                self._write(merged)
+        return back
+
+    def _catch_up(self) -> None:
+        """Under the lock: load what another process wrote since this one read."""
+        self.file.load()
+        if self.file.storage.generation != self._generation:
+            self.load()
+
+    def _write(self, abstracts: list[Abstract]) -> None:
+        """Make `abstracts` the corpus: one atomic, durable write, then a new index
+        (under the lock). Memory changes only once the write is on disk."""
+        key = uuid.uuid4().hex
+        data = {
+            "abstracts": {a.id: a.to_dict() for a in abstracts},
+            "meta": {"corpus": {"generation": key}},
+        }
+        self.file.storage.write(data)
+        index = SearchIndex.build(abstracts)
+        with contextlib.suppress(OSError):
+            index.save(self.index_dir, key)
+        self._install(abstracts, index)
