@@ -70,7 +70,7 @@ def fetch(
     modes = sum(map(bool, (ids, query is not None, categories)))
     if modes > 1:
         raise click.UsageError("give ids, --query or --category, one of them")
-    if ids and (since or limit):
+    if ids and (since is not None or limit is not None):
         raise click.UsageError("--since and --max go with --query, --category or subscriptions")
     with user_errors():
         settings = Settings.from_env(api_url)
@@ -78,10 +78,10 @@ def fetch(
         if ids:
             searches = id_searches(ids)
         elif query is not None:
-            searches = [query_search(query, limit or DEFAULT_MAX, since)]
+            searches = [query_search(query, DEFAULT_MAX if limit is None else limit, since)]
         elif categories:
             start = since or _today() - timedelta(days=FIRST_DAYS)
-            searches = [category_search(categories, start, limit or DEFAULT_MAX)]
+            searches = [category_search(categories, start, DEFAULT_MAX if limit is None else limit)]
         elif since:
             raise click.UsageError("--since goes with --query or --category")
     library = state.library()
@@ -105,7 +105,10 @@ def fetch(
                 )
             with user_errors():
                 reports = fetch_subscriptions(
-                    library, client, limit or SUBSCRIPTION_LIMIT, progress=progress
+                    library,
+                    client,
+                    SUBSCRIPTION_LIMIT if limit is None else limit,
+                    progress=progress,
                 )
     except KeyboardInterrupt:
         kept = describe(last) if last else "nothing"

@@ -52,14 +52,15 @@ class Fetched:
         return self.error is None and not self.missing
 
     def summary(self) -> str:
-        """`cs.CL since 2026-11-20: 12 added, 3 updated, 40 unchanged`, and what failed."""
+        """`cs.CL since 2026-11-20: 12 added, 3 updated, 40 unchanged`, the ids not
+        found, and whether it stopped on a failure (`error` says why)."""
         line = f"{self.label}: {describe([self])}"
         if self.total is not None and self.total > self.received and self.error is None:
             line += f" ({self.total - self.received:,} more on arXiv: raise --max)"
         if self.missing:
             line += f"; not on arXiv: {', '.join(self.missing)}"
         if self.error:
-            line += f"; stopped: {self.error}"
+            line += "; then it stopped (see below)"
         return line
 
 
