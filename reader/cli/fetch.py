@@ -85,6 +85,8 @@ def fetch(
         elif since:
             raise click.UsageError("--since goes with --query or --category")
     library = state.library()
+    if library.read_only:
+        raise UserError("this library is open read-only; nothing was fetched")
     client = Client(settings)
     last: list[Fetched] = []
 
@@ -116,7 +118,8 @@ def fetch(
         sys.exit(130)
     failed = False
     for report in reports:
-        click.echo(report.summary(), err=not report.ok)
+        if report.received or not report.error:  # else the error line says it all
+            click.echo(report.summary(), err=not report.ok)
         for problem in report.problems:
             click.echo(f"  warning: {problem}", err=True)
         failed = failed or not report.ok

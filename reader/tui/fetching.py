@@ -106,11 +106,12 @@ def _done(screen: MainScreen, code: int, lines: list[str]) -> None:
     results = [line for line in lines if not line.endswith(" received")]
     errors = [r.removeprefix("reader: error: ") for r in results if r.startswith("reader:")]
     report = [r for r in results if not r.startswith("reader:")]
-    if code == 0 or not errors:
+    if code == 0:
         screen.notify(escape("\n".join(report) or "Nothing new."), title="Fetched", timeout=10)
-    else:
-        text = "\n".join([*report, *errors]) if report else errors[-1]
-        _failed(screen, text)
+    elif errors:
+        _failed(screen, "\n".join([*report, errors[-1]]))
+    else:  # it did not get to say why (killed, or a bug: its last line)
+        _failed(screen, (results or [f"reader fetch stopped with status {code}"])[-1])
 
 
 def _failed(screen: MainScreen, text: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
@@ -175,7 +176,8 @@ def test_a_slow_api_times_out(run: Run, arxiv: FakeArxiv, monkeypatch: pytest.Mo
     arxiv.faults = ["slow"]
     result = run("fetch", "2611.00001")
     assert result.exit_code == 1
-    assert result.output.strip().endswith("did not answer within 0.3 s")
+    assert result.output.endswith("did not answer within 0.3 s\n")
+    assert result.output.count("\n") == 1  # one line
 
 
 def test_no_server_is_one_line(run: Run, arxiv: FakeArxiv) -> None:
@@ -186,6 +188,22 @@ def test_no_server_is_one_line(run: Run, arxiv: FakeArxiv) -> None:
         result.output.strip()
         .splitlines()[-1]
         .startswith(f"reader: error: 2611.00001: cannot reach the arXiv API ({closed}): ")
+    )
+
+
+def test_a_name_that_does_not_resolve_is_one_line(
+    run: Run, arxiv: FakeArxiv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    result = run("fetch", "--api-url", "http://export.arxiv.org/api/query", "2611.00001")
+    assert result.exit_code == 1
+    assert result.output == (
+        "reader: error: 2611.00001: cannot reach the arXiv API "
+        "(http://export.arxiv.org/api/query): the name 'export.arxiv.org' does not resolve "
+        "(offline?)\n"
     )
 
 

@@ -60,7 +60,7 @@ class Fetched:
         if self.missing:
             line += f"; not on arXiv: {', '.join(self.missing)}"
         if self.error:
-            line += "; then it stopped (see below)"
+            line += " before it stopped"
         return line
 
 
