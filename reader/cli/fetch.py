@@ -10,21 +10,17 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from reader.cli.annotate import CONFIRM_OVER, change_targets
 from reader.cli.common import State, UserError, pass_state, plural, user_errors, utf8
-from reader.core.arxiv.client import Client, Settings
-from reader.core.arxiv.fetch import (
-    SUBSCRIPTION_LIMIT,
-    Fetched,
-    describe,
-    fetch_all,
-    fetch_subscriptions,
-)
 from reader.core.arxiv.queries import Search, category_search, id_searches, query_search
 from reader.core.arxiv.subscriptions import FIRST_DAYS, Subscription
+
+if TYPE_CHECKING:
+    from reader.core.arxiv.fetch import Fetched
 
 DEFAULT_MAX = 100
 """Results of `--query` or `--category` taken when --max is not given."""
@@ -67,6 +63,16 @@ def fetch(
     At most one request every 3 seconds (arXiv's terms). A known abstract is updated
     (its text, version, fields); your statuses, tags and notes on it stay.
     """
+    # here, not at the top: the HTTP client and feedparser take a quarter of a second
+    # to import, which every other command (and the app) would pay
+    from reader.core.arxiv.client import Client, Settings
+    from reader.core.arxiv.fetch import (
+        SUBSCRIPTION_LIMIT,
+        describe,
+        fetch_all,
+        fetch_subscriptions,
+    )
+
     modes = sum(map(bool, (ids, query is not None, categories)))
     if modes > 1:
         raise click.UsageError("give ids, --query or --category, one of them")
