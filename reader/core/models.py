@@ -369,6 +369,11 @@ class Record:
         return self.abstract.arxiv_label if self.abstract else None
 
     @property
+    def replaced_version(self) -> int | None:
+        """The arXiv version a newer one replaced here (`Abstract.replaced_version`)."""
+        return self.abstract.replaced_version if self.abstract else None
+
+    @property
     def tags(self) -> str:
         """The tags as the user reads them: `#method #ml` (empty when none)."""
         return format_tags(self.annotation.tags)
