@@ -73,6 +73,8 @@ class FakeArxiv:
     """Set when a "hold" request arrived."""
     _released: threading.Event = field(default_factory=threading.Event)
     url: str = ""
+    rejected: set[str] = field(default_factory=set)
+    """Ids answered with the API's error entry (as a malformed id is)."""
 
     def release(self) -> None:
         """Let "slow" and "hold" requests end (they answer 503 and the client has gone)."""
@@ -93,7 +95,7 @@ class FakeArxiv:
             found = []
             for word in params["id_list"].split(","):
                 match = ARXIV_ID.fullmatch(word)
-                if match is None:
+                if match is None or word in self.rejected:
                     errors.append(word)
                     continue
                 for p in self.papers:

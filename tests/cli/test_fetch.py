@@ -98,6 +98,16 @@ def test_ids_and_urls_are_looked_up_and_an_unknown_one_is_named(
     assert "9999.99999" not in library.ids()
 
 
+def test_an_id_the_api_refuses_is_named_with_its_error(run: Run, arxiv: FakeArxiv) -> None:
+    arxiv.papers = [paper(1)]
+    arxiv.rejected = {"2611.99999"}
+    result = run("fetch", "2611.99999")
+    assert result.exit_code == 1
+    assert "  warning: incorrect id format for 2611.99999\n" in result.output
+    assert result.output.endswith("reader: error: not found on arXiv: 2611.99999\n")
+    assert "Traceback" not in result.output
+
+
 def test_refetch_updates_text_and_version_and_keeps_annotations(
     run: Run, arxiv: FakeArxiv, data_dir: Path
 ) -> None:
