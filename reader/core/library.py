@@ -74,6 +74,10 @@ class Refreshed:
     """The abstracts (an import): rows may have moved, the index is new."""
     annotations: bool = False
     views: bool = False
+    rows_moved: bool = False
+    """With `corpus`: a row may now hold another record (a removal); false when the
+    records were only updated in place or added at the end (an import, a fetch), so
+    row numbers held from before still name the same records."""
 
     def __bool__(self) -> bool:
         return self.corpus or self.annotations or self.views
@@ -185,9 +189,11 @@ class Library:
         A data file found damaged is recovered (see `store.DataFile.load`); what
         happened is in `take_notices()`.
         """
+        before = self._corpus.ids
         corpus = self._corpus.refresh()
         user = self._user.refresh()
-        return Refreshed(corpus, user.annotations, user.views)
+        moved = corpus and self._corpus.ids[: len(before)] != before
+        return Refreshed(corpus, user.annotations, user.views, moved)
 
     def take_notices(self) -> list[str]:
         """What the user should be told about the data files since the last call

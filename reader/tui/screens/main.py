@@ -362,11 +362,11 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
-        if changed.corpus:
+        if changed.rows_moved:
             if self.abstract_list.marked:
-                self.notify("The library was re-imported; the marks are cleared.")
+                self.notify("Abstracts were removed elsewhere; the marks are cleared.")
             self._rows_moved()
-        else:
+        else:  # rows kept their records (an import or a fetch only adds at the end)
             self._search(self.wanted_query, self.sort)
         self._changed()
 
