@@ -39,8 +39,16 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
 @click.argument("ids", nargs=-1, metavar="[ID|URL]...", callback=utf8("id"))
 @click.option("--query", metavar="Q", callback=utf8("query"), help="An arXiv API query.")
 @click.option("--category", "categories", multiple=True, metavar="CAT", help="e.g. cs.CL")
-@click.option("--since", callback=_day, metavar="DATE", help="Submitted from DATE on.")
-@click.option("--max", "limit", type=int, metavar="N", help="At most N results.")
+@click.option(
+    "--since", callback=_day, metavar="DATE", help="Submitted from DATE on (default: 7 days ago)."
+)
+@click.option(
+    "--max",
+    "limit",
+    type=int,
+    metavar="N",
+    help="At most N results (default 100; for subscriptions 2,000 each).",
+)
 @click.option("--api-url", metavar="URL", help="The API (default $READER_ARXIV_API, else arXiv).")
 @pass_state
 def fetch(
