@@ -51,6 +51,7 @@ from reader.tui import outward
 from reader.tui.commands import (
     FROM_PALETTE,
     KeyCommands,
+    LibraryCommands,
     MainCommands,
     ViewCommands,
     key_bindings,
@@ -96,7 +97,7 @@ def _n(ids: list[str]) -> str:
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands, LibraryCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -394,12 +395,28 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
-        if changed.corpus and self.abstract_list.marked:
-            # the abstracts were reloaded (an import): rows may now be other records
-            self.abstract_list.clear_marks()
-            self.notify("The library was re-imported; the marks are cleared.")
-        self._search(self.wanted_query, self.sort)
+        if changed.rows_moved:
+            if self.abstract_list.marked:
+                self.notify("Abstracts were removed elsewhere; the marks are cleared.")
+            self._rows_moved()
+        else:  # rows kept their records (an import or a fetch only adds at the end)
+            self._search(self.wanted_query, self.sort)
         self._changed()
+
+    def _rows_moved(self) -> None:
+        """The corpus changed (an import, a removal, its undo): rows may now be other
+        records, so the marks go and the list is searched again at once (a search
+        still running in a thread holds old rows: it is dropped)."""
+        self.abstract_list.clear_marks()
+        self.workers.cancel_group(self, "search")
+        text, sort = self.wanted_query, self.sort
+        try:
+            result = self._evaluate(text, sort)
+        except QueryError:  # typed while a thread searched, and it does not parse
+            text = self.query_text
+            result = self._evaluate(text, sort)
+        self._latest = (text, sort)
+        self._show_result(text, sort, result)
 
     # ---------------------------------------------------------------- detail
     @on(AbstractList.Highlighted)
@@ -690,6 +707,8 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- changes, undo
     def _record(self, change: Change, merge: Hashable | None = None) -> None:
         self.history.record(change, merge)
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def _pending_changed(self) -> None:
@@ -784,6 +803,8 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing to {verb}.")
             return
         self.notify(f"{past}: {change.label}")
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def restore_from(self, path: str) -> None:
@@ -950,6 +971,13 @@ class MainScreen(Screen[None]):
             ),
             chosen,
         )
+
+    def remove_abstracts(self) -> None:
+        """Palette: take the marked abstracts (else the highlighted one) out of the
+        library; their annotations stay in the user data; z puts them back."""
+        ids = self._targets()
+        if ids and self._try("remove", lambda: self.library.remove(ids)):
+            self.notify(f"Removed {len(ids)} (z undoes it; your notes and tags on them are kept)")
 
     def action_toggle_auto_advance(self) -> None:
         self.auto_advance = not self.auto_advance
