@@ -35,6 +35,7 @@ from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
 from reader.core.export import load_export
 from reader.core.ingest import importer
+from reader.core.ingest.formats import Adopted, ImportOptions, Suggestion, suggestion_wants
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
     EMPTY,
@@ -531,13 +532,28 @@ class Library:
 
     # ----------------------------------------------------------------- import
     def import_paths(
-        self, paths: Iterable[Path | str], progress: Callable[[int, int], None] | None = None
+        self,
+        paths: Iterable[Path | str],
+        progress: Callable[[int, int], None] | None = None,
+        options: ImportOptions | None = None,
     ) -> importer.ImportReport:
-        """Import files and folders; see `importer.run`. Annotations are never touched."""
+        """Import files and folders; see `importer.run`. Annotations are never touched
+        (`adopt` applies what the files suggest, when the user asks)."""
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
-        parsed = importer.parse_paths([Path(p) for p in paths], progress)
+        parsed = importer.parse_paths([Path(p) for p in paths], progress, options)
         return self._corpus.import_parsed(parsed)
+
+    def adopt(
+        self, suggested: Mapping[str, Suggestion], *, tags: bool, notes: bool
+    ) -> tuple[Change, Adopted]:
+        """Apply the tags and notes an import suggested (BibTeX keywords and notes), as
+        one change; a note only where the record has none (checked under the lock)."""
+        adopted = Adopted()
+        wants = suggestion_wants(suggested, tags=tags, notes=notes, adopted=adopted)
+        return self._change(
+            f"tags and notes from {_n(list(suggested))}", list(suggested), wants
+        ), adopted
 
 
 def _stamped(edits: Sequence[Edit], current: Callable[[str], Annotation]) -> dict[str, Annotation]:
