@@ -65,7 +65,7 @@ def import_(
         if problem is None:
             with contextlib.suppress(OSError):
                 size += path.stat().st_size
-    if sys.stderr.isatty() and (len(files) > PROGRESS_FILES or size > PROGRESS_BYTES):
+    if _on_terminal() and (len(files) > PROGRESS_FILES or size > PROGRESS_BYTES):
         with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
             report = library.import_paths(
                 paths, lambda done, _: bar.update(done - bar.pos), options
@@ -86,6 +86,11 @@ def import_(
         _adopt(library, report, tags=tags, notes=notes)
     if report.errors:
         raise UserError(f"{len(report.errors)} of {files_read} failed to import")
+
+
+def _on_terminal() -> bool:
+    """Whether stderr is a terminal: the progress bar is drawn there, never in a pipe."""
+    return sys.stderr.isatty()
 
 
 def _adopt(library: Library, report: importer.ImportReport, *, tags: bool, notes: bool) -> None:

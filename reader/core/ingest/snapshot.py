@@ -10,7 +10,7 @@ and `since` filter them as they are read, before anything is built.
 A line that is not a JSON object, or has no id or abstract, is skipped with a warning
 naming its line; the other lines still go in. A record's date is its first
 version's (arXiv's "published"), `updated` its last version's when it has several,
-`version` the number of its last one.
+`version` its highest version number.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def _reason(error: orjson.JSONDecodeError) -> str:
 
 
 def _versions(versions: list[Any]) -> tuple[list[str], int | None]:
-    """The ISO dates of the versions, in order, and the last version's number."""
+    """The ISO dates of the versions, in order, and the highest version number."""
     dates = []
     number = None
     for item in versions:
@@ -203,7 +203,7 @@ def _versions(versions: list[Any]) -> tuple[list[str], int | None]:
             dates.append(found)
         label = item.get("version")
         if isinstance(label, str) and label[1:].isdigit() and int(label[1:]) <= MAX_VERSION:
-            number = int(label[1:])
+            number = max(number or 0, int(label[1:]))
     return dates, number
 
 
