@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -211,6 +212,13 @@ def _rfc_date(value: object) -> str | None:
     """`Mon, 2 Apr 2007 19:18:42 GMT` -> `2007-04-02` (None when not understood)."""
     if not isinstance(value, str):
         return None
+    colon = value.find(":")
+    return _rfc_day(value[: value.rfind(" ", 0, colon)] if colon > 0 else value)
+
+
+@lru_cache(maxsize=1 << 14)
+def _rfc_day(value: str) -> str | None:
+    """`Mon, 2 Apr 2007` -> `2007-04-02`; cached (a day recurs a thousand times)."""
     parts = value.replace(",", " ").split()
     if len(parts) < 4:
         return None
@@ -234,12 +242,22 @@ def _authors(data: dict[str, Any]) -> tuple[str, ...]:
     names: list[str] = []
     if isinstance(parsed, list):
         for item in parsed:
-            if isinstance(item, list) and item and all(isinstance(p, str) for p in item):
-                last, *rest = item
-                name = " ".join(p for p in (*rest[:1], last, *rest[1:2]) if p.strip())
-                if name.strip():
-                    names.append(latex_to_unicode(name))
+            if isinstance(item, list) and item:
+                try:
+                    name = _name(*item[:3])
+                except TypeError:  # not strings
+                    continue
+                if name:
+                    names.append(name)
     if not names:
         raw = _text(data, "authors").replace(" and ", ", ")
         names = [latex_to_unicode(n) for n in raw.split(",") if n.strip()]
     return tuple(names)
+
+
+@lru_cache(maxsize=1 << 16)
+def _name(last: str, first: str = "", suffix: str = "") -> str:
+    """One author of `authors_parsed`; cached (names recur across the snapshot)."""
+    if not isinstance(last, str) or not isinstance(first, str) or not isinstance(suffix, str):
+        raise TypeError
+    return latex_to_unicode(" ".join(p for p in (first, last, suffix) if p))
