@@ -308,3 +308,12 @@ def test_queries_over_imported_snapshot_and_bibtex(library: Library, sample: Pat
     assert library.search("title:schrodinger").ids == ["10.1000/jkm.2021.42"]
     assert "1706.03762" in library.search("attention need").ids  # bare words: the title
     assert library.count("has:authors") == 300 + 5
+
+
+def test_reimporting_a_bibtex_entry_with_a_corrected_title_updates_it(library: Library, tmp_path):
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{k, title={Teh title}, abstract={An abstract.}, doi={10.1/x}}\n")
+    library.import_paths([bib])
+    bib.write_text("@article{k, title={The title}, abstract={An abstract.}, doi={10.1/x}}\n")
+    assert library.import_paths([bib]).updated == 1
+    assert library.abstract("10.1/x").title == "The title"

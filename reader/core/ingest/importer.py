@@ -158,7 +158,8 @@ def merge(
     """Fold parsed abstracts into a copy of `corpus`; fill in each file's counts.
 
     A known id keeps its row; its record is replaced when anything parsed differs
-    (text, date, comments, version). An id seen twice in one import counts once.
+    (text, date, comments, version, title, authors, ...: `_content`). An id seen
+    twice in one import counts once.
     """
     merged = list(corpus)
     seen: set[str] = set()
@@ -184,7 +185,9 @@ def merge(
 
 
 def _content(a: Abstract) -> tuple[object, ...]:
-    return (a.text, a.arxiv_id, a.version, a.date, a.comments)
+    """What an import compares: every field a source gives (not where it came from)."""
+    return (a.text, a.arxiv_id, a.version, a.date, a.comments, a.title, a.authors,
+            a.categories, a.updated, a.doi, a.journal_ref, a.pdf)  # fmt: skip
 
 
 def _hidden(path: Path, root: Path) -> bool:
