@@ -182,6 +182,8 @@ QUERIES = [
     'author:"vaswani ashish"',
     'author:"vaswani noam"',
     'author:"noam kaiser"',
+    'author:"jurgen muller"',
+    'author:"Łukasz KAISER"',
     "authors:kaiser",
     "author:zzz",
     "cat:cs",
