@@ -31,12 +31,10 @@ class AuthorIndex:
     def __init__(self, authors: Sequence[Any]) -> None:
         """`authors`: each row's author names (a list, a tuple or None)."""
         self.n = len(authors)
-        self._names: list[tuple[str, ...]] = [
-            tuple(fold(name) for name in row) if row else () for row in authors
-        ]
-        texts = [SEPARATOR.join(names) for names in self._names]
-        self.postings = post.build(texts, [""] * self.n)
-        self.has = np.fromiter(map(bool, self._names), bool, self.n)
+        self._authors = authors
+        texts = [SEPARATOR.join(row) if row else "" for row in authors]
+        self.postings = post.build(texts, [""] * self.n)  # folds each row's text once
+        self.has = np.fromiter(map(bool, authors), bool, self.n)
         """Rows with at least one author."""
 
     def rows(self, query: Sequence[str]) -> np.ndarray:
@@ -50,7 +48,7 @@ class AuthorIndex:
             mask &= part
         if len(query) > 1:
             for row in np.flatnonzero(mask).tolist():
-                if not any(_has_all(words(name), query) for name in self._names[row]):
+                if not any(_has_all(words(fold(name)), query) for name in self._authors[row]):
                     mask[row] = False
         return mask
 
