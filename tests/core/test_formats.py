@@ -317,3 +317,16 @@ def test_reimporting_a_bibtex_entry_with_a_corrected_title_updates_it(library: L
     bib.write_text("@article{k, title={The title}, abstract={An abstract.}, doi={10.1/x}}\n")
     assert library.import_paths([bib]).updated == 1
     assert library.abstract("10.1/x").title == "The title"
+
+
+def test_the_snapshot_parse_gives_the_garbage_collector_back(tmp_path: Path):
+    import gc
+
+    good = write_snapshot(tmp_path / "good.json", 3)
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": \n')
+    assert gc.isenabled()
+    assert len(parse(good).abstracts) == 3
+    assert gc.isenabled()
+    assert parse(bad).error is not None  # a ParseError on the first line
+    assert gc.isenabled()
