@@ -330,3 +330,21 @@ def test_the_snapshot_parse_gives_the_garbage_collector_back(tmp_path: Path):
     assert gc.isenabled()
     assert parse(bad).error is not None  # a ParseError on the first line
     assert gc.isenabled()
+
+
+def test_jabref_strings_comments_and_concatenation(tmp_path: Path):
+    bib = tmp_path / "jabref.bib"
+    bib.write_text(
+        "% This file was created with JabRef.\n"
+        '@string{acl = "Proceedings of ACL"}\n'
+        "@comment{jabref-meta: databaseType:bibtex;}\n"
+        "@inproceedings{a,\n"
+        '  booktitle = acl # " 2023",\n'
+        "  title = {C# {and} F# for parsing},\n"
+        "  abstract = {Text A.},\n"
+        "}\n"
+    )
+    (record,) = parse(bib).abstracts
+    assert record.journal_ref == "Proceedings of ACL 2023"
+    assert record.title == "C# and F# for parsing"  # a braced value is never split at #
+    assert record.line == 4
