@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import bibtexparser
+from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
 from bibtexparser.model import (
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
@@ -64,6 +65,8 @@ _ZOTERO_NOTE = re.compile(r"arxiv\s*:\s*\S+(?:\s*\[[^\]]*\])?", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_CONCAT = re.compile(r'\s*("[^"]*"|\{(?:[^{}]|\{[^{}]*\})*\}|[^#\s][^#]*?)\s*(?:#|$)')
+"""The parts of `a # "b" # {c}`."""
 _KEY = re.compile(r"@\s*\w+\s*[{(]\s*([^,\s]*)")
 
 
@@ -74,12 +77,13 @@ def parse_bibtex(data: bytes, path: Path) -> SourceResult:
     text = _decode(data, path, result.warnings)
     library = bibtexparser.parse_string(text)
     first_line: dict[str, int] = {}
+    strings = {key.lower(): str(s.value) for key, s in library.strings_dict.items()}
     for block in library.blocks:
         line = (block.start_line or 0) + 1
         entry = _entry_of(block, line, first_line, result)
         if entry is not None:
             first_line.setdefault(entry.key, line)
-            _add(entry, line, result)
+            _add(entry, line, result, strings)
     if not result.abstracts and not result.warnings:
         raise ParseError(path, "no BibTeX entries in the file")
     return result
@@ -138,6 +142,22 @@ def _entry_of(
     return None
 
 
+def _joined(value: str, strings: dict[str, str]) -> str:
+    """A value written without braces or quotes: `acl # " 2023"` (bibtexparser resolves
+    a lone `@string` name, not a concatenation), each part resolved and joined."""
+    parts = _CONCAT.findall(value)
+    if "#" not in value or not parts:
+        return value
+    out = []
+    for part in parts:
+        part = part.strip()
+        if part[:1] in '{"' and len(part) > 1:
+            out.append(part[1:-1])
+        else:
+            out.append(strings.get(part.lower(), part))
+    return "".join(out)
+
+
 def _unenclosed(value: Any) -> Any:
     """`{text}` or `"text"` -> `text` (a block bibtexparser left as written)."""
     if not isinstance(value, str) or len(value) < 2:
@@ -154,8 +174,15 @@ def _unenclosed(value: Any) -> Any:
     return value
 
 
-def _add(entry: Entry, line: int, result: SourceResult) -> None:
-    fields = {f.key.lower(): str(f.value) for f in entry.fields if f.value is not None}
+def _add(entry: Entry, line: int, result: SourceResult, strings: dict[str, str]) -> None:
+    bare = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
+    fields = {
+        f.key.lower(): _joined(str(f.value), strings)
+        if bare.get(f.key) == "no-enclosing"
+        else str(f.value)
+        for f in entry.fields
+        if f.value is not None
+    }
     key = entry.key
     text = squash(fields.get("abstract", ""))
     if not text:
