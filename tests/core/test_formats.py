@@ -348,3 +348,15 @@ def test_jabref_strings_comments_and_concatenation(tmp_path: Path):
     assert record.journal_ref == "Proceedings of ACL 2023"
     assert record.title == "C# and F# for parsing"  # a braced value is never split at #
     assert record.line == 4
+
+
+def test_a_bibtex_parser_failure_is_one_line(tmp_path: Path, monkeypatch):
+    import bibtexparser
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("internal state")
+
+    monkeypatch.setattr(bibtexparser, "parse_string", broken)
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{k, abstract={x}}\n")
+    assert parse(bib).error == "the BibTeX parser failed: RuntimeError"

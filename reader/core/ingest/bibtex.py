@@ -62,7 +62,6 @@ _ARXIV_IN = re.compile(
 )
 _ZOTERO_NOTE = re.compile(r"arxiv\s*:\s*\S+(?:\s*\[[^\]]*\])?", re.IGNORECASE)
 """The note Zotero writes for every arXiv preprint (`arXiv:1706.03762 [cs]`): not the user's."""
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _CONCAT = re.compile(r'\s*("[^"]*"|\{(?:[^{}]|\{[^{}]*\})*\}|[^#\s][^#]*?)\s*(?:#|$)')
@@ -75,7 +74,10 @@ def parse_bibtex(data: bytes, path: Path) -> SourceResult:
     path = Path(path)
     result = SourceResult(path, [])
     text = _decode(data, path, result.warnings)
-    library = bibtexparser.parse_string(text)
+    try:
+        library = bibtexparser.parse_string(text)
+    except Exception as error:  # a bug of the parser's on odd input: one line, not a traceback
+        raise ParseError(path, f"the BibTeX parser failed: {type(error).__name__}") from None
     first_line: dict[str, int] = {}
     strings = {key.lower(): str(s.value) for key, s in library.strings_dict.items()}
     for block in library.blocks:
