@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reader.core.ingest import importer
 from reader.core.ingest.detect import Format, sniff
@@ -360,3 +362,17 @@ def test_a_bibtex_parser_failure_is_one_line(tmp_path: Path, monkeypatch):
     bib = tmp_path / "refs.bib"
     bib.write_text("@article{k, abstract={x}}\n")
     assert parse(bib).error == "the BibTeX parser failed: RuntimeError"
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    head=st.sampled_from(["@article{k,", "@misc(", "{", '{"id": "2301.00001", ', "% x\n@a{"]),
+    body=st.text(alphabet=st.sampled_from('{}"@#,=\n \\$abc1:[]v.'), max_size=80),
+)
+def test_any_bibtex_or_json_lines_gives_a_report_never_an_exception(tmp_path: Path, head, body):
+    path = tmp_path / "odd.bib"
+    path.write_text(head + body, encoding="utf-8")
+    report = parse(path)  # anything but a ParseError would escape here
+    assert all(str(w).startswith(f"{path}:") for w in report.warnings)
