@@ -22,16 +22,7 @@ import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import bibtexparser
-from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
-from bibtexparser.model import (
-    DuplicateBlockKeyBlock,
-    DuplicateFieldKeyBlock,
-    Entry,
-    ParsingFailedBlock,
-)
+from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import ParseError
 from reader.core.ingest.formats import SourceResult, Suggestion
@@ -46,6 +37,9 @@ from reader.core.ingest.parse import (
 )
 from reader.core.models import ARXIV_ID, TAG_EXCLUDED, Abstract, is_tag_char
 from reader.core.text import squash
+
+if TYPE_CHECKING:
+    from bibtexparser.model import Entry
 
 MAX_BIBTEX_BYTES = 64 << 20
 """Larger .bib files are refused (bibtexparser holds the whole file, and more)."""
@@ -74,6 +68,8 @@ def parse_bibtex(data: bytes, path: Path) -> SourceResult:
     path = Path(path)
     result = SourceResult(path, [])
     text = _decode(data, path, result.warnings)
+    import bibtexparser  # here: the CLI and the app start without it (~30 ms)
+
     try:
         library = bibtexparser.parse_string(text)
     except Exception as error:  # a bug of the parser's on odd input: one line, not a traceback
@@ -116,6 +112,13 @@ def _entry_of(
     block: Any, line: int, first_line: dict[str, int], result: SourceResult
 ) -> Entry | None:
     """The entry a block holds (warning about what is odd), None for no entry."""
+    from bibtexparser.model import (
+        DuplicateBlockKeyBlock,
+        DuplicateFieldKeyBlock,
+        Entry,
+        ParsingFailedBlock,
+    )
+
     path, warnings = result.path, result.warnings
     if isinstance(block, Entry):
         return block
@@ -177,6 +180,8 @@ def _unenclosed(value: Any) -> Any:
 
 
 def _add(entry: Entry, line: int, result: SourceResult, strings: dict[str, str]) -> None:
+    from bibtexparser.middlewares.enclosing import REMOVED_ENCLOSING_KEY
+
     bare = entry.parser_metadata.get(REMOVED_ENCLOSING_KEY) or {}
     fields = {
         f.key.lower(): _joined(str(f.value), strings)
