@@ -34,11 +34,14 @@ PROGRESS_BYTES = 20_000_000
 @click.option(
     "--since",
     type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
     help="arXiv snapshot: only records first published on or after this date (YYYY-MM-DD).",
 )
 @click.option("--tags", is_flag=True, help="BibTeX: add each entry's keywords as tags.")
 @click.option(
-    "--notes", is_flag=True, help="BibTeX: an entry's note/annote becomes the note, if none."
+    "--notes",
+    is_flag=True,
+    help="BibTeX: an entry's note/annote becomes your note (never over one you have).",
 )
 @pass_state
 def import_(
