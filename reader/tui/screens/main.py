@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Hashable
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -52,6 +51,7 @@ from reader.tui import outward
 from reader.tui.commands import (
     FROM_PALETTE,
     KeyCommands,
+    LibraryCommands,
     MainCommands,
     ViewCommands,
     key_bindings,
@@ -88,13 +88,6 @@ NARROW_WIDTH = 100
 
 STATUS_KEYS = Binding.Group("status", compact=True)
 
-_NOT_QUEUED = Pending("", lambda: None)
-"""`_try`'s default `pending`: a change that waits under its own `what`."""
-
-
-def _nothing() -> None:
-    """The `run` of a `Pending` that `_try` fills in."""
-
 
 def _n(ids: list[str]) -> str:
     """`2306.04031`, or `3 abstracts`: what a change applies to, in messages."""
@@ -104,7 +97,7 @@ def _n(ids: list[str]) -> str:
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands, LibraryCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -402,12 +395,28 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
-        if changed.corpus and self.abstract_list.marked:
-            # the abstracts were reloaded (an import): rows may now be other records
-            self.abstract_list.clear_marks()
-            self.notify("The library was re-imported; the marks are cleared.")
-        self._search(self.wanted_query, self.sort)
+        if changed.rows_moved:
+            if self.abstract_list.marked:
+                self.notify("Abstracts were removed elsewhere; the marks are cleared.")
+            self._rows_moved()
+        else:  # rows kept their records (an import or a fetch only adds at the end)
+            self._search(self.wanted_query, self.sort)
         self._changed()
+
+    def _rows_moved(self) -> None:
+        """The corpus changed (an import, a removal, its undo): rows may now be other
+        records, so the marks go and the list is searched again at once (a search
+        still running in a thread holds old rows: it is dropped)."""
+        self.abstract_list.clear_marks()
+        self.workers.cancel_group(self, "search")
+        text, sort = self.wanted_query, self.sort
+        try:
+            result = self._evaluate(text, sort)
+        except QueryError:  # typed while a thread searched, and it does not parse
+            text = self.query_text
+            result = self._evaluate(text, sort)
+        self._latest = (text, sort)
+        self._show_result(text, sort, result)
 
     # ---------------------------------------------------------------- detail
     @on(AbstractList.Highlighted)
@@ -525,7 +534,9 @@ class MainScreen(Screen[None]):
         done = self._try(
             "set the status",
             lambda: self.library.set_status(ids, status, seen=seen),
-            pending=Pending(f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status),
+            label=f"status {status.value} on {_n(ids)}",
+            ids=ids,
+            status=status,
         )
         if done and self.auto_advance and not self.abstract_list.marked:
             self.abstract_list.action_cursor_down()
@@ -553,9 +564,9 @@ class MainScreen(Screen[None]):
                 self._try(
                     "set the status",
                     lambda: self.library.set_status(ids, status, seen=shown),
-                    pending=Pending(
-                        f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status
-                    ),
+                    label=f"status {status.value} on {_n(ids)}",
+                    ids=ids,
+                    status=status,
                 )
 
         subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
@@ -582,7 +593,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "tag",
                 lambda: self.library.tag(ids, add=add, remove=remove),
-                pending=Pending(f"tags {text.strip()} on {_n(ids)}", _nothing, tuple(ids)),
+                label=f"tags {text.strip()} on {_n(ids)}",
+                ids=ids,
             )
 
         self.app.push_screen(
@@ -625,7 +637,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "set the title",
                 lambda: self.library.set_title(abstract.id, text, seen=old),
-                pending=Pending(f"title on {abstract.id}", _nothing, (abstract.id,)),
+                label=f"title on {abstract.id}",
+                ids=[abstract.id],
             )
 
         self.app.push_screen(
@@ -650,7 +663,7 @@ class MainScreen(Screen[None]):
             change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
                 record, text, base=base
             )
-            if not self._try("save the note", change, merge=session, pending=None):
+            if not self._try("save the note", change, merge=session, wait=False):
                 return None
             self.library.clear_draft(record)
             return self.library.annotation(record).note
@@ -694,6 +707,8 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- changes, undo
     def _record(self, change: Change, merge: Hashable | None = None) -> None:
         self.history.record(change, merge)
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def _pending_changed(self) -> None:
@@ -719,26 +734,27 @@ class MainScreen(Screen[None]):
         change: Callable[[], Change],
         merge: Hashable | None = None,
         *,
-        pending: Pending | None = _NOT_QUEUED,
+        label: str = "",
+        ids: Sequence[str] = (),
+        status: Status | None = None,
+        wait: bool = True,
     ) -> bool:
         """Run a Library change, record it; tell the user when it fails. True when it
-        was made, or queued.
+        was made, or waits.
 
-        While another process writes, the change waits in `self.pending` (made in
-        order once it has finished): `pending` describes it for the list and the
-        messages (its `run` is ignored). `pending=None`: never wait; refuse at once
-        (the note editor keeps its text and tries again).
+        While another process writes, the change waits in `self.pending`, made in
+        order once it has finished; `label` (else `what`), the `ids` it changes and
+        the `status` it sets describe it meanwhile. `wait=False`: refuse at once (the
+        note editor keeps its text and tries again).
         """
-        if pending is None:
+        if not wait:
             try:
                 return self._apply(what, change, merge)
             except BusyError as error:
                 self.notify(str(error), title=f"Cannot {what} now", severity="warning")
                 return False
-        if pending is _NOT_QUEUED:
-            pending = Pending(what, _nothing)
-        queued = replace(pending, run=partial(self._apply, what, change, merge))
-        return self.pending.submit(queued)
+        run = partial(self._apply, what, change, merge)
+        return self.pending.submit(Pending(label or what, run, tuple(ids), status))
 
     def _apply(self, what: str, change: Callable[[], Change], merge: Hashable | None) -> bool:
         """Make `change` and record it; False, having told the user, when it is refused.
@@ -787,6 +803,8 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing to {verb}.")
             return
         self.notify(f"{past}: {change.label}")
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def restore_from(self, path: str) -> None:
@@ -797,7 +815,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Restored {found.records} records from {path} (z undoes it)")
             return found.change
 
-        self._try("restore", restore, pending=Pending(f"restore {path}", _nothing))
+        self._try("restore", restore, label=f"restore {path}")
 
     # ---------------------------------------------------------------- views
     def action_toggle_views(self) -> None:
@@ -953,6 +971,13 @@ class MainScreen(Screen[None]):
             ),
             chosen,
         )
+
+    def remove_abstracts(self) -> None:
+        """Palette: take the marked abstracts (else the highlighted one) out of the
+        library; their annotations stay in the user data; z puts them back."""
+        ids = self._targets()
+        if ids and self._try("remove", lambda: self.library.remove(ids)):
+            self.notify(f"Removed {len(ids)} (z undoes it; your notes and tags on them are kept)")
 
     def action_toggle_auto_advance(self) -> None:
         self.auto_advance = not self.auto_advance
