@@ -16,7 +16,8 @@ steady RSS after load. Timings are printed, never asserted.
 
 Then the memory of importing one big plain-format file (`import_memory.py`, issue 11)
 as `figure | now | target | met?`; `--import-mb 0` skips it, `--sizes none` skips the
-per-size tables.
+per-size tables. Last, the import speed of the arXiv snapshot format against the plain
+format (`snapshot_import.py`, issue 14) at `--snapshot N` records (0 skips it).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ sys.path.insert(0, str(HERE))
 from corpus import annotations, write_corpus  # noqa: E402
 from import_memory import figures as import_figures  # noqa: E402
 from import_memory import print_table, write_plain_file  # noqa: E402
+from snapshot_import import figures as snapshot_figures  # noqa: E402
 from speed import floor_f, seeds_table, size_table  # noqa: E402
 
 WORK = Path(os.environ.get("READER_BENCH_DIR", "/tmp/reader-bench"))
@@ -216,6 +218,7 @@ def main() -> None:
                         help="1m: one generated library of 1,000,000 (the 1M targets)")  # fmt: skip
     parser.add_argument("--import-mb", type=int, default=200, help="0: skip")
     parser.add_argument("--speed-only", action="store_true", help="issue 13's table alone")
+    parser.add_argument("--snapshot", type=int, default=100_000, help="records; 0: skip")
     args = parser.parse_args()
     sizes = [] if args.sizes == "none" else [int(x) for x in args.sizes.split(",")]
     if args.scale == "1m":
@@ -246,6 +249,14 @@ def main() -> None:
         big = write_plain_file(WORK / "stream" / f"plain-{args.import_mb}mb.txt", args.import_mb)
         print(f"\n## importing one {args.import_mb} MB plain-format file\n")
         print_table(import_figures(big))
+    if args.snapshot and not args.speed_only:
+        snapshot_table(args.snapshot)
+
+
+def snapshot_table(n: int) -> None:
+    """Import speed of the arXiv snapshot format against the plain format (issue 14)."""
+    print(f"\n## importing {n:,} records: arXiv snapshot format against the plain format\n")
+    print_table(snapshot_figures(n, WORK / "snapshot"))
 
 
 if __name__ == "__main__":

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from reader.cli.common import State, UserError, pass_state, plural, query_text, utf8
 from reader.core.export import FORMATS  # the package's __init__ alone: no exporter yet
+
+if TYPE_CHECKING:
+    from reader.core.ingest import importer
+    from reader.core.library import Library
 
 PROGRESS_FILES = 20
 """An import of more files than this shows a progress bar..."""
@@ -19,23 +25,60 @@ PROGRESS_BYTES = 20_000_000
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    metavar="CAT",
+    help="arXiv snapshot: only records in a category starting with CAT (cs.CL, cs); repeatable.",
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="arXiv snapshot: only records first published on or after this date (YYYY-MM-DD).",
+)
+@click.option("--tags", is_flag=True, help="BibTeX: add each entry's keywords as tags.")
+@click.option(
+    "--notes",
+    is_flag=True,
+    help="BibTeX: an entry's note/annote becomes your note (never over one you have).",
+)
 @pass_state
-def import_(state: State, paths: tuple[Path, ...]) -> None:
-    """Import files of abstracts, or every file in folders."""
+def import_(
+    state: State,
+    paths: tuple[Path, ...],
+    categories: tuple[str, ...],
+    since: datetime | None,
+    tags: bool,
+    notes: bool,
+) -> None:
+    """Import files of abstracts, or every file in folders.
+
+    Each file's format is read from its content: the plain text formats, BibTeX (a
+    Zotero export) or the arXiv metadata snapshot (one JSON record per line).
+    """
     from reader.core.ingest import importer
+    from reader.core.ingest.formats import ImportOptions
 
     library = state.library()
+    options = ImportOptions(
+        categories=tuple(c.strip() for c in categories if c.strip()),
+        since=since.date().isoformat() if since else None,
+    )
     files = importer.expand(list(paths))
     size = 0
     for path, problem in files:
         if problem is None:
             with contextlib.suppress(OSError):
                 size += path.stat().st_size
-    if len(files) > PROGRESS_FILES or size > PROGRESS_BYTES:
-        with click.progressbar(length=len(files), label="Importing", file=sys.stderr) as bar:
-            report = library.import_paths(paths, lambda done, _: bar.update(done - bar.pos))
+    if _on_terminal() and (len(files) > PROGRESS_FILES or size > PROGRESS_BYTES):
+        with click.progressbar(length=size, label="Importing", file=sys.stderr) as bar:
+            report = library.import_paths(
+                paths, lambda done, _: bar.update(done - bar.pos), options
+            )
     else:
-        report = library.import_paths(paths)
+        report = library.import_paths(paths, options=options)
     for file in report.files:
         click.echo(file.summary(), err=bool(file.error))
         for warning in file.warnings:
@@ -46,8 +89,32 @@ def import_(state: State, paths: tuple[Path, ...]) -> None:
         f"{report.unchanged} unchanged"
     )
     click.echo(total + (f", {report.failed} failed" if report.failed else ""))
+    if tags or notes:
+        _adopt(library, report, tags=tags, notes=notes)
     if report.errors:
         raise UserError(f"{len(report.errors)} of {files_read} failed to import")
+
+
+def _on_terminal() -> bool:
+    """Whether stderr is a terminal: the progress bar is drawn there, never in a pipe."""
+    return sys.stderr.isatty()
+
+
+def _adopt(library: Library, report: importer.ImportReport, *, tags: bool, notes: bool) -> None:
+    """Apply the keywords (`tags`) and notes (`notes`) the imported files suggest."""
+    suggested = {key: s for file in report.files for key, s in file.suggested.items()}
+    if not suggested:
+        click.echo("no keywords or notes in the imported files")
+        return
+    _, adopted = library.adopt(suggested, tags=tags, notes=notes)
+    parts = []
+    if tags:
+        parts.append(f"tags on {plural(len(adopted.tagged), 'abstract')}")
+    if notes:
+        parts.append(f"notes on {plural(len(adopted.noted), 'abstract')}")
+    click.echo("added " + " and ".join(parts))
+    for key in adopted.kept_notes:
+        click.echo(f"  note of {key} kept: it already has one (the file's note was not added)")
 
 
 @click.command("export")

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from reader.core.ingest import importer
+    from reader.core.ingest.formats import Adopted, ImportOptions, Suggestion
     from reader.core.search.index import SearchIndex
 
 SORTS = ("source", "date", "status", "updated", "relevance")
@@ -566,15 +567,32 @@ class Library:
 
     # ----------------------------------------------------------------- import
     def import_paths(
-        self, paths: Iterable[Path | str], progress: Callable[[int, int], None] | None = None
+        self,
+        paths: Iterable[Path | str],
+        progress: Callable[[int, int], None] | None = None,
+        options: ImportOptions | None = None,
     ) -> importer.ImportReport:
-        """Import files and folders; see `importer.run`. Annotations are never touched."""
+        """Import files and folders; see `importer.run`. Annotations are never touched
+        (`adopt` applies what the files suggest, when the user asks)."""
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         from reader.core.ingest import importer  # the parser and LaTeX: only to import
 
-        parsed = importer.parse_paths([Path(p) for p in paths], progress)
+        parsed = importer.parse_paths([Path(p) for p in paths], progress, options)
         return self._corpus.import_parsed(parsed)
+
+    def adopt(
+        self, suggested: Mapping[str, Suggestion], *, tags: bool, notes: bool
+    ) -> tuple[Change, Adopted]:
+        """Apply the tags and notes an import suggested (BibTeX keywords and notes), as
+        one change; a note only where the record has none (checked under the lock)."""
+        from reader.core.ingest.formats import Adopted, suggestion_wants
+
+        adopted = Adopted()
+        wants = suggestion_wants(suggested, tags=tags, notes=notes, adopted=adopted)
+        return self._change(
+            f"tags and notes from {_n(list(suggested))}", list(suggested), wants
+        ), adopted
 
     def add_abstracts(self, abstracts: Iterable[Abstract], source: str) -> importer.FileReport:
         """Add or update records from elsewhere than a file (the arXiv API), as an import

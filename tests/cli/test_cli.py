@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from reader.cli import cli
+from reader.cli import cli, transfer
 from reader.core.library import Library
 from reader.core.models import EMPTY, Annotation
 
@@ -514,11 +514,16 @@ def test_reimport_changes_nothing_and_warnings_are_shown(run, tmp_path: Path):
     assert "0 added, 0 updated, 1 unchanged" in ok(run("import", str(path))).stdout
 
 
-def test_import_of_many_files_shows_a_progress_bar(run, tmp_path: Path):
+def test_import_of_many_files_shows_a_progress_bar_on_a_terminal(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     folder = tmp_path / "many"
     folder.mkdir()
     for n in range(21):
         (folder / f"{n:02}.txt").write_text(f"Abstract: file number {n} of many.\n")
     result = ok(run("import", str(folder)))
-    assert "Importing" in result.stderr
+    assert "Importing" not in result.stderr  # a pipe: no bar
     assert "21 files: 21 added" in result.stdout
+    monkeypatch.setattr(transfer, "_on_terminal", lambda: True)
+    result = ok(run("import", str(folder)))
+    assert "Importing" in result.stderr

@@ -30,6 +30,8 @@ WORDS = [
     "naïve",
     "step",
 ]
+AUTHORS = ["Ashish Vaswani", "Vaswani, Noam", "Jürgen Müller", "Søren Hauberg", "Łukasz Kaiser"]
+CATEGORIES = ["cs.CL", "cs.LG", "stat.ML", "cond-mat.stat-mech", "hep-th"]
 
 
 def make_library(n: int = 60, seed: int = 3) -> tuple[list[Abstract], dict[int, Annotation]]:
@@ -46,6 +48,11 @@ def make_library(n: int = 60, seed: int = 3) -> tuple[list[Abstract], dict[int, 
                 position=i,
                 arxiv_id=f"23{i % 12:02d}.{i:05d}" if i % 3 else None,
                 date=f"2023-{1 + i % 12:02d}-{1 + i % 28:02d}" if i % 5 else None,
+                # a source title, authors and categories on some rows (as BibTeX and the
+                # snapshot give them), none on the others (as the text formats)
+                title=f"Kernel {rng.choice(WORDS)} study" if i % 7 == 1 else "",
+                authors=tuple(rng.sample(AUTHORS, rng.randint(1, 3))) if i % 2 else (),
+                categories=tuple(rng.sample(CATEGORIES, rng.randint(1, 2))) if i % 3 == 1 else (),
             )
         )
     notes = {}
@@ -92,14 +99,24 @@ def naive(node, a: Abstract, ann: Annotation) -> bool:  # noqa: C901 - one branc
             "title": bool(ann.title),
             "id": a.arxiv_id is not None,
             "date": a.date is not None,
+            "authors": bool(a.authors),
         }[node.what]
+    if isinstance(node, q.Author):
+        return any(
+            all(
+                any(w.startswith(x) for w in re.findall(r"[^\W_]+", fold(name))) for x in node.words
+            )
+            for name in a.authors
+        )
+    if isinstance(node, q.CategoryPrefix):
+        return any(c.lower().startswith(node.prefix) for c in a.categories)
     if isinstance(node, q.Term):
         w = node.words
         if node.field == "note":
             return has_words(ann.note, w)
         if node.field == "title":
-            return has_words(ann.title or a.headline, w)
-        body = has_words(a.text, w) or has_words(a.headline, w)
+            return has_words(ann.title or a.title or a.headline, w)
+        body = has_words(a.text, w) or has_words(a.title or a.headline, w)
         if node.field == "abstract":
             return body
         tags = len(w) == 1 and any(t.startswith(w[0]) for t in ann.tags)
@@ -151,6 +168,34 @@ QUERIES = [
     "rl",
     "later",
     "graph title",
+    "title:kernel",
+    "title:study",
+    '"kernel reasoning study"',
+    "study",
+    "author:vaswani",
+    "author:vas",
+    "author:muller",
+    "AUTHOR:Müller",
+    "author:lukasz",
+    "author:soren",
+    'author:"ashish vaswani"',
+    'author:"vaswani ashish"',
+    'author:"vaswani noam"',
+    'author:"noam kaiser"',
+    'author:"jurgen muller"',
+    'author:"Łukasz KAISER"',
+    "authors:kaiser",
+    "author:zzz",
+    "cat:cs",
+    "cat:cs.CL",
+    "cat:CS.cl",
+    "cat:stat",
+    "cat:cond-mat",
+    "category:hep",
+    "cat:cs -cat:cs.CL",
+    "cat:cs.LG author:vaswani",
+    "has:authors",
+    "-has:authors",
 ]
 
 

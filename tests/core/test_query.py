@@ -40,6 +40,8 @@ TABLE: list[tuple[str, str, int]] = [
     ("graph status:done", "unknown status 'done'", 14),
     ("graph status:read,unread", "unknown status 'read,unread'", 14),
     ("graph has:bogus", "unknown has:bogus", 11),
+    ("graph author:!!", "author: needs a name", 14),
+    ('graph cat:"cs CL"', "invalid category 'cs CL': categories are single words", 12),
     ("graph tag:a,b", "invalid tag 'a,b': tags are single words", 11),
     ('graph tag:"a b"', "invalid tag 'a b': tags are single words", 12),
     ("graph tag:a*b", "invalid tag 'a*b'", 11),
@@ -117,7 +119,7 @@ WORDS = st.sampled_from(
     ["graph", "reasoning", "Schrödinger", "naïve", "step-by-step", "ß", "x", "2023", "é"]
     + ["!!", "-", "--x", "*", "#", ",", "a,b", "OR", "AND", "NOT", "or", "not", "_", ":", "Ⅷ"]
 )
-NAMES = st.sampled_from([*q.FIELDS, "arxiv", "TAG", "Status", "YEAR", "colour", "x", "a1"])
+NAMES = st.sampled_from([*q.FIELDS, *q.ALIASES, "TAG", "Status", "YEAR", "colour", "x", "a1"])
 DAYS = st.sampled_from(["2023", "2023-05", "2023-5-1", "2023-05-01", "0001-01-01", "9999-12-31"])
 BAD_DAYS = st.sampled_from(["2023-13", "2023-02-30", "0000", "20231", "abc", "", "١٢٣٤", "2023-"])
 ONE_DAY = st.one_of(DAYS, BAD_DAYS)
@@ -131,7 +133,15 @@ STATUSES = st.sampled_from(["unread", "to-read", "toread", "to_read", "READING",
 HAS_VALUES = st.sampled_from([*q.HAS, "bogus", "NOTE", ""])
 TAGS = st.sampled_from(["rl", "rl*", "*", "#rl", "#", "r*l", "rl,nlp", "ml**", "naïve", "a b"])
 ANY_VALUE = st.one_of(WORDS, DATES, STATUSES, HAS_VALUES, TAGS, st.text(max_size=6))
-VALUES = {"date": DATES, "year": DATES, "status": STATUSES, "has": HAS_VALUES, "tag": TAGS}
+CATS = st.sampled_from(["cs", "cs.CL", "CS.cl", "hep-th", "a b", "", "!!", "cs*"])
+VALUES = {
+    "date": DATES,
+    "year": DATES,
+    "status": STATUSES,
+    "has": HAS_VALUES,
+    "tag": TAGS,
+    "cat": CATS,
+}
 """The values each field expects (and some it does not); any value for other names."""
 
 

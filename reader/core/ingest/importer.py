@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.core.errors import ParseError
-from reader.core.ingest.parse import ParseWarning, WarningKind, parse_file
+from reader.core.ingest import detect
+from reader.core.ingest.formats import ImportOptions, SourceResult, Suggestion
+from reader.core.ingest.parse import ParseWarning, WarningKind
 from reader.core.models import Abstract
 
 
@@ -31,6 +33,8 @@ class FileReport:
     """Why the whole file could not be imported."""
     warnings: list[ParseWarning] = field(default_factory=list)
     abstracts: list[Abstract] = field(default_factory=list, repr=False)
+    suggested: dict[str, Suggestion] = field(default_factory=dict, repr=False)
+    """Tags and notes the file suggests, by record id (BibTeX keywords and notes)."""
 
     def summary(self) -> str:
         if self.error:
@@ -97,18 +101,25 @@ def expand(paths: Sequence[Path]) -> list[tuple[Path, str | None]]:
 
 
 def parse_paths(
-    paths: Sequence[Path], progress: Callable[[int, int], None] | None = None
+    paths: Sequence[Path],
+    progress: Callable[[int, int], None] | None = None,
+    options: ImportOptions | None = None,
 ) -> list[FileReport]:
-    """Parse every file under `paths`; each failure becomes that file's report."""
+    """Parse every file under `paths`, each in the format its content shows (see
+    `detect`); each failure becomes that file's report. `progress(done, total)`
+    counts bytes of the files to read."""
     files = expand(paths)
+    sizes = [_size(path) if problem is None else 0 for path, problem in files]
+    total, base = sum(sizes), 0
     reports: list[FileReport] = []
-    for done, (path, problem) in enumerate(files, start=1):
+    for (path, problem), size in zip(files, sizes, strict=True):
         report = FileReport(path)
         if problem:
             report.error, report.failed = problem, 1
         else:
+            within = None if progress is None else _within(progress, base, size, total)
             try:
-                result = parse_file(path)
+                result = detect.parse_path(path, options, within)
             except ParseError as error:
                 report.error, report.failed = error.reason, 1
                 if error.line is not None:
@@ -116,11 +127,29 @@ def parse_paths(
             else:
                 report.abstracts = result.abstracts
                 report.warnings = list(result.warnings)
-                report.failed = sum(1 for w in result.warnings if w.kind is WarningKind.SKIPPED)
+                if isinstance(result, SourceResult):
+                    report.failed, report.suggested = result.failed, result.suggested
+                else:
+                    report.failed = sum(1 for w in result.warnings if w.kind is WarningKind.SKIPPED)
         reports.append(report)
+        base += size
         if progress is not None:
-            progress(done, len(files))
+            progress(base, total)
     return reports
+
+
+def _within(
+    progress: Callable[[int, int], None], base: int, size: int, total: int
+) -> Callable[[int], None]:
+    """Progress of the whole import from the bytes read of one file."""
+    return lambda done: progress(base + min(done, size), total)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def merge(
@@ -167,6 +196,7 @@ def succeeding(old: Abstract, new: Abstract) -> Abstract:
 
 
 def _content(a: Abstract) -> tuple[object, ...]:
+    """What an import compares: every field a source gives (not where it came from)."""
     return (
         a.text,
         a.arxiv_id,

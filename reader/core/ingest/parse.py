@@ -25,7 +25,7 @@ import hashlib
 import io
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -184,12 +184,15 @@ def make_headline(text: str, limit: int = 100) -> str:
 # --- reading ---------------------------------------------------------------------
 
 
-def parse_file(path: Path) -> ParseResult:
+def parse_file(
+    path: Path, parser: Callable[[BinaryIO, Path], ParseResult] | None = None
+) -> ParseResult:
     """Parse the file at `path`, a line at a time; every failure becomes a `ParseError`.
 
-    Only regular files are read: a FIFO, socket or device is refused before it is
-    opened, and the open itself never waits (`O_NONBLOCK`), so nothing can hang on
-    a writer that never comes.
+    `parser` reads the opened file (default `parse_stream`, the plain formats; see
+    `detect.parse_path` for the others). Only regular files are read: a FIFO, socket
+    or device is refused before it is opened, and the open itself never waits
+    (`O_NONBLOCK`), so nothing can hang on a writer that never comes.
     """
     path = Path(path)
     try:
@@ -197,7 +200,7 @@ def parse_file(path: Path) -> ParseResult:
         if not stat.S_ISREG(mode):
             raise _not_regular(path, mode)
         with open(open_regular(path), "rb") as file:
-            return parse_stream(file, path)
+            return (parser or parse_stream)(file, path)
     except NotRegularFile as error:  # swapped since the stat
         raise _not_regular(path, error.mode) from None
     except FileNotFoundError:

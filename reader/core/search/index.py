@@ -23,8 +23,11 @@ import numpy as np
 
 from reader.core.models import EMPTY, Abstract, Annotation, Status, tag_key
 from reader.core.search import postings as post
+from reader.core.search.metadata import AuthorIndex, CategoryIndex
 from reader.core.search.query import (
     And,
+    Author,
+    CategoryPrefix,
     DateRange,
     Has,
     IdPrefix,
@@ -45,8 +48,15 @@ from reader.core.text import fold, word_pattern
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 2
-"""Version of the saved index files (2: words folded with Latin letters in ASCII)."""
+FORMAT = 3
+"""Version of the saved index files (2: words folded with Latin letters in ASCII; 3: the
+second segment of a row is the source's title when it has one, else the headline)."""
+
+
+def title_segments(titles: Sequence[str | None], headlines: Sequence[str]) -> list[str]:
+    """Each row's second indexed segment: the source's title, else the headline (what
+    `title:` searches when the user set no title; bare words search it too)."""
+    return [t or h for t, h in zip(titles, headlines, strict=True)]
 
 
 def _date_number(text: str | None) -> int:
@@ -124,6 +134,8 @@ class SearchIndex:
         self._row_tags: dict[int, tuple[str, ...]] = {}
         self._sorted_ids: list[tuple[str, int]] | None = None
         self._cache: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+        self._authors: AuthorIndex | None = None
+        self._categories: CategoryIndex | None = None
 
     def __len__(self) -> int:
         return self.n
@@ -137,10 +149,12 @@ class SearchIndex:
     # ---------------------------------------------------------------- building
     @classmethod
     def build(cls, abstracts: Sequence[Abstract]) -> SearchIndex:
-        """Index `abstracts` (row i is abstracts[i])."""
+        """Index `abstracts` (row i is abstracts[i]): the text, and the source's title
+        (else the headline) as the row's title segment."""
         texts = column(abstracts, "text")
+        titles = column(abstracts, "title")
         headlines = column(abstracts, "headline")
-        return cls(abstracts, post.build(texts, headlines))
+        return cls(abstracts, post.build(texts, title_segments(titles, headlines)))
 
     def save(self, directory: Path, key: str) -> None:
         """Write the inverted indexes as `.npy` files in `directory`, tagged `key`.
@@ -249,6 +263,10 @@ class SearchIndex:
             return self._rows_mask(self.rows_with_id_prefix(node.prefix))
         if isinstance(node, Has):
             return self._has(node.what)
+        if isinstance(node, Author):
+            return self.authors.rows(node.words)
+        if isinstance(node, CategoryPrefix):
+            return self.categories.rows(node.prefix)
         raise TypeError(f"unknown query node {node!r}")
 
     def _rows_mask(self, rows: Iterable[int]) -> np.ndarray:
@@ -267,7 +285,23 @@ class SearchIndex:
             return self._rows_mask(self.titles)
         if what == "id":
             return self.has_id.copy()
+        if what == "authors":
+            return self.authors.has.copy()
         return self.dates > 0
+
+    @property
+    def authors(self) -> AuthorIndex:
+        """The rows by author (built at the first `author:` query)."""
+        if self._authors is None:
+            self._authors = AuthorIndex(column(self._abstracts, "authors"))
+        return self._authors
+
+    @property
+    def categories(self) -> CategoryIndex:
+        """The rows by category (built at the first `cat:` query)."""
+        if self._categories is None:
+            self._categories = CategoryIndex(column(self._abstracts, "categories"))
+        return self._categories
 
     def rows_with_id_prefix(self, prefix: str) -> list[int]:
         """Rows whose (folded) record id starts with `prefix`."""
@@ -349,7 +383,8 @@ class SearchIndex:
         pattern = word_pattern(words)
         for row in np.flatnonzero(mask).tolist():
             a = self._abstracts[row]
-            text = fold(a.headline) if headline else f"{fold(a.text)} \n {fold(a.headline)}"
+            shown = fold(a.title or a.headline)
+            text = shown if headline else f"{fold(a.text)} \n {shown}"
             if not pattern.search(text):
                 mask[row] = False
         return mask

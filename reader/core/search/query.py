@@ -4,6 +4,7 @@
     rl OR "reinforcement learning"              OR binds looser than AND
     NOT (survey OR review)   tag:llm*           NOT, parentheses; tag prefix with `*`
     status:to-read  id:2306  source:arxiv       fields (see FIELDS)
+    author:vaswani  cat:cs.CL  cat:cs           the source's authors and categories
     year:2020..2022  date:>=2023-05  has:note   dates and ranges, presence tests
 
 Words are folded (`text.fold`) and split with `text.words`: `reason` finds
@@ -25,8 +26,24 @@ from reader.core.errors import QueryError
 from reader.core.models import Status, normalize_id, tag_key
 from reader.core.text import fold, words
 
-FIELDS = ("tag", "status", "id", "source", "year", "date", "has", "note", "title", "abstract")
-"""The field names a query may use as `name:value` (`arxiv:` is an alias of `id:`)."""
+FIELDS = (
+    "tag",
+    "status",
+    "id",
+    "source",
+    "year",
+    "date",
+    "has",
+    "note",
+    "title",
+    "abstract",
+    "author",
+    "cat",
+)
+"""The field names a query may use as `name:value`."""
+
+ALIASES = {"arxiv": "id", "authors": "author", "category": "cat"}
+"""Other names of fields."""
 
 HAS = {
     "note": "note",
@@ -37,6 +54,8 @@ HAS = {
     "id": "id",
     "arxiv": "id",
     "date": "date",
+    "author": "authors",
+    "authors": "authors",
 }
 """Accepted `has:` values -> the canonical one."""
 
@@ -104,6 +123,23 @@ class SourcePrefix:
 
 
 @dataclass(frozen=True, slots=True)
+class Author:
+    """`author:name`: an author of the source has every word of `words` as a word
+    prefix (folded: `author:muller` finds "Müller", `author:"vaswani a"` finds
+    "Ashish Vaswani" and "Vaswani, A.")."""
+
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryPrefix:
+    """`cat:cs.CL`: a category of the source starts with `prefix` (lower case), so
+    `cat:cs` is every cs category."""
+
+    prefix: str
+
+
+@dataclass(frozen=True, slots=True)
 class DateRange:
     """`year:` / `date:`: known dates `d` (as yyyymmdd) with `lo <= d <= hi`."""
 
@@ -113,7 +149,7 @@ class DateRange:
 
 @dataclass(frozen=True, slots=True)
 class Has:
-    """`has:what`, what in "note", "tags", "title", "id", "date"."""
+    """`has:what`, what in "note", "tags", "title", "id", "date", "authors"."""
 
     what: str
 
@@ -133,7 +169,21 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = MatchAll | Term | Tag | StatusIs | IdPrefix | SourcePrefix | DateRange | Has | Not | And | Or
+Node = (
+    MatchAll
+    | Term
+    | Tag
+    | StatusIs
+    | IdPrefix
+    | SourcePrefix
+    | Author
+    | CategoryPrefix
+    | DateRange
+    | Has
+    | Not
+    | And
+    | Or
+)
 
 
 # -- public functions -------------------------------------------------------------------
@@ -237,8 +287,7 @@ def _lex_bare(text: str, i: int, toks: list[_Tok]) -> int:
 def _lex_field(text: str, start: int, match: re.Match[str], end: int) -> tuple[Node, int]:
     """The node of `name:value` starting at `start`, and where it ends."""
     name = match.group(1).lower()
-    if name == "arxiv":
-        name = "id"
+    name = ALIASES.get(name, name)
     if name not in FIELDS:
         raise QueryError(f"unknown field {match.group(1)!r} (fields: {', '.join(FIELDS)})", start)
     vpos = start + match.end()
@@ -296,13 +345,24 @@ def _field(name: str, value: str, pos: int, quoted: bool) -> Node:
     if name == "has":
         what = HAS.get(value.strip().lower())
         if what is None:
-            raise QueryError(f"unknown has:{value} (expected note, tags, title, id or date)", pos)
+            expected = "note, tags, title, id, date or authors"
+            raise QueryError(f"unknown has:{value} (expected {expected})", pos)
         return Has(what)
     if name in ("year", "date"):
         lo, hi = _date_value(value, pos, years=name == "year")
         return DateRange(lo, hi)
     if name == "source":
         return SourcePrefix(fold(value.strip()))
+    if name == "author":
+        found = words(fold(value))
+        if not found:
+            raise QueryError("author: needs a name", pos)
+        return Author(tuple(found))
+    if name == "cat":
+        prefix = value.strip().lower()
+        if any(c.isspace() for c in prefix):
+            raise QueryError(f"invalid category {value!r}: categories are single words", pos)
+        return CategoryPrefix(prefix)
     return IdPrefix(_id_prefix(value))
 
 

@@ -243,7 +243,7 @@ class CorpusStore:
         `self.file.lock`, after `self.file.load()` (the save counter goes on from the
         file it replaces)."""
         from reader.core.search import postings
-        from reader.core.search.index import SearchIndex
+        from reader.core.search.index import SearchIndex, title_segments
 
         key = uuid.uuid4().hex
         records = {a.id: a.to_dict() for a in merged}
@@ -253,7 +253,8 @@ class CorpusStore:
         source = cachefile.identity(self.path)
         cache = self._make_cache(list(records.values()), source, key)
         del data, records
-        built = postings.build([a.text for a in merged], [a.headline for a in merged])
+        shown = title_segments([a.title for a in merged], [a.headline for a in merged])
+        built = postings.build([a.text for a in merged], shown)
         abstracts = CachedAbstracts(cache)
         index = SearchIndex(abstracts, built)
         with contextlib.suppress(OSError):
