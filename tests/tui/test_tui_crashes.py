@@ -21,6 +21,7 @@ from reader.core.models import Status
 from reader.tui import app as app_module
 from reader.tui.app import ReaderApp
 from reader.tui.screens.main import MainScreen
+from reader.tui.screens.prompt import PromptScreen
 from tests.tui.conftest import NARROW, WIDE, RunApp
 from tests.waiting import until
 
@@ -341,3 +342,20 @@ async def test_dialog_keys_typed_in_the_filter_are_characters(run_app: RunApp, l
         burst(app, "/", "s", "t", "n", "T", "V")
         await settle(pilot)
         assert main(app).filter_bar.value == "stnTV"
+
+
+async def test_a_dialog_keeps_the_keys_sent_before_anything_in_it_has_focus(
+    run_app: RunApp, library: Library
+):
+    """What the app does with keys while a new dialog has no focused widget yet: it
+    sends them to the screen (`App.on_event`); the dialog hands them to its input."""
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        prompt = PromptScreen("Tags")
+        app.push_screen(prompt)
+        assert prompt.focused is None  # not composed yet
+        for key in "xy":
+            prompt._forward_event(events.Key(key, key))
+        await settle(pilot)
+        assert prompt.query_one(Input).value == "xy"
