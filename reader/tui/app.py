@@ -17,6 +17,7 @@ from textual.markup import escape
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.crash import write_crash_report
+from reader.tui.environment import in_browser
 from reader.tui.keys import APP_BINDINGS, user_keymap
 from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.help import HelpScreen
@@ -31,6 +32,8 @@ LOCK_WAIT = 1.0
 with a message (the CLI waits 15 s): a peer holding the lock never freezes the app."""
 SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app after saving what is pending (every change is on disk)."""
+SERVER_CHECK = 1.0
+"""Seconds between checks, in a browser tab, that `reader serve` is still there."""
 
 
 class ReaderApp(App[None]):
@@ -49,6 +52,8 @@ class ReaderApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self._watchdog: threading.Timer | None = None
+        self._signals = SAVE_SIGNALS
+        self._server = 0
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.library)
@@ -64,24 +69,36 @@ class ReaderApp(App[None]):
                 severity="warning",
                 timeout=15,
             )
+        if in_browser(self):
+            # ctrl+c on `reader serve` reaches its tabs' apps too; if the server dies
+            # without telling them (SIGKILL), nobody would ever read their screens.
+            self._signals = (*SAVE_SIGNALS, signal.SIGINT)
+            self._server = os.getppid()
+            self.set_interval(SERVER_CHECK, self._check_server)
         loop = asyncio.get_running_loop()
-        for number in SAVE_SIGNALS:
+        for number in self._signals:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.save_and_exit)
+
+    def _check_server(self) -> None:
+        if os.getppid() != self._server:  # the server is gone: its tab with it
+            self.save_and_exit()
+
+    def on_exit_app(self) -> None:
+        """Every way out (q, a signal, a browser tab closing) saves open notes first."""
+        self._save_notes()
 
     def on_unmount(self) -> None:
         # The watchdog, once armed, stays armed: unmounting is where a shutdown on a
         # closed terminal can block, which is what it is there for.
         loop = asyncio.get_running_loop()
-        for number in SAVE_SIGNALS:
+        for number in self._signals:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(number)
 
     def save_and_exit(self) -> None:
         """SIGTERM, or SIGHUP when the terminal closes: save open notes, exit cleanly."""
-        for screen in self.screen_stack:
-            if isinstance(screen, NoteEditor):
-                screen.save_now()
+        self._save_notes()
         # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
         # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
         # Everything is on disk by now, so there is nothing left to lose. Not headless
@@ -91,6 +108,11 @@ class ReaderApp(App[None]):
             self._watchdog.daemon = True
             self._watchdog.start()
         self.exit()
+
+    def _save_notes(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                screen.save_now()
 
     def _exit_now(self) -> None:
         self.library.close()

@@ -48,6 +48,7 @@ from reader.core.models import EMPTY, Abstract, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
 from reader.tui.external_editor import edit_note_in_terminal
+from reader.tui.environment import clipboard_name
 from reader.tui.history import History
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
@@ -433,7 +434,7 @@ class MainScreen(Screen[None]):
         self.app.copy_to_clipboard(text)
         # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
         # unless `set-clipboard on`), so the app says what it did, not "Copied"
-        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
+        self.notify(f"{text[:60]} sent to {clipboard_name(self.app)}", title="Clipboard")
 
     # ---------------------------------------------------------------- marks
     def _targets(self) -> list[str]:
