@@ -52,7 +52,7 @@ class ReaderApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self._watchdog: threading.Timer | None = None
-        self._signals = SAVE_SIGNALS
+        self._signals: tuple[signal.Signals, ...] = SAVE_SIGNALS
         self._server = 0
 
     def get_default_screen(self) -> MainScreen:

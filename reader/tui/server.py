@@ -82,14 +82,14 @@ class ReaderServer(Server):
             return f"a page from {origin!r} may not open an app on {host!r}"
         return None
 
-    async def handle_index(self, request: web.Request) -> dict[str, Any]:
+    async def handle_index(self, request: web.Request) -> web.StreamResponse:
         reason = self.refused(request)
         if reason is not None:
             raise web.HTTPForbidden(text=f"reader serve: {reason}\n")
         # The page connects back to where the browser found it. No await runs between
         # this and the template reading it, so tabs cannot see each other's address.
         self.public_url = f"{request.scheme}://{request.host}"
-        return await super().handle_index(request)  # type: ignore[no-any-return]
+        return await super().handle_index(request)  # the template, rendered
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         reason = self.refused(request)
@@ -107,12 +107,14 @@ class ReaderServer(Server):
     async def on_shutdown(self, app: web.Application) -> None:
         """Every app quits (saving as it goes), then the sockets close; none is left."""
         pids = _children()
-        tasks = list(self.sessions)
-        for task in tasks:  # textual-serve then sends the app "quit" and waits for it
-            task.cancel()
-        for pid in pids:  # and the app saves and exits on SIGTERM (reader.tui.app)
-            with contextlib.suppress(ProcessLookupError):
+        for pid in pids:  # the app saves and exits on SIGTERM (reader.tui.app), and
+            with contextlib.suppress(ProcessLookupError):  # its tab's socket closes
                 os.kill(pid, signal.SIGTERM)
+        tasks = list(self.sessions)
+        if pids and tasks:
+            _, tasks = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)  # type: ignore[assignment]
+        for task in tasks:  # textual-serve sends the app "quit" and waits for it to exit
+            task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
         for pid in _children():

@@ -133,12 +133,22 @@ class Served:
 
     def open(self, browser: Browser, **context: object) -> Tab:
         """A new page on the server, focused, once its app shows the list."""
-        page = browser.new_context(viewport={"width": 1280, "height": 800}, **context).new_page()
-        tab = Tab(page)
-        page.goto(self.url)
-        tab.wait_for(r"\d+ of \d+", "the list")
-        page.focus(".xterm-helper-textarea")  # where xterm.js takes keys from
+        (tab,) = self.open_tabs(browser, 1, **context)
         return tab
+
+    def open_tabs(self, browser: Browser, count: int, **context: object) -> list[Tab]:
+        """`count` pages, each in a browser context of its own, their apps started at
+        once (each takes a second or two), focused once each shows the list."""
+        tabs = []
+        for _ in range(count):
+            size = {"width": 1280, "height": 800}
+            tab = Tab(browser.new_context(viewport=size, **context).new_page())
+            tab.page.goto(self.url, wait_until="commit")
+            tabs.append(tab)
+        for tab in tabs:
+            tab.wait_for(r"\d+ of \d+", "the list")
+            tab.page.focus(".xterm-helper-textarea")  # where xterm.js takes keys from
+        return tabs
 
     def apps(self) -> list[int]:
         """The app processes the server runs (its children)."""

@@ -47,8 +47,8 @@ from reader.core.library import Change, Library, Refreshed, Restored
 from reader.core.models import EMPTY, Abstract, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
-from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.environment import clipboard_name
+from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
