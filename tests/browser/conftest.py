@@ -217,6 +217,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env={**os.environ, "VISUAL": "true"},  # an editor that exists (for `e`)
         )
     served = Served(process, f"http://127.0.0.1:{port}/", data_dir, log)
     try:

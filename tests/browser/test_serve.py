@@ -63,6 +63,9 @@ def test_filter_status_open_and_copy_in_the_browser(
         tab.press("o")
     assert opened.value.url == f"https://arxiv.org/abs/{shown}"
 
+    tab.press("e")  # $EDITOR would run on the server, with no screen: refused, said why
+    tab.wait_for(r"a browser tab cannot run \$EDITOR", "the editor refusal")
+
 
 def test_two_tabs_lose_no_update_and_see_each_other(browser: Browser, served: Served) -> None:
     first, second = served.open_tabs(browser, 2)
