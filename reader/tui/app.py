@@ -52,8 +52,8 @@ class ReaderApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self._watchdog: threading.Timer | None = None
-        self._signals: tuple[signal.Signals, ...] = SAVE_SIGNALS
         self._server = 0
+        """In a browser tab: the process id of `reader serve`, checked every second."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen(self.library)
@@ -69,14 +69,11 @@ class ReaderApp(App[None]):
                 severity="warning",
                 timeout=15,
             )
-        if in_browser(self):
-            # ctrl+c on `reader serve` reaches its tabs' apps too; if the server dies
-            # without telling them (SIGKILL), nobody would ever read their screens.
-            self._signals = (*SAVE_SIGNALS, signal.SIGINT)
-            self._server = os.getppid()
+        if in_browser(self):  # a server killed without telling its apps (SIGKILL)
+            self._server = os.getppid()  # leaves them with nobody to read their screens
             self.set_interval(SERVER_CHECK, self._check_server)
         loop = asyncio.get_running_loop()
-        for number in self._signals:
+        for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.save_and_exit)
 
@@ -85,14 +82,15 @@ class ReaderApp(App[None]):
             self.save_and_exit()
 
     def on_exit_app(self) -> None:
-        """Every way out (q, a signal, a browser tab closing) saves open notes first."""
+        """Every way out saves open notes first: q, a signal, and a browser tab that
+        closed or ctrl+c on `reader serve` (Textual's web driver posts ExitApp)."""
         self._save_notes()
 
     def on_unmount(self) -> None:
         # The watchdog, once armed, stays armed: unmounting is where a shutdown on a
         # closed terminal can block, which is what it is there for.
         loop = asyncio.get_running_loop()
-        for number in self._signals:
+        for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.remove_signal_handler(number)
 
