@@ -110,13 +110,13 @@ class ReaderServer(Server):
         for pid in pids:  # the app saves and exits on SIGTERM (reader.tui.app), and
             with contextlib.suppress(ProcessLookupError):  # its tab's socket closes
                 os.kill(pid, signal.SIGTERM)
-        tasks = list(self.sessions)
-        if pids and tasks:
-            _, tasks = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)  # type: ignore[assignment]
-        for task in tasks:  # textual-serve sends the app "quit" and waits for it to exit
+        pending = set(self.sessions)
+        if pids and pending:
+            _, pending = await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
+        for task in pending:  # textual-serve sends the app "quit" and waits for it to exit
             task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+        if pending:
+            await asyncio.wait(pending, timeout=SHUTDOWN_GRACE)
         for pid in _children():
             log.warning("app process %d did not exit in %.0f s: killed", pid, SHUTDOWN_GRACE)
             with contextlib.suppress(ProcessLookupError):
