@@ -33,6 +33,7 @@ from playwright.sync_api import Browser, Page, WebSocket, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from reader.core.library import Library
+from tests.waiting import TIMEOUT, until_sync
 
 CHROMIUM = os.environ.get("READER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,8 +49,6 @@ INSTALL_HINT = (
     "the browser tests need Chromium at {path}: install it (`sudo apt-get install chromium` "
     "on Debian/Ubuntu) or point READER_CHROMIUM at a Chromium or Chrome binary"
 )
-TIMEOUT = 20.0
-"""Seconds before a wait fails (generous: the suite runs on loaded machines)."""
 
 
 @pytest.fixture(scope="module")
@@ -191,15 +190,6 @@ def _stat(pid: int) -> tuple[str, int]:
     return fields[0].decode(), int(fields[1])
 
 
-def wait_until(condition: object, what: str, timeout: float = TIMEOUT) -> None:
-    """Poll `condition()` every 20 ms until true; fail naming `what` after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while not condition():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.02)
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     """`reader serve` on a free port and a new library; stopped (and its apps) at the end.
@@ -221,7 +211,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         )
     served = Served(process, f"http://127.0.0.1:{port}/", data_dir, log)
     try:
-        wait_until(lambda: _listening(port) or process.poll() is not None, "reader serve")
+        until_sync(lambda: _listening(port) or process.poll() is not None, "reader serve")
         assert process.poll() is None, f"reader serve exited:\n{log.read_text()}"
         yield served
     finally:

@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from reader.core.models import Status
-from tests.browser.conftest import Served, Tab, alive, wait_until
+from tests.browser.conftest import Served, Tab, alive
+from tests.waiting import until_sync
 
 SCREENSHOT = Path(__file__).parents[2] / "docs" / "serve.png"
 """The README's picture; the test writes it when READER_UPDATE_SCREENSHOT=1."""
@@ -80,7 +81,7 @@ def test_two_tabs_lose_no_update_and_see_each_other(browser: Browser, served: Se
     second.wait_for(r"Tags", "the tags prompt")  # seen the status change yet
     second.type("later")
     second.press("Enter")
-    wait_until(
+    until_sync(
         lambda: served.library().annotation(record_id).tags == ("later",),
         "the tag on disk",
     )
@@ -135,7 +136,7 @@ def test_a_closed_tab_and_a_killed_server_leave_notes_saved_and_no_app(
     apps = served.apps()
     first = _pending_note(closed, "typed just before the tab closed")
     closed.page.close()  # textual-serve tells its app to quit
-    wait_until(lambda: len(served.apps()) == 1, "the closed tab's app to exit")
+    until_sync(lambda: len(served.apps()) == 1, "the closed tab's app to exit")
     assert _note_on_disk(served, first) == "typed just before the tab closed"
 
     orphaned.press("j")  # another abstract
@@ -143,5 +144,5 @@ def test_a_closed_tab_and_a_killed_server_leave_notes_saved_and_no_app(
     second = _pending_note(orphaned, "typed before a SIGKILL")
     served.process.kill()  # no chance to tell its apps: they notice on their own
     served.process.wait()
-    wait_until(lambda: not any(alive(pid) for pid in apps), "the orphaned app to exit", 10)
+    until_sync(lambda: not any(alive(pid) for pid in apps), "the orphaned app to exit", 10)
     assert _note_on_disk(served, second) == "typed before a SIGKILL"
