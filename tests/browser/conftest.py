@@ -129,6 +129,8 @@ class Served:
     url: str
     data_dir: Path
     log: Path
+    seen: set[int] = field(default_factory=set)
+    """Every app process `apps` found: killed at the end if still running (orphaned)."""
 
     def open(self, browser: Browser, **context: object) -> Tab:
         """A new page on the server, focused, once its app shows the list."""
@@ -151,7 +153,9 @@ class Served:
 
     def apps(self) -> list[int]:
         """The app processes the server runs (its children)."""
-        return children(self.process.pid)
+        found = children(self.process.pid)
+        self.seen.update(found)
+        return found
 
     def library(self) -> Library:
         """The library as on disk now, read by a fresh Library (no draft is replayed)."""
@@ -215,7 +219,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         assert process.poll() is None, f"reader serve exited:\n{log.read_text()}"
         yield served
     finally:
-        apps = served.apps()
+        served.apps()
         if process.poll() is None:
             process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -223,7 +227,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
         if process.poll() is None:
             process.kill()
         process.wait()
-        for pid in apps:  # a test that failed may leave one: never the next test's
+        for pid in served.seen:  # a test that failed may leave one: never the next test's
             if alive(pid):
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
