@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ import pytest
 
 if TYPE_CHECKING:
     from reader.core.library import Library
+    from tests.arxiv_server import FakeArxiv
 
 
 @pytest.fixture(autouse=True)
@@ -41,3 +43,16 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("READER_CONFIG_DIR", str(folder))
     return folder
+
+
+@pytest.fixture
+def arxiv(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeArxiv]:
+    """A local arXiv API (tests/arxiv_server.py) on 127.0.0.1, with READER_ARXIV_API
+    pointing at it and no pause between requests (READER_ARXIV_INTERVAL=0)."""
+    from tests.arxiv_server import FakeArxiv, serve
+
+    for api in serve(FakeArxiv()):
+        monkeypatch.setenv("READER_ARXIV_API", api.url)
+        monkeypatch.setenv("READER_ARXIV_INTERVAL", "0")
+        monkeypatch.setenv("READER_ARXIV_TIMEOUT", "10")
+        yield api

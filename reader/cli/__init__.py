@@ -2,9 +2,10 @@
 
 `common` holds what every command shares (the state, one-line user errors, output
 helpers); the commands live by what they do: `library` (list, show, stats),
-`annotate` (tag, status, note, title), `transfer` (import, export, restore) and
-`views` (view, keys). This module is the `reader` group that holds them, in the
-order `reader --help` lists them. The CLI never imports Textual unless it opens the app.
+`annotate` (tag, status, note, title), `transfer` (import, export, restore),
+`fetch` (fetch, subscribe, unsubscribe, subscriptions, rm) and `views` (view, keys).
+This module is the `reader` group that holds them, in the order `reader --help` lists
+them. The CLI never imports Textual unless it opens the app.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli import annotate, app, library, serve, transfer, views
+from reader.cli import annotate, app, fetch, library, serve, transfer, views
 from reader.cli.common import ReaderGroup, State, data_dir_option, print_table
 
 
@@ -35,6 +36,10 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 for command in (
     transfer.import_,
+    fetch.fetch,
+    fetch.subscribe,
+    fetch.unsubscribe,
+    fetch.subscriptions,
     library.list_,
     library.show,
     library.stats,
@@ -44,6 +49,7 @@ for command in (
     annotate.title,
     transfer.export_,
     transfer.restore,
+    fetch.rm,
     views.view,
     views.keys,
     serve.serve,

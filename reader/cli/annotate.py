@@ -20,8 +20,11 @@ CONFIRM_OVER = 50
 """A `--query` change to more rows than this asks first (unless `--yes`)."""
 
 
-def _targets(library: Library, ids: Sequence[str], query: str | None, yes: bool) -> list[str]:
-    """The record ids a change applies to: the IDs given, or the rows of `--query`."""
+def change_targets(
+    library: Library, ids: Sequence[str], query: str | None, yes: bool, verb: str = "Change"
+) -> list[str]:
+    """The record ids a change applies to: the IDs given, or the rows of `--query`
+    (asking "`verb` all N?" first when they are more than CONFIRM_OVER, unless `yes`)."""
     if query is not None and ids:
         raise click.UsageError("give IDs or --query, not both")
     if query is None:
@@ -32,7 +35,7 @@ def _targets(library: Library, ids: Sequence[str], query: str | None, yes: bool)
     what = f"match {query!r}" if query.strip() else "in all"
     click.echo(f"{plural(len(found), 'abstract')} {what}.", err=True)
     if len(found) > CONFIRM_OVER and not yes:
-        click.confirm(f"Change all {len(found)}?", abort=True, err=True)
+        click.confirm(f"{verb} all {len(found)}?", abort=True, err=True)
     return found
 
 
@@ -75,7 +78,7 @@ def tag(state: State, args: tuple[str, ...], query: str | None, yes: bool) -> No
         add, remove = [normalize_tag(t) for t in add], [normalize_tag(t) for t in remove]
     ids = [a for a in args if not a.startswith(("+", "-"))]
     library = state.library()
-    targets = _targets(library, ids, query, yes)
+    targets = change_targets(library, ids, query, yes)
     change = library.tag(targets, add, remove)
     words = " ".join([f"+{t}" for t in add] + [f"-{t}" for t in remove])
     click.echo(f"{words} on {plural(len(targets), 'abstract')} ({change.count} changed)")
@@ -91,7 +94,7 @@ def status(state: State, args: tuple[str, ...], query: str | None, yes: bool) ->
     with user_errors():
         new = Status.parse(args[-1])
     library = state.library()
-    targets = _targets(library, args[:-1], query, yes)
+    targets = change_targets(library, args[:-1], query, yes)
     change = library.set_status(targets, new)
     click.echo(f"status {new.value} on {plural(len(targets), 'abstract')} ({change.count} changed)")
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reader.core.errors import ReaderError
-from reader.core.models import FIELDS, PLAIN_FIELDS, Annotation, Status
+from reader.core.models import FIELDS, PLAIN_FIELDS, Abstract, Annotation, Status
 from reader.core.text import squash
 
 ANY = object()
@@ -92,11 +92,19 @@ class Change:
     edits: tuple[Edit, ...] = ()
     notice: str = ""
     """What the user should be told beyond the label (a merged or conflicting note)."""
+    removed: tuple[tuple[int, Abstract], ...] = ()
+    """Abstracts this change took out of the library, each with the row it had (a
+    removal has no edits: the annotations stay; undo puts these back)."""
 
     @property
     def ids(self) -> list[str]:
         """The records the change touched, in order."""
-        return list(dict.fromkeys(e.id for e in self.edits))
+        return list(dict.fromkeys([e.id for e in self.edits] + [a.id for _, a in self.removed]))
+
+    @property
+    def empty(self) -> bool:
+        """It changed nothing: there is nothing to undo."""
+        return not self.edits and not self.removed
 
     @property
     def count(self) -> int:

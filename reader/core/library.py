@@ -52,6 +52,7 @@ from reader.core.store.folder import (
     probe_writable,
 )
 from reader.core.store.journal import DraftJournal, orphaned_drafts
+from reader.core.store.subscriptions import SubscriptionStore
 from reader.core.store.userdata import UserData
 from reader.core.text import fold, plural, squash
 from reader.core.views import BUILT_IN, CountedView, Replace, View
@@ -74,6 +75,10 @@ class Refreshed:
     """The abstracts (an import): rows may have moved, the index is new."""
     annotations: bool = False
     views: bool = False
+    rows_moved: bool = False
+    """With `corpus`: a row may now hold another record (a removal); false when the
+    records were only updated in place or added at the end (an import, a fetch), so
+    row numbers held from before still name the same records."""
 
     def __bool__(self) -> bool:
         return self.corpus or self.annotations or self.views
@@ -148,6 +153,8 @@ class Library:
         self._corpus.read_only = self.read_only
         self.messages += self.take_notices()
         self._journal: DraftJournal | None = None
+        self.subscriptions = SubscriptionStore(self._user)
+        """The arXiv categories and queries `reader fetch` brings in (user data)."""
         self._corpus.load(annotations=self._user.all)
         self._user.load(on_change=self._annotate)
 
@@ -187,7 +194,8 @@ class Library:
         """
         corpus = self._corpus.refresh()
         user = self._user.refresh()
-        return Refreshed(corpus, user.annotations, user.views)
+        moved = corpus and not self._corpus.rows_kept
+        return Refreshed(corpus, user.annotations, user.views, moved)
 
     def take_notices(self) -> list[str]:
         """What the user should be told about the data files since the last call
@@ -485,13 +493,26 @@ class Library:
         """Put back what `change` found, in the fields it touched and only there.
 
         Refused (ConflictError, nothing written) when one of those fields was changed
-        since by anything else.
+        since by anything else. A removal's undo puts the abstracts back at their rows
+        (those not in the library again by now).
         """
+        if change.removed:
+            self._corpus.reinsert(change.removed)
+            return Change(f"undo {change.label}")
         return self._replay(f"undo {change.label}", change.undo_wants())
 
     def redo(self, change: Change) -> Change:
         """Make `change` again, where its fields still hold what the undo put back."""
+        if change.removed:
+            return self.remove([a.id for _, a in change.removed])
         return self._replay(f"redo {change.label}", change.redo_wants())
+
+    def remove(self, ids: Sequence[str]) -> Change:
+        """Take these abstracts out of the library (one write; undoable). Their
+        annotations stay in the user data, keyed by id, so a re-import or re-fetch
+        of the same id brings them back with the abstract."""
+        removed = tuple(self._corpus.remove(ids))
+        return Change(f"remove {_n([a.id for _, a in removed])}", removed=removed)
 
     def _replay(self, label: str, wants: list[Want]) -> Change:
         by_id: dict[str, list[Want]] = {}
@@ -554,6 +575,15 @@ class Library:
 
         parsed = importer.parse_paths([Path(p) for p in paths], progress)
         return self._corpus.import_parsed(parsed)
+
+    def add_abstracts(self, abstracts: Iterable[Abstract], source: str) -> importer.FileReport:
+        """Add or update records from elsewhere than a file (the arXiv API), as an import
+        does: a known id keeps its row and annotations, its record is updated when it
+        changed (a newer version notes the one it replaces). One durable write."""
+        from reader.core.ingest import importer  # as in import_paths: only when used
+
+        report = importer.FileReport(Path(source), abstracts=list(abstracts))
+        return self._corpus.import_parsed([report]).files[0]
 
 
 def _stamped(edits: Sequence[Edit], current: Callable[[str], Annotation]) -> dict[str, Annotation]:

@@ -190,6 +190,10 @@ class Abstract:
     journal_ref: str | None = None
     pdf: str | None = None
     """The PDF's address when the source gives one (else derived from the arXiv id)."""
+    replaced_version: int | None = None
+    """The arXiv version the library held before a fetch or import brought a newer one
+    (`version`): the detail pane notes "v3, replaces v2". None when no newer version
+    ever replaced one here."""
 
     @property
     def url(self) -> str | None:
@@ -239,6 +243,7 @@ class Abstract:
                     ("doi", self.doi),
                     ("journal_ref", self.journal_ref),
                     ("pdf", self.pdf),
+                    ("replaced_version", self.replaced_version),
                 )
                 if value
             },
@@ -264,6 +269,7 @@ class Abstract:
             doi=data.get("doi"),
             journal_ref=data.get("journal_ref"),
             pdf=data.get("pdf"),
+            replaced_version=data.get("replaced_version"),
         )
 
 
@@ -364,6 +370,11 @@ class Record:
     def arxiv_label(self) -> str | None:
         """`2306.10015v2`: the arXiv id with its version, when known."""
         return self.abstract.arxiv_label if self.abstract else None
+
+    @property
+    def replaced_version(self) -> int | None:
+        """The arXiv version a newer one replaced here (`Abstract.replaced_version`)."""
+        return self.abstract.replaced_version if self.abstract else None
 
     @property
     def tags(self) -> str:

@@ -1,7 +1,8 @@
 """The command palette's (ctrl+p) providers, and the key lists the help screen shares.
 
 Every key binding with an id becomes a command (`KeyCommands`), so each key's action is
-also in the palette; `MainCommands` and `ViewCommands` add the actions without a key.
+also in the palette; `MainCommands`, `ViewCommands` and `LibraryCommands` add the
+actions without a key.
 A screen lists its providers in `COMMANDS` (as `MainScreen` does).
 """
 
@@ -18,6 +19,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
 from textual.screen import Screen
 
+from reader.tui.fetching import fetch_new
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
 from reader.tui.widgets.views_sidebar import view_list
 
@@ -181,6 +183,26 @@ class ViewCommands(CommandProvider):
                 Command(f"Delete view {name}", view.query, partial(main.delete_view, name))
             )
         return commands
+
+
+class LibraryCommands(CommandProvider):
+    """What comes into the library and goes out of it: fetching from arXiv, removing."""
+
+    def commands(self) -> list[Command]:
+        main = self.main
+        return [
+            Command(
+                "Fetch new abstracts",
+                "Fetch what is new in your arXiv subscriptions (reader subscribe) into the Inbox",
+                partial(fetch_new, main),
+            ),
+            Command(
+                "Remove marked abstracts",
+                "Take the marked abstracts (else the highlighted one) out of the library; "
+                "your notes and tags on them are kept; z undoes it",
+                main.remove_abstracts,
+            ),
+        ]
 
 
 def screen_commands(screen: Screen[object]) -> list[Command]:

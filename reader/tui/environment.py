@@ -18,7 +18,3 @@ def in_browser(app: App[Any]) -> bool:
     """True when `app` runs under textual-serve's web driver (a browser tab)."""
     return app.is_web
 
-
-def clipboard_name(app: App[Any]) -> str:
-    """Where `App.copy_to_clipboard` sends text, as a user would name it."""
-    return "the browser's clipboard" if in_browser(app) else "the terminal's clipboard (OSC 52)"

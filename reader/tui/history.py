@@ -28,7 +28,7 @@ class History:
 
     def record(self, change: Change, merge: Hashable | None = None) -> None:
         """Remember `change`; with the same `merge` key as the last one, fold them."""
-        if not change.edits:
+        if change.empty:
             return
         if merge is not None and merge == self._merge_key and self.done:
             self.done[-1] = self.done[-1].then(change)

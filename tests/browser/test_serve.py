@@ -60,7 +60,7 @@ def test_filter_status_open_and_copy_in_the_browser(
     # y and o reach the browser: its clipboard, and a new tab on the arXiv page
     tab.wait_for(rf"arXiv\s+(?!{re.escape(changed)})\d", "the cursor to move on after 4")
     shown = highlighted_id(tab)
-    tab.press("y")
+    tab.press("y", "y")  # the copy menu, then its id
     tab.wait_for(rf"{re.escape(shown)} sent to the browser's clipboard", "the copy notice")
     assert page.evaluate("navigator.clipboard.readText()") == shown
     page.context.route("https://arxiv.org/**", lambda route: route.fulfill(body="arXiv"))

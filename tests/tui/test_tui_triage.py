@@ -291,19 +291,27 @@ async def test_mark_all_shown_tag_them_even_when_filtered_out_then_escape(
         assert screen.query_text == ""
 
 
-async def test_marks_are_cleared_when_the_library_is_reimported(
+async def test_marks_stay_when_another_process_imports_and_go_when_it_removes(
     run_app: RunApp, library: Library, data_dir: Path, tmp_path: Path
 ):
+    ids = library.ids()
     async with run_app(library) as pilot:
         app = pilot.app
         await pilot.press("space", "space")
         other = tmp_path / "more.txt"
         other.write_text("Abstract: A brand new abstract from another process.\n")
-        Library(data_dir).import_paths([other])  # another reader imports: rows move
+        Library(data_dir).import_paths([other])  # an import adds at the end: rows stay
         await pilot.press("ctrl+r")
         await settle(pilot)  # the reload searches again, maybe in a thread
+        assert main(app).abstract_list.marked == {0, 1}
+        assert main(app)._targets() == ids[:2]  # the same records
+        assert len(main(app).abstract_list.rows) == len(ids) + 1
+        Library(data_dir).remove([ids[0]])  # another reader removes one: rows move
+        await pilot.press("ctrl+r")
+        await settle(pilot)
         assert not main(app).abstract_list.marked
-        assert "The library was re-imported; the marks are cleared." in notices(app)
+        assert "Abstracts were removed elsewhere; the marks are cleared." in notices(app)
+        assert len(main(app).abstract_list.rows) == len(ids)
 
 
 # ---------------------------------------------------------------- views

@@ -9,7 +9,7 @@ rest alone; annotations are never touched (they live in another file).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reader.core.errors import ParseError
@@ -129,7 +129,8 @@ def merge(
     """Fold parsed abstracts into a copy of `corpus`; fill in each file's counts.
 
     A known id keeps its row; its record is replaced when anything parsed differs
-    (text, date, comments, version). An id seen twice in one import counts once.
+    (text, date, comments, version, the richer fields), noting a version it replaces
+    (`succeeding`). An id seen twice in one import counts once.
     """
     merged = list(corpus)
     seen: set[str] = set()
@@ -146,7 +147,7 @@ def merge(
                 merged.append(abstract)
                 report.added += 1
             elif _content(merged[row]) != _content(abstract):
-                merged[row] = abstract
+                merged[row] = succeeding(merged[row], abstract)
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -154,8 +155,32 @@ def merge(
     return ImportReport(reports), merged
 
 
+def succeeding(old: Abstract, new: Abstract) -> Abstract:
+    """`new` in the place of `old` (same id): a newer arXiv version records the one it
+    replaces (`Abstract.replaced_version`), and a record of the same version keeps
+    what its predecessor had noted."""
+    if old.version and new.version and new.version > old.version:
+        return replace(new, replaced_version=old.version)
+    if new.version == old.version and new.replaced_version is None:
+        return replace(new, replaced_version=old.replaced_version)
+    return new
+
+
 def _content(a: Abstract) -> tuple[object, ...]:
-    return (a.text, a.arxiv_id, a.version, a.date, a.comments)
+    return (
+        a.text,
+        a.arxiv_id,
+        a.version,
+        a.date,
+        a.comments,
+        a.title,
+        a.authors,
+        a.categories,
+        a.updated,
+        a.doi,
+        a.journal_ref,
+        a.pdf,
+    )
 
 
 def _hidden(path: Path, root: Path) -> bool:

@@ -79,6 +79,10 @@ class CorpusStore:
         self._index: SearchIndex | None = None
         self._identity: cachefile.Identity | None = None
         """The `corpus.json` the corpus in memory was read from."""
+        self.rows_kept = True
+        """After a `refresh` that changed the corpus: every row still holds the record
+        it held (an import or fetch updates in place and adds at the end); false after
+        a removal, when row numbers held from before may name other records."""
 
     # ----------------------------------------------------------------- loading
     def load(self, annotations: Callable[[], Mapping[str, Annotation]] | None = None) -> None:
@@ -182,10 +186,13 @@ class CorpusStore:
         del old
 
     def refresh(self) -> bool:
-        """Reload when another process wrote the corpus; True when it changed."""
+        """Reload when another process wrote the corpus; True when it changed (then
+        `rows_kept` says whether every row still holds the record it held)."""
         if cachefile.identity(self.path) == self._identity:
             return False
+        before = self.cache.ids()
         self.load()
+        self.rows_kept = self.cache.ids()[: len(before)] == before
         return True
 
     def close(self) -> None:
@@ -262,14 +269,57 @@ class CorpusStore:
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         with self.file.lock:
-            if cachefile.identity(self.path) != self._identity:
-                self.load()
-            self.file.load()  # the save counter of the file this write replaces
+            self._catch_up()
             rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
             report, merged = importer.merge(self.abstracts, rows, parsed)
             if report.added or report.updated:
                 self.write(merged)
         return report
+
+    def remove(self, ids: Sequence[str]) -> list[tuple[int, Abstract]]:
+        """Take the abstracts of `ids` out of the corpus (under its lock, one write);
+        returns each with the row it had, for `reinsert`. Ids not in the corpus (any
+        more) are left out. Annotations live elsewhere and are not touched."""
+        if self.read_only:
+            raise ReadOnlyError("this library is open read-only; nothing was removed")
+        with self.file.lock:
+            self._catch_up()
+            rows = sorted({r for r in self.rows_of(list(ids)) if r is not None})
+            removed = [(row, self.abstracts[row]) for row in rows]
+            if removed:
+                gone = set(rows)
+                self.write([a for r, a in enumerate(self.abstracts) if r not in gone])
+        return removed
+
+    def reinsert(self, removed: Sequence[tuple[int, Abstract]]) -> int:
+        """Put removed abstracts back at their rows (an undo of `remove`); one whose id
+        is in the corpus again (re-imported or fetched since) stays as it is now.
+        Returns how many went back."""
+        if self.read_only:
+            raise ReadOnlyError("this library is open read-only; nothing was put back")
+        with self.file.lock:
+            self._catch_up()
+            present = self.rows_of([a.id for _, a in removed])
+            merged = list(self.abstracts)
+            back = 0
+            for (row, abstract), now in sorted(zip(removed, present, strict=True), key=_row):
+                if now is None:
+                    merged.insert(min(row, len(merged)), abstract)
+                    back += 1
+            if back:
+                self.write(merged)
+        return back
+
+    def _catch_up(self) -> None:
+        """Under the lock, before a write: the corpus as another process may have left
+        it, and the save counter of the file the write replaces."""
+        if cachefile.identity(self.path) != self._identity:
+            self.load()
+        self.file.load()
+
+
+def _row(item: tuple[tuple[int, Abstract], int | None]) -> int:
+    return item[0][0]
 
 
 class _Abstracts(Sequence[Abstract]):

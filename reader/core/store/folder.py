@@ -356,6 +356,7 @@ _ABSTRACT_OPTIONAL = (
     ("doi", str),
     ("journal_ref", str),
     ("pdf", str),
+    ("replaced_version", int),
 )
 _ABSTRACT_LISTS = ("comments", "authors", "categories")
 """Optional fields that are lists of strings."""

@@ -70,15 +70,18 @@ class Dialog(ModalScreen[ResultType]):
         # itself (its own bindings: y and n in a confirmation)
         self._hand_on_keys(self.focused or self)
 
-    async def on_key(self, event: events.Key) -> None:
+    def on_key(self, event: events.Key) -> None:
         # A key its widget let through (enter, escape, arrows) would go on to the app,
         # which runs the binding of whatever screen is on top by the time it gets there:
         # after an enter that closed this dialog, a second enter opened the detail pane
-        # below. Run its binding here, in order, while this dialog is on top; a key that
-        # comes after the dialog closed was typed into it: drop it.
+        # below. So the app runs it (in its own task, in order) only if this dialog is
+        # still on top then; a key that comes after the dialog closed was typed into it.
         event.stop()
+        self.app.call_next(self._run_binding, event.key)
+
+    async def _run_binding(self, key: str) -> None:
         if self.is_active:
-            await self.app._check_bindings(event.key)  # what the app would do (private API)
+            await self.app._check_bindings(key)  # what the app would do (private API)
 
     def _hand_on_keys(self, target: Widget) -> None:
         """Post the held keys to `target` now, in order: the app sends later keys to the

@@ -23,8 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Hashable
-from dataclasses import replace
+from collections.abc import Callable, Hashable, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -46,17 +45,19 @@ from textual.worker import get_current_worker
 from reader.core.changes import ConflictError
 from reader.core.errors import BusyError, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
-from reader.core.models import EMPTY, Abstract, Status, format_tags
+from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
+from reader.tui import outward
 from reader.tui.commands import (
     FROM_PALETTE,
     KeyCommands,
+    LibraryCommands,
     MainCommands,
     ViewCommands,
     key_bindings,
     key_display,
 )
-from reader.tui.environment import clipboard_name
+from reader.tui.export_commands import ExportCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.pending import Pending, PendingWrites
@@ -87,13 +88,6 @@ NARROW_WIDTH = 100
 
 STATUS_KEYS = Binding.Group("status", compact=True)
 
-_NOT_QUEUED = Pending("", lambda: None)
-"""`_try`'s default `pending`: a change that waits under its own `what`."""
-
-
-def _nothing() -> None:
-    """The `run` of a `Pending` that `_try` fills in."""
-
 
 def _n(ids: list[str]) -> str:
     """`2306.04031`, or `3 abstracts`: what a change applies to, in messages."""
@@ -103,7 +97,7 @@ def _n(ids: list[str]) -> str:
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands, LibraryCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -126,8 +120,12 @@ class MainScreen(Screen[None]):
         Binding("n", "edit_note", "Note", id="note", priority=True),
         Binding("e", "edit_note_in_editor", "Note in $EDITOR", show=False, id="note.editor"),
         Binding("T", "set_title", "Title", show=False, id="title", priority=True),
-        Binding("o", "open_link", "Open on arXiv", show=False, id="open-link"),
-        Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
+        Binding("o", "open_link", "Open the abstract page", show=False, id="open-link"),
+        Binding("p", "open_pdf", "Open the PDF", show=False, id="open-pdf"),
+        Binding("L", "show_links", "Links", show=False, id="links", priority=True),
+        Binding(
+            "y", "copy_id", "Copy id, BibTeX, URL, link", show=False, id="copy-id", priority=True
+        ),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
@@ -397,12 +395,28 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
-        if changed.corpus and self.abstract_list.marked:
-            # the abstracts were reloaded (an import): rows may now be other records
-            self.abstract_list.clear_marks()
-            self.notify("The library was re-imported; the marks are cleared.")
-        self._search(self.wanted_query, self.sort)
+        if changed.rows_moved:
+            if self.abstract_list.marked:
+                self.notify("Abstracts were removed elsewhere; the marks are cleared.")
+            self._rows_moved()
+        else:  # rows kept their records (an import or a fetch only adds at the end)
+            self._search(self.wanted_query, self.sort)
         self._changed()
+
+    def _rows_moved(self) -> None:
+        """The corpus changed (an import, a removal, its undo): rows may now be other
+        records, so the marks go and the list is searched again at once (a search
+        still running in a thread holds old rows: it is dropped)."""
+        self.abstract_list.clear_marks()
+        self.workers.cancel_group(self, "search")
+        text, sort = self.wanted_query, self.sort
+        try:
+            result = self._evaluate(text, sort)
+        except QueryError:  # typed while a thread searched, and it does not parse
+            text = self.query_text
+            result = self._evaluate(text, sort)
+        self._latest = (text, sort)
+        self._show_result(text, sort, result)
 
     # ---------------------------------------------------------------- detail
     @on(AbstractList.Highlighted)
@@ -457,34 +471,52 @@ class MainScreen(Screen[None]):
         abstract = self._current() if self.is_mounted else None
         if abstract is None:
             return None
-        if action == "open_link" and not abstract.url:
-            return None
         return True
 
-    def action_open_link(self) -> None:
+    # ---------------------------------------------------------------- out (reader.tui.outward)
+    def _current_record(self) -> Record | None:
         abstract = self._current()
-        if abstract is not None and abstract.url:
-            self.app.open_url(abstract.url)
-            self.notify(f"Opening {abstract.url}")
+        return None if abstract is None else self.library.record(abstract.id)
+
+    def action_open_link(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec)
+
+    def action_open_pdf(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec, pdf=True)
+
+    def action_search_arxiv(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.search_arxiv(self, rec)
+
+    def action_show_links(self) -> None:
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.show_links(self, rec)
 
     def action_copy_id(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        text = abstract.arxiv_id or abstract.text.split(". ")[0]
-        self.app.copy_to_clipboard(text)
-        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
-        # unless `set-clipboard on`), so the app says what it did, not "Copied"
-        self.notify(f"{text[:60]} sent to {clipboard_name(self.app)}", title="Clipboard")
+        """y: the copy menu (id, BibTeX, URL, Markdown link: yy yb yu ym)."""
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.copy_menu(self, rec)
+
+    def shown_ids(self) -> list[str]:
+        """The ids of the rows the list shows, in its order."""
+        return [self.library.abstract_at(r).id for r in self.abstract_list.rows.tolist()]
+
+    def marked_ids(self) -> list[str]:
+        """The ids of the marked rows: in list order, then those the filter hides."""
+        marked = self.abstract_list.marked
+        rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
+        rows += sorted(marked - set(rows))
+        return [self.library.abstract_at(r).id for r in rows]
 
     # ---------------------------------------------------------------- marks
     def _targets(self) -> list[str]:
         """What an action applies to: the marked rows (in list order), else the cursor's."""
-        marked = self.abstract_list.marked
-        if marked:
-            rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
-            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
-            return [self.library.abstract_at(r).id for r in rows]
+        if self.abstract_list.marked:
+            return self.marked_ids()
         abstract = self._current()
         return [] if abstract is None else [abstract.id]
 
@@ -502,7 +534,9 @@ class MainScreen(Screen[None]):
         done = self._try(
             "set the status",
             lambda: self.library.set_status(ids, status, seen=seen),
-            pending=Pending(f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status),
+            label=f"status {status.value} on {_n(ids)}",
+            ids=ids,
+            status=status,
         )
         if done and self.auto_advance and not self.abstract_list.marked:
             self.abstract_list.action_cursor_down()
@@ -530,9 +564,9 @@ class MainScreen(Screen[None]):
                 self._try(
                     "set the status",
                     lambda: self.library.set_status(ids, status, seen=shown),
-                    pending=Pending(
-                        f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status
-                    ),
+                    label=f"status {status.value} on {_n(ids)}",
+                    ids=ids,
+                    status=status,
                 )
 
         subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
@@ -559,7 +593,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "tag",
                 lambda: self.library.tag(ids, add=add, remove=remove),
-                pending=Pending(f"tags {text.strip()} on {_n(ids)}", _nothing, tuple(ids)),
+                label=f"tags {text.strip()} on {_n(ids)}",
+                ids=ids,
             )
 
         self.app.push_screen(
@@ -602,7 +637,8 @@ class MainScreen(Screen[None]):
             self._try(
                 "set the title",
                 lambda: self.library.set_title(abstract.id, text, seen=old),
-                pending=Pending(f"title on {abstract.id}", _nothing, (abstract.id,)),
+                label=f"title on {abstract.id}",
+                ids=[abstract.id],
             )
 
         self.app.push_screen(
@@ -627,7 +663,7 @@ class MainScreen(Screen[None]):
             change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
                 record, text, base=base
             )
-            if not self._try("save the note", change, merge=session, pending=None):
+            if not self._try("save the note", change, merge=session, wait=False):
                 return None
             self.library.clear_draft(record)
             return self.library.annotation(record).note
@@ -671,6 +707,8 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- changes, undo
     def _record(self, change: Change, merge: Hashable | None = None) -> None:
         self.history.record(change, merge)
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def _pending_changed(self) -> None:
@@ -696,26 +734,27 @@ class MainScreen(Screen[None]):
         change: Callable[[], Change],
         merge: Hashable | None = None,
         *,
-        pending: Pending | None = _NOT_QUEUED,
+        label: str = "",
+        ids: Sequence[str] = (),
+        status: Status | None = None,
+        wait: bool = True,
     ) -> bool:
         """Run a Library change, record it; tell the user when it fails. True when it
-        was made, or queued.
+        was made, or waits.
 
-        While another process writes, the change waits in `self.pending` (made in
-        order once it has finished): `pending` describes it for the list and the
-        messages (its `run` is ignored). `pending=None`: never wait; refuse at once
-        (the note editor keeps its text and tries again).
+        While another process writes, the change waits in `self.pending`, made in
+        order once it has finished; `label` (else `what`), the `ids` it changes and
+        the `status` it sets describe it meanwhile. `wait=False`: refuse at once (the
+        note editor keeps its text and tries again).
         """
-        if pending is None:
+        if not wait:
             try:
                 return self._apply(what, change, merge)
             except BusyError as error:
                 self.notify(str(error), title=f"Cannot {what} now", severity="warning")
                 return False
-        if pending is _NOT_QUEUED:
-            pending = Pending(what, _nothing)
-        queued = replace(pending, run=partial(self._apply, what, change, merge))
-        return self.pending.submit(queued)
+        run = partial(self._apply, what, change, merge)
+        return self.pending.submit(Pending(label or what, run, tuple(ids), status))
 
     def _apply(self, what: str, change: Callable[[], Change], merge: Hashable | None) -> bool:
         """Make `change` and record it; False, having told the user, when it is refused.
@@ -764,6 +803,8 @@ class MainScreen(Screen[None]):
             self.notify(f"Nothing to {verb}.")
             return
         self.notify(f"{past}: {change.label}")
+        if change.removed:
+            self._rows_moved()
         self._changed()
 
     def restore_from(self, path: str) -> None:
@@ -774,7 +815,7 @@ class MainScreen(Screen[None]):
             self.notify(f"Restored {found.records} records from {path} (z undoes it)")
             return found.change
 
-        self._try("restore", restore, pending=Pending(f"restore {path}", _nothing))
+        self._try("restore", restore, label=f"restore {path}")
 
     # ---------------------------------------------------------------- views
     def action_toggle_views(self) -> None:
@@ -930,6 +971,13 @@ class MainScreen(Screen[None]):
             ),
             chosen,
         )
+
+    def remove_abstracts(self) -> None:
+        """Palette: take the marked abstracts (else the highlighted one) out of the
+        library; their annotations stay in the user data; z puts them back."""
+        ids = self._targets()
+        if ids and self._try("remove", lambda: self.library.remove(ids)):
+            self.notify(f"Removed {len(ids)} (z undoes it; your notes and tags on them are kept)")
 
     def action_toggle_auto_advance(self) -> None:
         self.auto_advance = not self.auto_advance
