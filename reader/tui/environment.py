@@ -17,4 +17,3 @@ from textual.app import App
 def in_browser(app: App[Any]) -> bool:
     """True when `app` runs under textual-serve's web driver (a browser tab)."""
     return app.is_web
-
