@@ -36,6 +36,16 @@ async def until(condition: Callable[[], object], what: str, timeout: float = TIM
         await asyncio.sleep(0.01)
 
 
+def until_sync(condition: Callable[[], object], what: str, timeout: float = TIMEOUT) -> None:
+    """`until` for a test with no event loop of its own (one driving other processes,
+    such as a browser or a server): polls every 20 ms in a plain wait."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.02)
+
+
 async def run_from_palette(pilot: Pilot[object], title: str) -> None:
     """Run the command `title` as a user does: ctrl+p, type it, move to it, enter.
 

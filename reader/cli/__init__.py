@@ -15,26 +15,12 @@ from pathlib import Path
 
 import click
 
-from reader.cli import annotate, fetch, library, transfer, views
-from reader.cli.common import ReaderGroup, State, print_table
-
-
-def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
-    """An empty --data-dir is a mistake (an unset variable), not the current folder."""
-    if value is None:
-        return None
-    if not value.strip():
-        raise click.BadParameter("is empty; give a folder (or leave the option out)")
-    return Path(value)
+from reader.cli import annotate, app, fetch, library, serve, transfer, views
+from reader.cli.common import ReaderGroup, State, data_dir_option, print_table
 
 
 @click.group(cls=ReaderGroup, invoke_without_command=True)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=str),
-    callback=_data_dir,
-    help="The library folder (default: $READER_HOME, else the platform data folder).",
-)
+@data_dir_option
 @click.version_option(package_name="reader", prog_name="reader")
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None) -> None:
@@ -66,6 +52,8 @@ for command in (
     fetch.rm,
     views.view,
     views.keys,
+    serve.serve,
+    app.app,
 ):
     cli.add_command(command)
 
@@ -74,16 +62,12 @@ def _open_app(state: State) -> None:
     """The app in a terminal; the list when piped or when the app is not installed."""
     if sys.stdin.isatty() and sys.stdout.isatty():
         try:
-            from reader.tui.app import run_app
+            import reader.tui.app  # noqa: F401 - the app may not be installed
         except ModuleNotFoundError as error:
             if error.name not in ("reader.tui", "reader.tui.app", "textual"):
                 raise
         else:
-            opened = state.library(tell=False)  # the app shows the messages itself
-            try:
-                run_app(opened)
-            finally:
-                opened.close()  # releases the draft journal once every draft is saved
+            app.run_app(state)
             return
     opened = state.library()
     print_table(opened, opened.search("").ids, None)

@@ -108,6 +108,24 @@ class State:
 pass_state = click.make_pass_decorator(State)
 
 
+def _data_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """An empty --data-dir is a mistake (an unset variable), not the current folder."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty; give a folder (or leave the option out)")
+    return Path(value)
+
+
+data_dir_option = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=str),
+    callback=_data_dir,
+    help="The library folder (default: $READER_HOME, else the platform data folder).",
+)
+"""`--data-dir DIR`, given to `reader` (and to `reader serve`, for its tabs)."""
+
+
 def query_text(words: Sequence[str]) -> str:
     """The query given as words on the command line; `--word` is a mistyped option."""
     for word in words:

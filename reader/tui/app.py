@@ -17,6 +17,7 @@ from textual.markup import escape
 from reader.core.keymap import keymap_path
 from reader.core.library import Library
 from reader.tui.crash import write_crash_report
+from reader.tui.environment import in_browser
 from reader.tui.keys import APP_BINDINGS, user_keymap
 from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.help import HelpScreen
@@ -32,6 +33,8 @@ A change that finds the lock held waits in a queue instead (`reader.tui.pending`
 the app stays responsive."""
 SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app after saving what is pending (every change is on disk)."""
+SERVER_CHECK = 1.0
+"""Seconds between checks, in a browser tab, that `reader serve` is still there."""
 
 
 class ReaderApp(App[None]):
@@ -52,6 +55,8 @@ class ReaderApp(App[None]):
         self._watchdog: threading.Timer | None = None
         self.main: MainScreen
         """The main screen (it holds the changes waiting for another process)."""
+        self._server = 0
+        """In a browser tab: the process id of `reader serve`, checked every second."""
 
     def get_default_screen(self) -> MainScreen:
         self.main = MainScreen(self.library)
@@ -73,10 +78,22 @@ class ReaderApp(App[None]):
                 severity="warning",
                 timeout=15,
             )
+        if in_browser(self):  # a server killed without telling its apps (SIGKILL)
+            self._server = os.getppid()  # leaves them with nobody to read their screens
+            self.set_interval(SERVER_CHECK, self._check_server)
         loop = asyncio.get_running_loop()
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.save_and_exit)
+
+    def _check_server(self) -> None:
+        if os.getppid() != self._server:  # the server is gone: its tab with it
+            self.save_and_exit()
+
+    def on_exit_app(self) -> None:
+        """Every way out saves open notes first: q, a signal, and a browser tab that
+        closed or ctrl+c on `reader serve` (Textual's web driver posts ExitApp)."""
+        self._save_pending()
 
     def on_unmount(self) -> None:
         # The watchdog, once armed, stays armed: unmounting is where a shutdown on a
@@ -88,10 +105,7 @@ class ReaderApp(App[None]):
 
     def save_and_exit(self) -> None:
         """SIGTERM, or SIGHUP when the terminal closes: save open notes, exit cleanly."""
-        for screen in self.screen_stack:
-            if isinstance(screen, NoteEditor):
-                screen.save_now()
-        self.main.pending.finish()  # what still waits for another process: said at exit
+        self._save_pending()
         # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
         # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
         # Everything is on disk by now, so there is nothing left to lose. Not headless
@@ -101,6 +115,14 @@ class ReaderApp(App[None]):
             self._watchdog.daemon = True
             self._watchdog.start()
         self.exit()
+
+    def _save_pending(self) -> None:
+        """Save open notes, and make the changes still waiting for another process."""
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteEditor):
+                screen.save_now()
+        if hasattr(self, "main"):  # (not before the main screen exists)
+            self.main.pending.finish()  # what still waits for another process: said at exit
 
     def _exit_now(self) -> None:
         self.library.close()

@@ -14,6 +14,7 @@ from textual.app import App, SuspendNotSupported
 
 from reader.core.editor import EditorError, NoteEdit, edit_note, editor_command
 from reader.core.library import Library
+from reader.tui.environment import in_browser
 
 
 def edit_note_in_terminal(app: App[object], library: Library, record_id: str) -> NoteEdit:
@@ -30,6 +31,8 @@ def edit_note_in_terminal(app: App[object], library: Library, record_id: str) ->
             except Exception as error:  # noqa: BLE001  # re-raised below, once resumed
                 failure = error
     except SuspendNotSupported:
+        if in_browser(app):  # the editor would run on the server, with no screen
+            raise EditorError("a browser tab cannot run $EDITOR: n edits the note here") from None
         raise EditorError("this terminal cannot hand over to an editor") from None
     if failure is not None:
         raise failure

@@ -25,6 +25,7 @@ from reader.core.export.common import heading
 from reader.core.links import arxiv_search_url, open_in_browser, page_url, record_links
 from reader.core.models import Record
 from reader.core.text import plural
+from reader.tui.environment import in_browser
 from reader.tui.screens.copy_menu import CopyMenu
 from reader.tui.screens.link_list import LinkList
 from reader.tui.screens.prompt import PromptScreen
@@ -98,6 +99,9 @@ def copy(screen: MainScreen, text: str, what: str, then: str = "") -> None:
     """Send `text` by OSC 52 and to the first clipboard program that takes it; say
     which way it went (after `then`, a sentence before it)."""
     screen.app.copy_to_clipboard(text)
+    if in_browser(screen.app):  # the page copies it; a program here is the server's
+        screen.notify(f"{what} sent to the browser's clipboard", title="Clipboard", markup=False)
+        return
 
     def work() -> None:
         copied = clipboard.copy(text)
@@ -115,6 +119,10 @@ def copy(screen: MainScreen, text: str, what: str, then: str = "") -> None:
 # ---------------------------------------------------------------- open
 def open_address(screen: MainScreen, url: str, what: str) -> None:
     """Open `url` in the browser; with none (or a failing one), show it and copy it."""
+    if in_browser(screen.app):  # a new tab of the page's browser (textual-serve forwards it)
+        screen.app.open_url(url)
+        screen.notify(f"Opening {what} in a new tab: {url}", title="Browser", markup=False)
+        return
 
     def work() -> None:
         if open_in_browser(url):

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from textual import messages
 from textual.widgets import TextArea
 
 from reader.core.library import Library
@@ -118,3 +119,24 @@ def test_closing_the_terminal_ends_the_process(tmp_path: Path):
     os.kill(pid, signal.SIGKILL)
     os.waitpid(pid, 0)
     raise AssertionError("the app was still running 10 s after its terminal closed")
+
+
+async def test_the_quit_of_a_closed_browser_tab_saves_the_open_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A browser tab that closes (or ctrl+c on `reader serve`) reaches the app as
+    Textual's ExitApp message, from the web driver: the note being typed is saved
+    then, not left to the journal. The autosave is an hour away."""
+    monkeypatch.setattr(note_editor, "AUTOSAVE_DELAY", 3600.0)
+    data = tmp_path / "data"
+    Library.open(data).close()
+    app = ReaderApp(Library(data))
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("n")
+        await until(lambda: isinstance(app.screen, NoteEditor), "the note editor")
+        app.screen.query_one(TextArea).insert("typed before the tab closed")
+        await pilot.pause()
+        assert Library(data).annotation(FIRST).note == ""  # not saved yet
+        app.post_message(messages.ExitApp())  # what the web driver posts on "quit"
+        await until(lambda: not app.is_running, "the app to exit")
+    assert Library(data).annotation(FIRST).note == "typed before the tab closed"
