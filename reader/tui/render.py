@@ -116,11 +116,10 @@ class Hanging:
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        lines = self.lines(options.max_width)
-        for index, line in enumerate(lines):
+        for line in self.lines(options.max_width):
             line.no_wrap = True
             line.overflow = "ignore"
-            line.end = "\n" if index < len(lines) - 1 else ""
+            line.end = "\n"  # (Textual's measure of the height counts line ends)
             yield line
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:

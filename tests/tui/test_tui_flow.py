@@ -159,7 +159,9 @@ async def test_detail_opens_with_the_abstract(run_app: RunApp, library: Library)
         for empty in ("authors", "doi", "pdf", "none"):
             assert empty not in meta, f"no empty label ({empty}) for a seed"
         body = detail.query_one("#detail-abstract", Static)
-        assert body.region.y <= detail.region.y + 1 + len(lines) + 1, "the abstract comes next"
+        meta_region = detail.query_one("#detail-meta").region
+        assert meta_region.height == len(lines), "every line of the metadata is drawn"
+        assert body.region.y == meta_region.bottom + 1, "the abstract comes next"
         assert str(body.content).startswith(first.text[:40])
 
 
@@ -441,3 +443,6 @@ async def test_note_editor_above_the_abstract_when_narrow(run_app: RunApp, libra
         )
         abstract, area = editor.query_one("#note-abstract"), editor.query_one("#note-text")
         assert abstract.region.bottom <= area.region.y
+        await pilot.press("x", "escape")  # escape saves and closes, though tab indents
+        await until(lambda: isinstance(pilot.app.screen, MainScreen), "the editor to close")
+    assert Library(library.data_dir).annotation(library.ids()[0]).note == "x"

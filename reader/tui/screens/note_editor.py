@@ -61,7 +61,8 @@ class NoteEditor(Dialog[str]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Save and close", id="note.close"),
+        # priority: with tab indenting, the TextArea takes escape to move the focus out
+        Binding("escape", "close", "Save and close", id="note.close", priority=True),
         Binding("ctrl+s", "close", "Save and close", show=False, id="note.save"),
         Binding("ctrl+g", "discard", "Discard this session", id="note.discard"),
     ]
