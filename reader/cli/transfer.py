@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from reader.cli.common import State, UserError, pass_state, plural, query_text, utf8
-from reader.core import export
-from reader.core.ingest import importer
 from reader.core.userfiles import write_through
 
 PROGRESS_FILES = 20
@@ -24,6 +22,8 @@ PROGRESS_BYTES = 20_000_000
 @pass_state
 def import_(state: State, paths: tuple[Path, ...]) -> None:
     """Import files of abstracts, or every file in folders."""
+    from reader.core.ingest import importer
+
     library = state.library()
     files = importer.expand(list(paths))
     size = 0
@@ -63,6 +63,8 @@ def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None,
     annotations of ids not in this library. It keeps the LaTeX as written; the
     Markdown export renders it as Unicode (unless --raw).
     """
+    from reader.core import export
+
     text = query_text(query)
     library = state.library()
     ids = library.search(text).ids

@@ -18,7 +18,6 @@ from typing import Any, Protocol
 import orjson
 
 from reader.core.errors import ReaderError, UnknownIdError
-from reader.core.ingest.latex import latex_to_unicode
 from reader.core.models import (
     FIELDS,
     Abstract,
@@ -121,6 +120,8 @@ def export_markdown(library: Source, ids: Iterable[str], *, raw: bool = False) -
 
 def _rendered(r: dict[str, Any]) -> dict[str, Any]:
     """Exported record `r` with the LaTeX of its text and comments as Unicode."""
+    from reader.core.ingest.latex import latex_to_unicode
+
     text = latex_to_unicode(r["text"]) if r["text"] else r["text"]
     return r | {"text": text, "comments": [latex_to_unicode(c) for c in r["comments"]]}
 

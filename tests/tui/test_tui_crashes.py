@@ -272,3 +272,68 @@ def test_the_readme_error_example_is_what_the_query_says():
     with pytest.raises(QueryError) as raised:
         parse(query)
     assert str(raised.value) == message
+
+
+# ---------------------------------------------------------------- keys right after a dialog key
+
+
+def dialog_text(app: ReaderApp) -> str:
+    """What the open dialog's input (or note editor) holds."""
+    return str(getattr(app.focused, "value", None) or getattr(app.focused, "text", ""))
+
+
+@pytest.mark.parametrize("size", [WIDE, NARROW], ids=["120x40", "80x24"])
+@pytest.mark.parametrize("key", ["t", "V", "n"])
+async def test_keys_typed_right_after_a_dialog_key_reach_the_dialog(
+    run_app: RunApp, library: Library, key: str, size: tuple[int, int]
+):
+    async with run_app(library, size=size) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        burst(app, key, "x", "y", "o", "s")  # one burst: `tmux send-keys -l txyos`
+        await settle(pilot)
+        assert not isinstance(app.screen, MainScreen), "the dialog did not open"
+        assert dialog_text(app) == "xyos"  # o and s did not open a browser or the picker
+
+
+async def test_a_title_typed_right_after_T_replaces_the_headline(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        first = library.abstract_at(0)
+        burst(app, "T", "N", "e", "w", "enter")  # the prompt opens with the headline selected
+        await settle(pilot)
+        main(app)
+        assert library.annotation(first.id).title == "New"
+
+
+async def test_t_x_y_enter_in_one_burst_tags_xy(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        first = library.abstract_at(0).id
+        burst(app, "t", "x", "y", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert list(library.annotation(first).tags) == ["xy"]
+        assert len(screen.history.done) == 1
+
+
+async def test_a_status_picked_right_after_s_is_set(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        first = library.abstract_at(0).id
+        burst(app, "s", "4")  # 4 in the picker: read
+        await settle(pilot)
+        main(app)
+        assert library.annotation(first).status is Status.READ
+
+
+async def test_dialog_keys_typed_in_the_filter_are_characters(run_app: RunApp, library: Library):
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        burst(app, "/", "s", "t", "n", "T", "V")
+        await settle(pilot)
+        assert main(app).filter_bar.value == "stnTV"

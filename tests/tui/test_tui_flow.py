@@ -260,9 +260,11 @@ async def test_a_damaged_ui_file_opens_on_the_defaults(run_app: RunApp, library:
 
 def test_two_windows_keep_both_histories(library: Library):
     first = uistate.save(library.data_dir, uistate.UIState(), ["graph"])
-    second = uistate.save(library.data_dir, uistate.UIState(query="x"), ["robot", "graph"])
+    second = uistate.save(library.data_dir, uistate.UIState(query="x"), ["robot"])
     assert first.history == ("graph",)
-    assert second.history == ("robot", "graph")
+    assert second.history == ("graph", "robot"), "the other window's query stays"
+    third = uistate.save(library.data_dir, second, ["graph"])
+    assert third.history == ("robot", "graph"), "once, at its latest place"
     assert uistate.load(library.data_dir).query == "x"
     many = uistate.remember((), *(f"q{n}" for n in range(150)))
     assert len(many) == uistate.HISTORY and many[-1] == "q149"
@@ -376,11 +378,13 @@ async def test_dialogs_show_their_own_keys(run_app: RunApp, library: Library):
 
 async def test_footer_keeps_help_and_quit_at_80_columns(run_app: RunApp, library: Library):
     async with run_app(library, size=NARROW) as pilot:
-        await pilot.pause()
         footer = pilot.app.screen.query_one(Footer)
-        shown = [k for k in footer.children if k.region.right <= NARROW[0] - 12]
-        descriptions = [getattr(k, "description", "") for k in shown]
-        assert "Help" in descriptions and "Quit" in descriptions
+
+        def shown() -> list[str]:
+            keys = [k for k in footer.children if k.region and k.region.right <= NARROW[0] - 12]
+            return [str(getattr(k, "description", "")) for k in keys]
+
+        await until(lambda: "Help" in shown() and "Quit" in shown(), "? Help and q Quit shown")
 
 
 async def test_o_without_an_id_says_so(run_app: RunApp, library: Library):

@@ -35,6 +35,10 @@ NOTE_MARK = "✎"
 """After the status glyph: the abstract has a note."""
 
 
+PENDING_GLYPH = "⧗"
+"""Drawn instead of the status of a row whose change waits for another process."""
+
+
 class AbstractList(ScrollView, can_focus=True):
     """One line per abstract: status glyph, mark, note mark (✎), date (or the source's
     readable label), title (the headline gets the width), authors, tags. Unread rows
@@ -73,6 +77,7 @@ class AbstractList(ScrollView, can_focus=True):
         "abstract-list--note",
         "abstract-list--unread-row",
         "abstract-list--skipped-row",
+        "abstract-list--pending",
         *(f"abstract-list--{status.value}" for status in Status),
     }
     """Styles of the parts of a line; the status ones colour the glyph, the `-row` ones
@@ -136,6 +141,9 @@ class AbstractList(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, int, bool, bool, int, bool], Strip] = LRUCache(512)
         self.marked: set[int] = set()
         """Library rows the user marked (space, *): bulk actions apply to them."""
+        self.pending: frozenset[int] = frozenset()
+        """Library rows with a change waiting for another process (drawn ⧗ until made;
+        the screen sets it and calls `refresh_rows`)."""
         self._base: Style | None = None
         """The widget's rich style, cached (see `_base_style`)."""
         self._styles: dict[str, Style] = {}
@@ -303,7 +311,10 @@ class AbstractList(ScrollView, can_focus=True):
         note = self.library.annotation_at(row)
         status = note.status
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append(glyph(status), self._style(status.value))
+        if row in self.pending:  # what it shows is on disk; a change of it waits
+            line.append(PENDING_GLYPH, self._style("pending"))
+        else:
+            line.append(glyph(status), self._style(status.value))
         line.append("▌" if row in self.marked else " ", self._style("marked"))
         line.append(NOTE_MARK if note.note.strip() else " ", self._style("note"))
         if abstract.date:
