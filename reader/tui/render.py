@@ -108,6 +108,11 @@ class Hanging:
         self.text = text
         self.indent = indent
 
+    @property
+    def plain(self) -> str:
+        """The text without styles or wrapping."""
+        return self.text.plain
+
     def lines(self, width: int) -> list[Text]:
         """The lines of the text at `width` cells."""
         out: list[Text] = []

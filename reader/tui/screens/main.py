@@ -213,7 +213,8 @@ class MainScreen(Screen[None]):
         """Show what the user left: filter, sort, sidebar, the highlighted abstract."""
         state = self.place.state
         self.filter_bar.history = list(state.history)
-        self.filter_bar.reset(state.query)
+        typing = self.filter_bar.has_focus_within and state.query  # a `/` typed at once
+        self.filter_bar.reset(state.query + (" " if typing else ""))
         self.sort = self.sort_choice.sort_for(has_words(state.query))
         self._search(state.query, self.sort)
         if state.highlighted:

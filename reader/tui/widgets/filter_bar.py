@@ -69,8 +69,14 @@ class FilterBar(Vertical):
         self.query_one(UndoInput).reset(text)
 
     def focus_input(self) -> None:
-        """Focus the input now (not after the keys already queued, as `focus()` would)."""
-        self.screen.set_focus(self.query_one(Input))
+        """Focus the input now (not after the keys already queued, as `focus()` would),
+        after a space when it holds a query (the app reopens on one: the words typed
+        then refine it instead of running into its last word)."""
+        field = self.query_one(Input)
+        if field.value and not field.value.endswith(" "):
+            field.value += " "
+        field.cursor_position = len(field.value)
+        self.screen.set_focus(field)
 
     def show_error(self, message: str | None) -> None:
         """Show `message` under the input, or hide the error line when None."""
