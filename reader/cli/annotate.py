@@ -56,32 +56,52 @@ class _LiteralTail(click.Command):
 
 
 @click.command(cls=_LiteralTail, context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, metavar="[ID]... +TAG|-TAG...", callback=utf8("tag"))
+@click.argument("args", nargs=-1, metavar="[ID]... [+]TAG|-TAG...", callback=utf8("tag"))
 @_query_option
 @_yes_option
 @pass_state
 def tag(state: State, args: tuple[str, ...], query: str | None, yes: bool) -> None:
-    """Add (+TAG) and remove (-TAG) tags.
+    """Add (TAG or +TAG) and remove (-TAG) tags, as the app's `t` does:
+    `reader tag 2306.10015 llm -later`.
 
-    A tag that starts with `-` is removed after `--`, which ends the options:
-    `reader tag ID -- --neg` removes the tag `-neg`.
+    The IDs come first (without --query, the first word always is one; the words after
+    it are IDs while they name a record); the other words are tags. A tag that is also
+    the start of a record id is added as +TAG. A tag that starts with `-` is removed
+    after `--`, which ends the options: `reader tag ID -- --neg` removes the tag `-neg`.
     """
     literal = click.get_current_context().meta.get("after --", 0)
     for word in args[: len(args) - literal]:
         if word.startswith("--"):
             raise click.NoSuchOption(word)
-    add = [a[1:] for a in args if a.startswith("+")]
-    remove = [a[1:] for a in args if a.startswith("-")]
+    library = state.library()
+    ids, words = _ids_then_tags(library, args, query is None)
+    add = [a[1:] if a.startswith("+") else a for a in words if not a.startswith("-")]
+    remove = [a[1:] for a in words if a.startswith("-")]
     if not add and not remove:
-        raise click.UsageError("give the tags to add as +TAG and to remove as -TAG")
+        raise click.UsageError("give the tags to add (TAG or +TAG) and to remove (-TAG)")
     with user_errors():  # check the tags before asking anything
         add, remove = [normalize_tag(t) for t in add], [normalize_tag(t) for t in remove]
-    ids = [a for a in args if not a.startswith(("+", "-"))]
-    library = state.library()
     targets = change_targets(library, ids, query, yes)
     change = library.tag(targets, add, remove)
-    words = " ".join([f"+{t}" for t in add] + [f"-{t}" for t in remove])
-    click.echo(f"{words} on {plural(len(targets), 'abstract')} ({change.count} changed)")
+    said = " ".join([f"+{t}" for t in add] + [f"-{t}" for t in remove])
+    click.echo(f"{said} on {plural(len(targets), 'abstract')} ({change.count} changed)")
+
+
+def _ids_then_tags(
+    library: Library, args: Sequence[str], need_id: bool
+) -> tuple[list[str], list[str]]:
+    """Split `reader tag`'s words into the leading IDs and the tags after them."""
+    ids: list[str] = []
+    for index, word in enumerate(args):
+        if word.startswith(("+", "-")):
+            return ids, list(args[index:])
+        if not (need_id and not ids):
+            try:
+                library.resolve(word)
+            except Exception:  # noqa: BLE001 - not a record: the tags start here
+                return ids, list(args[index:])
+        ids.append(word)
+    return ids, []
 
 
 @click.command()

@@ -12,6 +12,7 @@ import bisect
 import contextlib
 import itertools
 import shutil
+import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -140,12 +141,20 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def print_table(library: Library, ids: Sequence[str], limit: int | None) -> None:
-    """One line per abstract (short id, status, date, title, tags), cut to the terminal."""
+def print_table(
+    library: Library, ids: Sequence[str], limit: int | None, cut: int | None = None
+) -> None:
+    """One line per abstract (short id, status, date, title, tags), cut to `cut`
+    columns, else to the terminal; into a pipe or a file, whole."""
     shown = ids[:limit]  # all when `limit` is None
     short = [_short_id(library, i) for i in shown]
     width = max((len(s) for s in short), default=0)
-    columns = shutil.get_terminal_size().columns
+    if cut is not None:
+        columns = cut
+    elif sys.stdout.isatty():
+        columns = shutil.get_terminal_size().columns
+    else:
+        columns = sys.maxsize
     for record_id, sid in zip(shown, short, strict=True):
         record = library.record(record_id)
         ann, date = record.annotation, record.abstract.date if record.abstract else None

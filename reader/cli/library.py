@@ -19,9 +19,17 @@ from reader.core.text import printable
 @click.option("--sort", type=click.Choice(SORTS), default="source", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "ids"]), default="table")
 @click.option("--limit", type=click.IntRange(min=0), help="Show at most N abstracts.")
+@click.option(
+    "--width",
+    type=click.IntRange(min=20),
+    help="Cut lines to N columns (default: the terminal's; whole lines into a pipe).",
+)
 @pass_state
-def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int | None) -> None:
-    """List the abstracts matching QUERY (all when none), one per line."""
+def list_(
+    state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int | None, width: int | None
+) -> None:
+    """List the abstracts matching QUERY (all when none), one per line: cut to the
+    terminal on a terminal, whole into a pipe or a file (--width cuts)."""
     text = query_text(query)
     library = state.library()
     # no query, corpus order: the ids alone, without loading the index (nor numpy)
@@ -40,7 +48,7 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
             click.echo(
                 f"no abstract matches {text!r}" if text else "the library is empty", err=True
             )
-        print_table(library, ids, limit)
+        print_table(library, ids, limit, width)
 
 
 @click.command()

@@ -44,6 +44,7 @@ from reader.core.models import (
     now_iso,
 )
 from reader.core.search.query import Node, parse, terms
+from reader.core.store import uistate
 from reader.core.store.corpus import CorpusStore
 from reader.core.store.folder import (
     bundled_seeds,
@@ -564,6 +565,19 @@ class Library:
             with contextlib.suppress(OSError):
                 path.unlink()
         return recovered
+
+    # ----------------------------------------------------------------- where the app was
+    def ui_state(self) -> uistate.UIState:
+        """Where the app was left in this library (`store/uistate.py`; defaults: Inbox
+        by date)."""
+        return uistate.load(self.data_dir)
+
+    def save_ui_state(self, state: uistate.UIState, added: Iterable[str] = ()) -> uistate.UIState:
+        """Keep where the app is now, and the queries `added` to the filter history
+        (not on a read-only library); returns the state as written."""
+        if self.read_only:
+            return replace(state, history=uistate.remember(state.history, *added))
+        return uistate.save(self.data_dir, state, added)
 
     # ----------------------------------------------------------------- import
     def import_paths(

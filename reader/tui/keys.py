@@ -21,7 +21,9 @@ from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
+from reader.tui.widgets.detail import DetailPane
 from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.views_sidebar import ViewsSidebar
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 """What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
@@ -70,6 +72,8 @@ APP_BINDINGS = [
 
 CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
     ("the list", (AbstractList, MainScreen)),
+    ("the detail pane", (DetailPane, MainScreen)),
+    ("the views sidebar", (ViewsSidebar, MainScreen)),
     ("the filter", (FilterBar, MainScreen)),
     ("the note editor", (NoteEditor,)),
     ("a prompt", (PromptScreen,)),

@@ -111,10 +111,30 @@ def test_usage_errors_exit_2(run):
 
 # ----------------------------------------------------------------- list and show
 def test_list_table_shows_id_status_date_title_within_the_width(run):
-    lines = ok(run("list")).stdout.splitlines()
+    lines = ok(run("list", "--width", "80")).stdout.splitlines()
     assert lines[0].startswith("2306.10015  unread   2023-06-16  Language model training")
     assert all(len(line) <= 80 for line in lines)
     assert lines[0].endswith("…")
+
+
+def test_list_into_a_pipe_prints_whole_headlines(run, library: Library):
+    """A pipe (CliRunner's output is not a terminal) gets every headline whole."""
+    lines = ok(run("list")).stdout.splitlines()
+    headlines = [library.abstract(i).headline for i in library.ids()]
+    assert [line.split("  ", 3)[-1].strip() for line in lines] == headlines
+    assert max(len(line) for line in lines) > 100
+
+
+def test_tag_without_a_plus_adds_like_the_app(run):
+    result = ok(run("tag", "2306.10015", "llm", "Later"))
+    assert result.stdout.strip() == "+llm +later on 1 abstract (1 changed)"
+    assert ids(run, "tag:llm") == ["2306.10015"]
+    ok(run("tag", "2306.10015", "2306.04031", "rl"))
+    assert ids(run, "tag:rl") == ["2306.10015", "2306.04031"], "ids first, then tags"
+    ok(run("tag", "2306.10015", "-llm", "more"))
+    assert ids(run, "tag:llm") == [] and ids(run, "tag:more") == ["2306.10015"]
+    ok(run("tag", "--query", "tag:rl", "both", "--yes"))
+    assert ids(run, "tag:both") == ["2306.10015", "2306.04031"]
 
 
 def test_list_query_sort_limit_and_formats(run):

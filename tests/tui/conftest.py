@@ -14,6 +14,8 @@ import pytest
 from textual.pilot import Pilot
 
 from reader.core.library import Library
+from reader.core.store import uistate
+from reader.core.store.uistate import UIState
 from reader.tui.app import ReaderApp
 
 WIDE = (120, 40)
@@ -24,12 +26,23 @@ NARROW = (80, 24)
 RunApp = Callable[..., contextlib.AbstractAsyncContextManager[Pilot[Any]]]
 
 
+LEFT_ON_EVERYTHING = UIState(query="", sort="source")
+"""Where most tests start: every abstract in source order (a new library opens on the
+Inbox sorted by date; tests of that pass `fresh=True`)."""
+
+
 @pytest.fixture
 def run_app() -> RunApp:
-    """`run_app(library, size=WIDE)`: a ReaderApp on `library` run headless, as a Pilot."""
+    """`run_app(library, size=WIDE, fresh=False)`: a ReaderApp on `library` run headless,
+    as a Pilot; unless `fresh`, a library never opened before opens on every abstract in
+    source order (`LEFT_ON_EVERYTHING`)."""
 
     @contextlib.asynccontextmanager
-    async def run(library: Library, size: tuple[int, int] = WIDE) -> AsyncIterator[Pilot[Any]]:
+    async def run(
+        library: Library, size: tuple[int, int] = WIDE, fresh: bool = False
+    ) -> AsyncIterator[Pilot[Any]]:
+        if not fresh and not (library.data_dir / uistate.FILE).exists():
+            uistate.save(library.data_dir, LEFT_ON_EVERYTHING)
         app = ReaderApp(library)
         async with app.run_test(size=size) as pilot:
             yield pilot

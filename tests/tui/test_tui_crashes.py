@@ -239,7 +239,8 @@ async def test_slash_typed_as_the_app_starts_reaches_the_filter(library: Library
         pilot.app.exit()
 
     await ReaderApp(library).run_async(headless=True, size=WIDE, auto_pilot=type_at_once)
-    assert typed == [("byzantine machines", True)]
+    # a new library opens on the Inbox: the words refine it
+    assert typed == [("status:unread byzantine machines", True)]
 
 
 # ---------------------------------------------------------------- y

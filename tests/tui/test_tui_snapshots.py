@@ -45,7 +45,7 @@ def test_detail_with_note_and_latex(snap_compare, quiet_library: Library):
     quiet_library.set_status([record], Status.READING)
 
     async def go_to_it(pilot) -> None:
-        await pilot.press("slash", *"byzantine machines", "escape")
+        await pilot.press("slash", "ctrl+u", *"byzantine machines", "escape")
         await pilot.pause()
 
     assert snap_compare(ReaderApp(quiet_library), terminal_size=WIDE, run_before=go_to_it)

@@ -12,7 +12,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from reader.tui.screens.dialog import Dialog
 
@@ -21,8 +21,8 @@ class ConfirmScreen(Dialog[bool]):
     """Asks before a replace; dismisses with True on y, False on n or escape."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Confirm", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Decline", id="confirm.no"),
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
     def __init__(self, title: str, body: str, *, hint: str = "", id: str | None = None) -> None:
@@ -38,6 +38,7 @@ class ConfirmScreen(Dialog[bool]):
             yield Label(self.question, classes="dialog-title", markup=False)
             yield Static(self.body, id="confirm-body", markup=False)
             yield Static(self.hint, classes="dialog-hint", markup=False)
+        yield Footer()
 
     def action_answer(self, yes: bool) -> None:
         # Keys reach a binding through the screen stack as it is when each is handled,

@@ -1,5 +1,5 @@
-"""Help: how to triage many abstracts at once, undo, views, sorting and your own keys,
-then every key with its description and binding id (the keys as remapped)."""
+"""Help: every key with its description and binding id (the keys as remapped), then
+how to triage many abstracts at once, undo, views, sorting and your own keys."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Footer, Label, Static
 
 from reader.tui.screens.dialog import Dialog
 
@@ -40,7 +40,9 @@ GUIDE = (
     (
         "Sort",
         "{sort} changes the order: date, status, recently changed, source order, and "
-        "relevance while the filter has words. The list border names it.",
+        "relevance while the filter has words; {sort.back} goes back one. A filter with "
+        "words sorts by relevance by itself until you pick another order. The list border "
+        "names it.",
     ),
     (
         "Copy, open, export",
@@ -61,11 +63,15 @@ _FIELD = re.compile(r"\{([\w.-]+)\}")
 
 
 class HelpScreen(Dialog[None]):
-    """The guide, then a table of (keys, what they do, binding id); any of escape, ? or
-    q closes it."""
+    """A table of (keys, what they do, binding id), then the guide; any of escape, ? or
+    q closes it; the list's keys (j/k, g/G, as the user mapped them) scroll it."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,question_mark,q", "close", "Close", id="help.close"),
+        Binding("down,j", "scroll(1)", "Scroll down", show=False, id="list.down"),
+        Binding("up,k", "scroll(-1)", "Scroll up", show=False, id="list.up"),
+        Binding("g,home", "scroll_to(0)", "Top", show=False, id="list.first"),
+        Binding("G,end", "scroll_to(-1)", "Bottom", show=False, id="list.last"),
     ]
 
     def __init__(
@@ -86,12 +92,17 @@ class HelpScreen(Dialog[None]):
         with Vertical(classes="dialog help-dialog"):
             yield Label("Help", classes="dialog-title")
             with VerticalScroll(id="help-body"):
-                yield Static(self.guide(), id="help-guide")
                 yield Static(self.key_table(), id="help-keys")
+                yield Static(self.guide(), id="help-guide")
             yield Static(
-                "↑ ↓ scroll.  Every action is also in the command palette (ctrl+p).",
+                f"{self._keys('list.down')} / {self._keys('list.up')} scroll.  Every action "
+                "is also in the command palette (ctrl+p).",
                 classes="dialog-hint",
             )
+        yield Footer()
+
+    def _keys(self, binding_id: str) -> str:
+        return next((key for key, _, bid in self.rows if bid == binding_id), "none")
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
@@ -125,6 +136,16 @@ class HelpScreen(Dialog[None]):
         for row in self.rows:
             table.add_row(*row)
         return table
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_to(self, line: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        if line < 0:
+            body.scroll_end(animate=False)
+        else:
+            body.scroll_home(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -39,7 +39,6 @@ from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
@@ -61,15 +60,18 @@ from reader.tui.export_commands import ExportCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.pending import Pending, PendingWrites
+from reader.tui.render import latex_text
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.screens.status_picker import StatusPicker
-from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
+from reader.tui.session import Place
+from reader.tui.sorting import SORT_CYCLE, SORT_LABELS, SortChoice, has_words
 from reader.tui.suggesters import TagSuggester, split_tags
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
 from reader.tui.widgets.filter_bar import FilterBar
+from reader.tui.widgets.footer import ReaderFooter
 from reader.tui.widgets.library_header import LibraryHeader
 from reader.tui.widgets.views_sidebar import ViewsSidebar
 
@@ -126,7 +128,8 @@ class MainScreen(Screen[None]):
         Binding(
             "y", "copy_id", "Copy id, BibTeX, URL, link", show=False, id="copy-id", priority=True
         ),
-        Binding("S", "cycle_sort", "Sort", id="sort"),
+        Binding("S", "cycle_sort(1)", "Sort", id="sort"),
+        Binding("ctrl+s", "cycle_sort(-1)", "Sort back", show=False, id="sort.back"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("v", "toggle_views", "Views", id="views"),
@@ -137,7 +140,9 @@ class MainScreen(Screen[None]):
 
     query_text: var[str] = var("")
     """The query whose result is shown (the last one that parsed)."""
-    sort: var[str] = var("source")
+    sort: var[str] = var("date")
+    """The order shown; relevance comes and goes with words in the query unless the
+    user picked a sort for them (`SortChoice`)."""
     auto_advance: var[bool] = var(True)
     """Move to the next row after a status key."""
     narrow: var[bool] = var(False)
@@ -165,6 +170,10 @@ class MainScreen(Screen[None]):
         """The data-file error last shown by the poll (shown again only when it changes)."""
         self._rejected: str | None = None
         """The query last typed, when it did not parse (see `wanted_query`)."""
+        self.place = Place(library, self.set_timer)
+        """Where the screen is, kept in the library's ui.json to reopen there."""
+        self.sort_choice = SortChoice(self.place.state.sort)
+        """The sort the user picked, and relevance while the query has words."""
         self.pending = PendingWrites(self, library, self._pending_changed)
         """Changes waiting while another process writes (`reader.tui.pending`)."""
 
@@ -176,7 +185,7 @@ class MainScreen(Screen[None]):
             yield AbstractList(self.library, id="list")
             yield DetailPane(id="detail")
         yield FilterBar(id="filter")
-        yield Footer()
+        yield ReaderFooter()
 
     @property
     def abstract_list(self) -> AbstractList:
@@ -193,11 +202,37 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.filter_bar.show_error(None)
         self.narrow = self.app.size.width < NARROW_WIDTH
-        self._search("", self.sort)
+        self._reopen()
         self._update_header()
         if not self.filter_bar.has_focus_within:  # a `/` typed at once focused it
             self.set_focus(self.abstract_list)
         self.set_interval(POLL_SECONDS, self._poll)
+
+    def _reopen(self) -> None:
+        """Show what the user left: filter, sort, sidebar, the highlighted abstract."""
+        state = self.place.state
+        self.filter_bar.history = list(state.history)
+        typing = self.filter_bar.has_focus_within and state.query  # a `/` typed at once
+        self.filter_bar.reset(state.query + (" " if typing else ""))
+        self.sort = self.sort_choice.sort_for(has_words(state.query))
+        self._search(state.query, self.sort)
+        if state.highlighted:
+            with contextlib.suppress(KeyError):  # an abstract no longer in the library
+                self.abstract_list.move_to(self.library.row_of(state.highlighted))
+        self.show_views = state.sidebar and not self.narrow
+
+    def on_unmount(self) -> None:
+        self.place.flush()
+
+    def _moved(self) -> None:
+        """The place changed: keep it (written a moment later, see `Place`)."""
+        row = self.abstract_list.row
+        self.place.changed(
+            query=self.wanted_query,
+            sort=self.sort_choice.picked,
+            sidebar=self.show_views,
+            highlighted="" if row is None else self.library.abstract_at(row).id,
+        )
 
     @on(Resize)
     def _resized(self, event: Resize) -> None:
@@ -312,6 +347,7 @@ class MainScreen(Screen[None]):
         abstract_list.set_rows(rows)
         self._update_border()
         self._view_shown(text)
+        self._moved()
         if self.filter_bar.has_focus_within:
             # while typing, the list repaints first; the detail follows when typing pauses
             if self._detail_timer is not None:
@@ -323,10 +359,13 @@ class MainScreen(Screen[None]):
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
+        self.sort = self.sort_choice.sort_for(has_words(event.value))
         self._search(event.value, self.sort)
 
     @on(FilterBar.Leave)
     def _filter_done(self) -> None:
+        self.place.add_query(self.filter_bar.value)
+        self.filter_bar.history = list(self.place.history)
         if self._detail_timer is not None:  # done typing: the detail catches up now
             self._detail_timer.stop()
             self._detail_timer = None
@@ -357,17 +396,22 @@ class MainScreen(Screen[None]):
 
     def clear_filter(self) -> None:
         self.filter_bar.value = ""
+        self.sort = self.sort_choice.sort_for(False)
         self._search("", self.sort)
 
-    def action_cycle_sort(self) -> None:
+    def action_cycle_sort(self, step: int = 1) -> None:
+        """S: the next order; ctrl+s: the previous one."""
         cycle = SORT_CYCLE if self.terms else SORT_CYCLE[:-1]
-        index = cycle.index(self.sort) if self.sort in cycle else -1
-        self.set_sort(cycle[(index + 1) % len(cycle)])
+        index = cycle.index(self.sort) if self.sort in cycle else (-1 if step > 0 else 0)
+        self.set_sort(cycle[(index + step) % len(cycle)])
 
     def set_sort(self, sort: str) -> None:
+        """The user picked `sort` (S, ctrl+s, the palette)."""
+        self.sort_choice.pick(sort, words=bool(self.terms))
         self.sort = sort
         self._search(self.wanted_query, sort)
         self._update_border()
+        self._moved()
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
@@ -422,6 +466,7 @@ class MainScreen(Screen[None]):
     @on(AbstractList.Highlighted)
     def _highlighted(self) -> None:
         self._show_detail()
+        self._moved()
         abstract = self._current()
         keys = (abstract is not None, bool(abstract and abstract.url))
         if keys != self._keys_state:  # the footer recomposes: only when keys come or go
@@ -431,6 +476,15 @@ class MainScreen(Screen[None]):
     @on(AbstractList.Selected)
     def _selected(self) -> None:
         self.action_open_detail()
+
+    @on(DetailPane.Step)
+    def _detail_step(self, event: DetailPane.Step) -> None:
+        """J/K in the detail pane: the next or previous abstract, staying in the pane."""
+        abstract_list = self.abstract_list
+        before = abstract_list.cursor
+        abstract_list.cursor += event.by
+        if abstract_list.cursor == before:
+            self.notify("This is the " + ("last" if event.by > 0 else "first") + " abstract.")
 
     def _current(self) -> Abstract | None:
         row = self.abstract_list.row
@@ -583,7 +637,8 @@ class MainScreen(Screen[None]):
             heading = self.library.title(ids[0])
             now = format_tags(self.library.annotation(ids[0]).tags) or "none"
         else:
-            heading = f"{len(ids)} marked abstracts"
+            hidden = len(ids) - self.abstract_list.marked_shown()
+            heading = f"{len(ids)} marked abstracts" + (f", {hidden} not shown" if hidden else "")
             now = self._tags_of_many(ids)
 
         def entered(text: str | None) -> None:
@@ -678,7 +733,9 @@ class MainScreen(Screen[None]):
         if (problem := too_big(note)) is not None:
             self.notify(problem, title="Note too big for n", severity="warning", timeout=10)
             return
-        editor = NoteEditor(self.library.title(record), note, save, draft)
+        editor = NoteEditor(
+            self.library.title(record), note, save, draft, abstract=latex_text(abstract.text)
+        )
         self.app.push_screen(editor, lambda _: self._changed())
 
     def action_edit_note_in_editor(self) -> None:
@@ -831,6 +888,7 @@ class MainScreen(Screen[None]):
     def watch_show_views(self, show: bool) -> None:
         self.set_class(show, "-views")
         if self.is_mounted:
+            self._moved()
             sidebar = self.query_one(ViewsSidebar)
             if show:
                 sidebar.active = self.query_text
@@ -949,7 +1007,14 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- palette and help
     def binding_nodes(self) -> list[DOMNode]:
         """Whose keys this screen's help and palette list, in that order."""
-        return [self.abstract_list, self, self.filter_bar, self.app]
+        return [
+            self.abstract_list,
+            self,
+            self.detail,
+            self.query_one(ViewsSidebar),
+            self.filter_bar,
+            self.app,
+        ]
 
     def help_rows(self) -> list[tuple[str, str, str]]:
         """(keys, description, binding id) of every key on this screen."""

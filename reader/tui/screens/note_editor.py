@@ -1,16 +1,17 @@
-"""Edit the note of one abstract in Markdown; it is saved while you type."""
+"""Edit the note of one abstract in Markdown, beside the abstract; saved as you type."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Label, Static, TextArea
+from textual.widgets import Footer, Label, Static, TextArea
 
 from reader.tui.screens.dialog import Dialog
 
@@ -20,6 +21,18 @@ LIMIT = 128 * 1024
 """Characters of the largest note `n` opens. Textual's TextArea lays out the whole text
 when it opens and on each save: about 0.6 s at 100 kB and 7 s at 1 MB on a 2-core box,
 so larger notes are edited with `e` (the user's $EDITOR) instead (README, Notes)."""
+
+
+SIDE_BY_SIDE = 100
+"""Columns from which the abstract is beside the editor (above it on narrower ones)."""
+
+
+def markdown_highlighting() -> bool:
+    """Whether Textual can highlight Markdown here (it needs tree-sitter and its
+    Markdown grammar, dependencies of reader)."""
+    from textual._tree_sitter import get_language  # Textual's own loader of grammars
+
+    return get_language("markdown") is not None
 
 
 def too_big(text: str) -> str | None:
@@ -33,7 +46,10 @@ def too_big(text: str) -> str | None:
 
 
 class NoteEditor(Dialog[str]):
-    """A Markdown TextArea over one note.
+    """A Markdown TextArea over one note, beside the abstract (above it on terminals
+    under `SIDE_BY_SIDE` columns) so the user reads while writing. Tab indents;
+    Markdown is highlighted (tree-sitter); ctrl+g discards this editing session (the
+    note goes back to what it was when the editor opened) and closes.
 
     Each change of the text goes to `draft` (the crash journal) at once, and to
     `save` `AUTOSAVE_DELAY` seconds after the last keystroke; closing (escape or
@@ -45,8 +61,10 @@ class NoteEditor(Dialog[str]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Save and close", id="note.close"),
-        Binding("ctrl+s", "close", "Save and close", id="note.save"),
+        # priority: with tab indenting, the TextArea takes escape to move the focus out
+        Binding("escape", "close", "Save and close", id="note.close", priority=True),
+        Binding("ctrl+s", "close", "Save and close", show=False, id="note.save"),
+        Binding("ctrl+g", "discard", "Discard this session", id="note.discard"),
     ]
 
     def __init__(
@@ -55,11 +73,16 @@ class NoteEditor(Dialog[str]):
         text: str,
         save: Callable[[str, str], str | None],
         draft: Callable[[str, str], object] | None = None,
+        abstract: Text | None = None,
     ) -> None:
-        """`save(text, base)` returns the note as saved, or None when saving failed."""
+        """`save(text, base)` returns the note as saved, or None when saving failed;
+        `abstract` is shown beside the editor."""
         super().__init__()
         self.note_title = title
         self.text = text
+        self.abstract = abstract
+        self.original = text
+        """The note when the editor opened: what ctrl+g (discard) puts back."""
         self.base = text
         """The note as this editor last loaded or saved it: what its text is made from."""
         self._save = save
@@ -72,15 +95,29 @@ class NoteEditor(Dialog[str]):
         return self.query_one(TextArea).text != self.base
 
     def compose(self) -> ComposeResult:
+        self.set_class(self.app.size.width < SIDE_BY_SIDE, "-stacked")
         with Vertical(classes="dialog note-dialog"):
-            yield Label(f"Note: {self.note_title}", classes="dialog-title")
-            area = TextArea(self.text, id="note-text", soft_wrap=True, show_line_numbers=False)
-            if "markdown" in area.available_languages:
-                area.language = "markdown"
-            yield area
+            yield Label(f"Note: {self.note_title}", classes="dialog-title", markup=False)
+            with Horizontal(id="note-panes"):
+                if self.abstract is not None:
+                    with VerticalScroll(id="note-abstract"):
+                        yield Static(self.abstract)
+                area = TextArea(
+                    self.text,
+                    id="note-text",
+                    soft_wrap=True,
+                    show_line_numbers=False,
+                    tab_behavior="indent",
+                )
+                area.indent_width = 2
+                if markdown_highlighting():
+                    area.language = "markdown"
+                yield area
             yield Static(
-                "Markdown. Saved as you type; escape or ctrl+s closes.", classes="dialog-hint"
+                "Markdown. Saved as you type; escape closes; ctrl+g discards this session.",
+                classes="dialog-hint",
             )
+        yield Footer()
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -118,6 +155,21 @@ class NoteEditor(Dialog[str]):
             row = min(row, last)
             area.move_cursor((row, min(column, len(area.document.get_line(row)))))
         return True
+
+    def action_discard(self) -> None:
+        """Put the note back as it was when the editor opened (an edit of the note as
+        saved, so a change made elsewhere meanwhile stays), and close."""
+        area = self.query_one(TextArea)
+        if area.text != self.original or self.base != self.original:
+            area.load_text(self.original)
+            if not self.save_now():
+                self.notify(
+                    "The note could not be put back; the editor stays open.",
+                    severity="warning",
+                )
+                return
+        self.notify("Discarded this editing session: the note is as it was.")
+        self.dismiss(self.base)
 
     def action_close(self) -> None:
         if self.save_now():

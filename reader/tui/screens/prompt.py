@@ -9,9 +9,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.suggester import Suggester
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from reader.tui.screens.dialog import Dialog
+from reader.tui.widgets.undo_input import UndoInput
+
+
+class PromptInput(UndoInput, inherit_bindings=False):
+    """The prompt's field: its enter shows in the footer as `⏎ Apply` (the field takes
+    enter before the screen; Input's own enter binding is hidden, so it is replaced)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(b for b in Input.BINDINGS if not (isinstance(b, Binding) and b.key == "enter")),
+        *UndoInput.BINDINGS,
+        Binding("enter", "submit", "Apply", key_display="⏎", id="prompt.apply"),
+    ]
 
 
 class PromptScreen(Dialog[str | None]):
@@ -41,13 +53,14 @@ class PromptScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.prompt_title, classes="dialog-title")
-            yield Input(
+            yield PromptInput(
                 self.value,
                 placeholder=self.placeholder,
                 suggester=self.suggester,
                 id="prompt-input",
             )
             yield Static(self.hint, classes="dialog-hint")
+        yield Footer()
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

@@ -8,12 +8,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Label, OptionList
+from textual.widgets import Footer, Label, OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.models import Status
 from reader.tui.render import glyph
 from reader.tui.screens.dialog import Dialog
+
+
+class StatusOptions(OptionList, inherit_bindings=False):
+    """The statuses; enter shows in the footer as `⏎ Apply` (the list takes enter
+    before the screen; OptionList's own enter binding is hidden, so it is replaced)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(b for b in OptionList.BINDINGS if not (isinstance(b, Binding) and b.key == "enter")),
+        Binding("enter", "select", "Apply", key_display="⏎", id="status-picker.apply"),
+    ]
 
 
 class StatusPicker(Dialog[Status | None]):
@@ -41,9 +51,10 @@ class StatusPicker(Dialog[Status | None]):
                 Option(f"{n}  {glyph(status)} {status.label}", id=status.value)
                 for n, status in enumerate(Status, 1)
             ]
-            picker = OptionList(*options, id="status-options")
+            picker = StatusOptions(*options, id="status-options")
             picker.highlighted = list(Status).index(self.current)
             yield picker
+        yield Footer()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

@@ -26,10 +26,13 @@ from textual.strip import Strip
 
 from reader.core.library import Library
 from reader.core.models import Record, Status, format_tags
-from reader.tui.render import glyph, highlight
+from reader.tui.contrast import solid_style
+from reader.tui.render import glyph, highlight, source_label
 
 DATE_WIDTH = 10
 """Cells for the date column (an ISO date), also used for the source of undated records."""
+NOTE_MARK = "✎"
+"""After the status glyph: the abstract has a note."""
 
 
 PENDING_GLYPH = "⧗"
@@ -37,7 +40,10 @@ PENDING_GLYPH = "⧗"
 
 
 class AbstractList(ScrollView, can_focus=True):
-    """One line per abstract: status glyph, mark, date (or source), title, tags.
+    """One line per abstract: status glyph, mark, note mark (✎), date (or the source's
+    readable label), title (the headline gets the width), authors, tags. Unread rows
+    are bold, skipped rows muted; each status has its colour and its glyph, so rows
+    stay apart without colour too (NO_COLOR).
 
     Shows the library rows in `rows`; `cursor` is a position in that array. Owns the
     marks (space marks a row, `*` every row shown): the marked set, the mark on each
@@ -67,10 +73,15 @@ class AbstractList(ScrollView, can_focus=True):
         "abstract-list--tags",
         "abstract-list--match",
         "abstract-list--titled",
+        "abstract-list--authors",
+        "abstract-list--note",
+        "abstract-list--unread-row",
+        "abstract-list--skipped-row",
         "abstract-list--pending",
         *(f"abstract-list--{status.value}" for status in Status),
     }
-    """Styles of the parts of a line; the status ones colour the glyph."""
+    """Styles of the parts of a line; the status ones colour the glyph, the `-row` ones
+    the whole line of an unread (bold) or skipped (muted) abstract."""
 
     cursor: var[int] = var(0, always_update=True)
     """Position of the highlighted line in `rows`."""
@@ -135,6 +146,8 @@ class AbstractList(ScrollView, can_focus=True):
         the screen sets it and calls `refresh_rows`)."""
         self._base: Style | None = None
         """The widget's rich style, cached (see `_base_style`)."""
+        self._styles: dict[str, Style] = {}
+        """The parts' solid styles, cached (see `_style`)."""
         self._last_posted: int | None = -1
 
     # ---------------------------------------------------------------- content
@@ -156,6 +169,12 @@ class AbstractList(ScrollView, can_focus=True):
         self.cursor = int(found[0]) if found.size else 0
         self.refresh()
         self._update_subtitle()
+
+    def move_to(self, row: int) -> None:
+        """Put the cursor on library row `row` when the list shows it."""
+        found = np.flatnonzero(self.rows == row)
+        if found.size:
+            self.cursor = int(found[0])
 
     def toggle_mark(self) -> None:
         """Mark or unmark the row under the cursor."""
@@ -241,17 +260,20 @@ class AbstractList(ScrollView, can_focus=True):
     def on_focus(self) -> None:
         self._lines.clear()
         self._base = None
+        self._styles.clear()
         self.refresh()
 
     def on_blur(self) -> None:
         self._lines.clear()
         self._base = None
+        self._styles.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
         self._base = None
+        self._styles.clear()
 
     # ---------------------------------------------------------------- drawing
     def render_line(self, y: int) -> Strip:
@@ -269,7 +291,12 @@ class AbstractList(ScrollView, can_focus=True):
         return strip
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"abstract-list--{name}", partial=True)
+        """The part's style with solid colours (a tint composited over the list's
+        background: a rich style has no alpha), cached until the styles change."""
+        style = self._styles.get(name)
+        if style is None:
+            style = self._styles[name] = solid_style(self, f"abstract-list--{name}")
+        return style
 
     def _base_style(self) -> Style:
         """The widget's own style, kept until the styles or focus change (computing it
@@ -279,7 +306,7 @@ class AbstractList(ScrollView, can_focus=True):
         return self._base
 
     def _render_row(self, row: int, width: int, is_cursor: bool) -> Strip:
-        """One line: `● 2023-06-16 Title of the abstract        #tag #tag`."""
+        """One line: `●▌✎2023-06-16 Title of the abstract  Vaswani, Shazeer  #tag #tag`."""
         abstract = self.library.abstract_at(row)
         note = self.library.annotation_at(row)
         status = note.status
@@ -289,34 +316,40 @@ class AbstractList(ScrollView, can_focus=True):
         else:
             line.append(glyph(status), self._style(status.value))
         line.append("▌" if row in self.marked else " ", self._style("marked"))
+        line.append(NOTE_MARK if note.note.strip() else " ", self._style("note"))
         if abstract.date:
             line.append(abstract.date[:DATE_WIDTH].ljust(DATE_WIDTH), self._style("date"))
         else:
-            source = abstract.source
+            source = source_label(abstract.source)
             if cell_len(source) > DATE_WIDTH:
                 source = source[: DATE_WIDTH - 1] + "…"
             line.append(source.ljust(DATE_WIDTH), self._style("source"))
         line.append(" ")
-        tags = format_tags(note.tags)
         title_room = width - line.cell_len - 1
-        if tags:
-            tags_room = max(min(cell_len(tags), title_room - 20), 0)
-            title_room -= tags_room + 1 if tags_room else 0
-        else:
-            tags_room = 0
+        tags_room = self._room(format_tags(note.tags), title_room, 20)
+        title_room -= tags_room + 1 if tags_room else 0
+        authors_room = self._room(abstract.short_authors, title_room, 30)
+        title_room -= authors_room + 2 if authors_room else 0
         title = Text(Record(abstract.id, abstract, note).title, no_wrap=True)
         if note.title:
             title.stylize(self._style("titled"))
         highlight(title, self.terms, self._style("match"))
         title.truncate(max(title_room, 0), overflow="ellipsis", pad=True)
         line.append_text(title)
+        if authors_room:
+            shown = Text(abstract.short_authors, self._style("authors"))
+            shown.truncate(authors_room, overflow="ellipsis")
+            line.append("  ")
+            line.append_text(shown)
         if tags_room:
-            shown = Text(tags, self._style("tags"))
+            shown = Text(format_tags(note.tags), self._style("tags"))
             shown.truncate(tags_room, overflow="ellipsis")
             line.append(" ")
             line.append_text(shown)
         line.truncate(width, overflow="ellipsis", pad=True)
         base = self._base_style()
+        if status in (Status.UNREAD, Status.SKIPPED):  # bold, or muted: the whole line
+            base += self._style(f"{status.value}-row")
         # The cursor's colours win over the parts' (a glyph coloured like the cursor
         # would vanish); the parts keep their text styles (a match stays underlined).
         top = self._style("cursor") if is_cursor else Style()
@@ -327,6 +360,14 @@ class AbstractList(ScrollView, can_focus=True):
             for text, style, control in line.render(self.app.console)
         ]
         return Strip(segments, width).simplify()
+
+    @staticmethod
+    def _room(text: str, title_room: int, title_keeps: int) -> int:
+        """Cells for `text` after the title: all it needs while the title keeps
+        `title_keeps` cells, less (or none) when it would not."""
+        if not text:
+            return 0
+        return max(min(cell_len(text), title_room - title_keeps), 0)
 
     # ---------------------------------------------------------------- actions
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -1,4 +1,4 @@
-"""The detail pane: everything about the highlighted abstract, and the user's note."""
+"""The detail pane: the highlighted abstract first, one line of metadata, the user's note."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widgets import Markdown, Static
 
-from reader.core.models import Abstract, Annotation, Record
-from reader.tui.render import glyph, highlight, latex_text
+from reader.core.models import Abstract, Annotation, Record, Status
+from reader.tui.render import Hanging, glyph, highlight, latex_text, source_label
 
 SHOWN_NOTE = 16 * 1024
 """Characters of a note the pane renders as Markdown: a longer note shows its start and
@@ -29,13 +31,26 @@ def shown_note(note: str) -> str:
 
 
 class DetailPane(VerticalScroll):
-    """Title, metadata (arXiv link, date, source, comments), status, tags, the
-    user's note rendered as Markdown (above the abstract, so it shows without
-    scrolling), and the abstract with its LaTeX rendered.
+    """The abstract of the highlighted record, as it opens: its title (only when it has
+    one: an untitled abstract's first sentence is already its first line), one line of
+    metadata (id · date · authors · categories · source · status · tags, wrapped with a
+    hanging indent), its links whole (so terminals detect them), the abstract with its
+    LaTeX rendered, then the user's note as Markdown. Nothing long comes before the
+    abstract, so it never leaves the screen.
 
     Call `show(abstract, annotation, terms)`; `terms` are highlighted in the title and
-    the abstract.
+    the abstract. j/k (the list's keys, as the user mapped them) scroll; J/K post `Step`
+    to go to the next or previous abstract without going back to the list.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "scroll_down", "Scroll down", show=False, id="list.down"),
+        Binding("up,k", "scroll_up", "Scroll up", show=False, id="list.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="list.first"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="list.last"),
+        Binding("J", "step(1)", "Next", id="detail.next"),
+        Binding("K", "step(-1)", "Previous", id="detail.previous"),
+    ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "detail--label",
@@ -43,17 +58,28 @@ class DetailPane(VerticalScroll):
         "detail--math",
         "detail--match",
         "detail--tags",
+        *(f"detail--{status.value}" for status in Status),
     }
+
+    class Step(Message):
+        """Go to the abstract `by` rows down the list (negative: up) and show it here."""
+
+        def __init__(self, by: int) -> None:
+            super().__init__()
+            self.by = by
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
+        yield Static(id="detail-abstract")
         yield Static("Note", id="detail-note-label")
         yield Markdown(id="detail-note")
-        yield Static(id="detail-abstract")
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"detail--{name}", partial=True)
+
+    def action_step(self, by: int) -> None:
+        self.post_message(self.Step(by))
 
     def show(
         self, abstract: Abstract | None, annotation: Annotation, terms: tuple[str, ...] = ()
@@ -66,13 +92,17 @@ class DetailPane(VerticalScroll):
         note = self.query_one("#detail-note", Markdown)
         if abstract is None:
             title.update("No abstract matches the filter.")
+            title.display = True
             for widget in (meta, body):
                 widget.update("")
             label.display = note.display = False
             return
         match = self._style("match")
-        title.update(highlight(Text(Record(abstract.id, abstract, annotation).title), terms, match))
-        meta.update(self._metadata(abstract, annotation))
+        record = Record(abstract.id, abstract, annotation)
+        titled = record.title != abstract.headline
+        title.display = titled
+        title.update(highlight(Text(record.title), terms, match) if titled else "")
+        meta.update(self._metadata(record, abstract, annotation))
         body.update(highlight(latex_text(abstract.text, self._style("math")), terms, match))
         has_note = bool(annotation.note.strip())
         label.display = note.display = has_note
@@ -81,28 +111,42 @@ class DetailPane(VerticalScroll):
         if self.scroll_y:
             self.scroll_home(animate=False)
 
-    def _metadata(self, abstract: Abstract, annotation: Annotation) -> Text:
-        """Label/value lines: id and link, date, source, comments, status, tags."""
+    def _metadata(self, record: Record, abstract: Abstract, annotation: Annotation) -> Hanging:
+        """`2306.10015 · 2023-06-16 · 000 #1 · ● unread · #rl`, then comments, DOI and
+        journal, then the links, each on its own line; only the fields the record has."""
         label = self._style("label")
-        text = Text()
-
-        def line(name: str, value: Text | str) -> None:
-            if text:
-                text.append("\n")
-            text.append(f"{name:<9}", label)
-            text.append_text(value if isinstance(value, Text) else Text(value))
-
-        record = Record(abstract.id, abstract, annotation)
-        if record.arxiv_label and record.url:
-            line("arXiv", record.arxiv_label)
-            line("link", Text(record.url, self._style("link") + Style(link=record.url)))
-        if abstract.headline != record.title:
-            line("headline", abstract.headline)
-        line("date", abstract.date or "unknown")
-        line("source", f"{abstract.source} #{abstract.position} (line {abstract.line})")
-        for comment in abstract.comments:
-            line("comments", comment)
+        parts: list[Text] = []
+        parts.append(Text(record.arxiv_label or abstract.id[:8]))
+        if abstract.date:
+            updated = (
+                f" (updated {abstract.updated})"
+                if abstract.updated and abstract.updated != abstract.date
+                else ""
+            )
+            parts.append(Text(abstract.date + updated))
+        if abstract.authors:
+            parts.append(Text(abstract.short_authors))
+        if abstract.categories:
+            parts.append(Text(" ".join(abstract.categories)))
+        parts.append(Text(f"{source_label(abstract.source)}\u00a0#{abstract.position}", label))
         status = annotation.status
-        line("status", f"{glyph(status)} {status.label}")
-        line("tags", Text(record.tags or "none", self._style("tags")))
-        return text
+        parts.append(Text(f"{glyph(status)}\u00a0{status.label}", self._style(status.value)))
+        if record.tags:
+            parts.append(Text(record.tags, self._style("tags")))
+        text = Text(" · ", label).join(parts)
+        extra = [*abstract.comments]
+        if abstract.journal_ref:
+            extra.append(abstract.journal_ref)
+        if abstract.doi:
+            extra.append(f"doi:{abstract.doi}")
+        for line in extra:
+            text.append("\n")
+            text.append(line, label)
+        link = self._style("link")
+        # the PDF's address when the source gave one (arXiv's can be derived from any id:
+        # the export keys open it; listing it for every seed would push the abstract down)
+        pdf = abstract.pdf_url if abstract.pdf else None
+        for url in dict.fromkeys(u for u in (record.url, pdf) if u):
+            text.append("\n")
+            text.append(url, link + Style(link=url))
+        return Hanging(text)

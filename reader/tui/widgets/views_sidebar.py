@@ -12,8 +12,11 @@ dialog on narrow terminals (`ViewsPicker`).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import OptionList
@@ -54,7 +57,15 @@ def capped(
 
 class ViewsSidebar(OptionList):
     """One line per view: its name and how many abstracts it holds now; the view whose
-    query is the filter's (`active`) is drawn bold and underlined."""
+    query is the filter's (`active`) is drawn bold and underlined. The list's keys
+    (j/k, g/G, as the user mapped them) move here too."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "cursor_down", "Next view", show=False, id="list.down"),
+        Binding("up,k", "cursor_up", "Previous view", show=False, id="list.up"),
+        Binding("g,home", "first", "First view", show=False, id="list.first"),
+        Binding("G,end", "last", "Last view", show=False, id="list.last"),
+    ]
 
     active: var[str] = var("")
     """The query the list shows now: the view with this query is highlighted."""
@@ -105,12 +116,12 @@ class ViewsSidebar(OptionList):
             if kind != group:
                 self._add_more(options, group)
                 group = kind
-                options.append(Option(Text(kind, style="dim italic"), disabled=True))
+                options.append(Option(Text(kind, style="italic"), disabled=True))
             style = "bold underline" if query == self.active.strip() else ""
             line = Text(name, style=style)
             if width > len(count) + 2:  # a long name gives way: the count always shows
                 line.truncate(width - len(count) - 1, overflow="ellipsis")
-            line.append(f" {count}", style="dim")
+            line.append(f" {count}")
             options.append(Option(line, id=f"{kind}:{name}"))
         self._add_more(options, group)
         self.clear_options()
@@ -124,7 +135,7 @@ class ViewsSidebar(OptionList):
     def _add_more(self, options: list[Option], group: str) -> None:
         """After the last listed view of `group`: how many of its views are not listed."""
         if more := self._more.get(group):
-            line = Text(f"… {more} more {group} (ctrl+p: Show view)", style="dim")
+            line = Text(f"… {more} more {group} (ctrl+p: Show view)")
             options.append(Option(line, disabled=True))  # wraps in a narrow sidebar
 
     def highlight_active(self) -> None:
