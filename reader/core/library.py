@@ -32,6 +32,8 @@ import numpy as np
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
+from reader.core.discover import changelog
+from reader.core.discover.engine import Discover
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
 from reader.core.export import load_export
 from reader.core.ingest import importer
@@ -61,7 +63,7 @@ from reader.core.store.userdata import UserData
 from reader.core.text import fold, plural, squash
 from reader.core.views import BUILT_IN, CountedView, Replace, View
 
-SORTS = ("source", "date", "status", "updated", "relevance")
+SORTS = ("source", "date", "status", "updated", "relevance", "for-you")
 """The orders `rows()` accepts."""
 
 
@@ -147,6 +149,7 @@ class Library:
         self._corpus.read_only = self.read_only
         self.messages += self.take_notices()
         self._journal: DraftJournal | None = None
+        self._discover: Discover | None = None
         self._corpus.load(annotations=self._user.all)
         self._user.load(on_change=self._annotate)
 
@@ -205,6 +208,14 @@ class Library:
     def index(self) -> SearchIndex:
         return self._corpus.index
 
+    @property
+    def discover(self) -> Discover:
+        """Similar abstracts and learned orders over the current index (`core.discover`)."""
+        index = self._corpus.index
+        if self._discover is None or self._discover.index is not index:
+            self._discover = Discover(index, self._corpus.abstracts)
+        return self._discover
+
     def ids(self) -> list[str]:
         """Every record id, in corpus order."""
         return list(self._corpus.ids)
@@ -257,6 +268,9 @@ class Library:
         node = parse(query) if isinstance(query, str) else query
         words = tuple(terms(node))
         index = self._corpus.index
+        if sort == "for-you":
+            rows = self.discover.order_for_you(index.search(node)).rows
+            return Found(rows, words, self._corpus.ids)
         return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
 
     def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
@@ -278,6 +292,10 @@ class Library:
             if key in rows:
                 counts.update(ann.tags)
         return counts
+
+    def changelog(self) -> changelog.Log:
+        """The change log kept in the user's data (`core.discover.changelog`)."""
+        return self._user.changelog()
 
     def source_counts(self) -> Counter[str]:
         return Counter(column(self._corpus.abstracts, "source"))
@@ -369,8 +387,9 @@ class Library:
         return Change(label, tuple(plan.edits))
 
     def _write_edits(self, edits: Sequence[Edit]) -> None:
-        """Write what `edits` leave, stamped, in one durable write (under the lock)."""
-        self._user.write(_stamped(edits, self._user.get))
+        """Write what `edits` leave, stamped, in one durable write (under the lock),
+        with their line in the change log."""
+        self._user.write(_stamped(edits, self._user.get), log=changelog.entry(edits, now_iso()))
 
     def set_status(
         self, ids: Sequence[str], status: Status, *, seen: Mapping[str, Status] | None = None

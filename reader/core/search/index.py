@@ -115,6 +115,8 @@ class SearchIndex:
         self._row_tags: dict[int, tuple[str, ...]] = {}
         self._sorted_ids: list[tuple[str, int]] | None = None
         self._cache: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
+        self.version = 0
+        """Goes up with every `set_annotation` (discovery retrains on it)."""
 
     def __len__(self) -> int:
         return self.n
@@ -179,6 +181,7 @@ class SearchIndex:
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
         """Make row `row` searchable by its new status, tags, note and title."""
+        self.version += 1
         self.status[row] = STATUS_CODES[annotation.status]
         self.updated[row] = _stamp_number(annotation.updated)
         for tag in self._row_tags.pop(row, ()):
