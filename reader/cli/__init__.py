@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli import annotate, library, transfer, views
+from reader.cli import annotate, discover, library, transfer, views
 from reader.cli.common import ReaderGroup, State, print_table
 
 
@@ -51,6 +51,7 @@ for command in (
     transfer.import_,
     library.list_,
     library.show,
+    discover.similar,
     library.stats,
     annotate.tag,
     annotate.status,

@@ -8,8 +8,11 @@ import textwrap
 import click
 import orjson
 
+from reader.cli import discover
 from reader.cli.common import State, pass_state, print_table, query_text, utf8
 from reader.core import export
+from reader.core.discover.engine import Ranked
+from reader.core.discover.stats import compute
 from reader.core.ingest.latex import latex_to_unicode
 from reader.core.library import SORTS
 from reader.core.text import printable
@@ -26,6 +29,10 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
     text = query_text(query)
     library = state.library()
     ids = library.search(text, sort).ids
+    if sort == "for-you":
+        click.echo(
+            f"for you: {Ranked(library.rows(), library.discover.for_you_model).note}", err=True
+        )
     if fmt == "json":
         records = [export.record(library, i) for i in ids[:limit]]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
@@ -75,10 +82,19 @@ def show(state: State, record: str, raw: bool) -> None:
 
 
 @click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--plot", is_flag=True, help="Charts in the terminal (plotext).")
 @pass_state
-def stats(state: State) -> None:
-    """Count the abstracts by status, tag and source."""
+def stats(state: State, fmt: str, plot: bool) -> None:
+    """Count the abstracts by status, tag and source; per month, and decisions per day."""
     library = state.library()
+    if fmt == "json" or plot:
+        numbers = compute(library, discover.today())
+        if fmt == "json":
+            click.echo(discover.stats_json(numbers, dict(sorted(library.source_counts().items()))))
+        else:
+            click.echo(discover.plot(numbers))
+        return
     annotations = library.annotations()
     notes = sum(1 for a in annotations.values() if a.note.strip())
     click.echo(f"{len(library)} abstracts, {notes} with a note")

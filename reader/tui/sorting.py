@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SORT_CYCLE = ("date", "status", "updated", "source", "relevance")
+SORT_CYCLE = ("date", "status", "updated", "source", "for-you", "relevance")
 """The orders `S` steps through (each is one of `reader.core.library.SORTS`);
 relevance only while the query has words to rank by."""
 SORT_LABELS = {
@@ -10,5 +10,6 @@ SORT_LABELS = {
     "status": "status",
     "updated": "recently changed",
     "source": "source order",
+    "for-you": "for you",
     "relevance": "relevance",
 }

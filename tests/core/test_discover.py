@@ -105,7 +105,7 @@ def test_for_you_with_too_few_decisions_says_so_and_sorts_by_date(topical):
     library, topic_of = topical
     decide(library, topic_of, "a", "b", 4)
     ranked = library.discover.order_for_you(library.rows(""))
-    assert "needs 5 kept and 5 skipped abstracts (has 4 and 4)" in ranked.note
+    assert ranked.note == "needs 5 kept and 5 skipped, has 4 and 4; by date"
     assert ranked.rows.tolist() == library.rows("", "date").tolist()
 
 

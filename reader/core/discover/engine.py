@@ -32,10 +32,10 @@ class Ranked:
     def note(self) -> str:
         """`12 kept · 7 skipped`, or why the order fell back to date."""
         if self.model is None:
-            return "learning from your decisions…; by date meanwhile"
+            return "learning…; by date meanwhile"
         if not self.model.usable:
-            return f"{self.model.reason}; by date meanwhile"
-        return f"learned from {self.model.positives} kept · {self.model.negatives} skipped"
+            return f"{self.model.reason}; by date"
+        return f"{self.model.positives} kept · {self.model.negatives} skipped"
 
 
 class Discover:

@@ -76,8 +76,7 @@ def for_you(vectors: Vectors, data: UserData) -> Model:
             data.version,
             len(pos),
             len(neg),
-            reason=f"needs {MIN_EACH} kept and {MIN_EACH} skipped abstracts "
-            f"(has {len(pos)} and {len(neg)})",
+            reason=f"needs {MIN_EACH} kept and {MIN_EACH} skipped, has {len(pos)} and {len(neg)}",
         )
     return _train(vectors, vectors.block(data), pos, neg, data.version)
 

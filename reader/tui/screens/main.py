@@ -42,16 +42,20 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
+from reader.core.discover.engine import Ranked
+from reader.core.discover.vectors import UserData
 from reader.core.errors import QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed, Restored
 from reader.core.models import EMPTY, Abstract, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
 from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
+from reader.tui.discover import DiscoverCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
+from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS
 from reader.tui.suggesters import TagSuggester, split_tags
@@ -71,6 +75,9 @@ DETAIL_DELAY = 0.15
 POLL_SECONDS = 2.0
 """How often to look for changes written by another process."""
 
+SIMILAR = 50
+"""Abstracts a ranking (`m`, "might also be tagged") shows at most."""
+
 NARROW_WIDTH = 100
 """Below this many columns the screen shows one pane at a time (and no views sidebar)."""
 
@@ -80,7 +87,7 @@ STATUS_KEYS = Binding.Group("status", compact=True)
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, DiscoverCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -111,6 +118,8 @@ class MainScreen(Screen[None]):
         Binding("V", "save_view", "Save view", show=False, id="views.save"),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
+        Binding("m", "more_like_this", "More like this", show=False, id="similar"),
+        Binding("percent_sign", "stats", "Stats", show=False, id="stats"),
     ]
 
     query_text: var[str] = var("")
@@ -143,6 +152,11 @@ class MainScreen(Screen[None]):
         """The data-file error last shown by the poll (shown again only when it changes)."""
         self._rejected: str | None = None
         """The query last typed, when it did not parse (see `wanted_query`)."""
+        self._told = ""
+        """Why "for you" has no model, as last told (told again only when it changes)."""
+        self._ranked: tuple[str, np.ndarray] | None = None
+        """(what, rows best first) while the list shows a ranking (`m`, "might also be
+        tagged"): the filter then narrows it; escape leaves it."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -167,6 +181,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#filter", FilterBar)
 
     def on_mount(self) -> None:
+        self.library.discover.background = True  # models train in `_train_for_you`
         self.filter_bar.show_error(None)
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._search("", self.sort)
@@ -206,7 +221,11 @@ class MainScreen(Screen[None]):
         order = SORT_LABELS.get(self.sort, self.sort)
         if self.sort == "relevance" and not self.terms:
             order = "date (relevance needs words in the filter)"
+        if self.sort == "for-you":
+            order += f" ({Ranked(abstract_list.rows, self.library.discover.for_you_model).note})"
         abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
+        if self._ranked is not None:
+            abstract_list.border_title = f"{shown} {self._ranked[0]}"
 
     def watch_auto_advance(self, auto_advance: bool) -> None:
         if self.is_mounted:
@@ -215,7 +234,10 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- filtering
     def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
         """The rows and highlight terms of `text` (raises QueryError)."""
-        found = self.library.search(text, sort)
+        ranked = self._ranked
+        found = self.library.search(text, "source" if ranked else sort)
+        if ranked is not None:  # the ranking's order, narrowed by the filter
+            return ranked[1][np.isin(ranked[1], found.rows)], found.terms
         return found.rows, found.terms
 
     def _search(self, text: str, sort: str) -> None:
@@ -328,6 +350,72 @@ class MainScreen(Screen[None]):
         self.sort = sort
         self._search(self.wanted_query, sort)
         self._update_border()
+        self._keep_for_you_fresh()
+
+    # ---------------------------------------------------------------- discover
+    def _keep_for_you_fresh(self) -> None:
+        """While the list is sorted for you, retrain on every change of the decisions
+        (in a worker; the list re-sorts when the model is ready)."""
+        if self.sort == "for-you" and not self.library.discover.for_you_fresh:
+            self._train_for_you(self.library.discover.snapshot())
+
+    @work(thread=True, exclusive=True, group="for-you")
+    def _train_for_you(self, data: UserData) -> None:
+        self.library.discover.train_for_you(data)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._for_you_trained)
+
+    def _for_you_trained(self) -> None:
+        if self.is_attached and self.sort == "for-you":
+            self._search(self.wanted_query, self.sort)
+            self._update_border()
+            model = self.library.discover.for_you_model
+            if model is not None and not model.usable and model.reason != self._told:
+                kept = "read, reading, to-read, tagged or noted"
+                self.notify(f"For you {model.reason} (kept: {kept}); by date meanwhile.")
+            self._told = model.reason if model is not None else ""
+
+    def action_more_like_this(self) -> None:
+        """`m`: the abstracts most like the highlighted one, as a ranking escape leaves."""
+        row = self.abstract_list.row
+        if row is not None:
+            title = self.library.record_at(row).title
+            label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
+            self._rank(label, lambda: self.library.discover.similar(row, SIMILAR).rows, "")
+
+    def might_be_tagged(self, tag: str) -> None:
+        """The untagged abstracts most like those tagged `tag` (a palette command)."""
+
+        def find() -> np.ndarray | str:
+            ranked = self.library.discover.might_be_tagged(tag, SIMILAR)
+            model = ranked.model
+            return ranked.rows if model is None or model.usable else f"#{tag}: {model.reason}"
+
+        self._rank(f"might also be tagged #{tag}", find, f"No abstract to suggest for #{tag}")
+
+    @work(thread=True, exclusive=True, group="rank")
+    def _rank(self, label: str, find: Callable[[], np.ndarray | str], empty: str) -> None:
+        found = find()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_ranked, label, found, empty)
+
+    def _show_ranked(self, label: str, found: np.ndarray | str, empty: str) -> None:
+        if not self.is_attached:
+            return
+        if isinstance(found, str) or not len(found):
+            self.notify(found if isinstance(found, str) else empty or "Nothing similar found.")
+            return
+        self._ranked = (label, found)
+        self._search(self.wanted_query, self.sort)
+        self.abstract_list.cursor = 0
+        self.set_focus(self.abstract_list)
+
+    def leave_ranked(self) -> None:
+        self._ranked = None
+        self._search(self.wanted_query, self.sort)
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen(self.library))
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
@@ -398,6 +486,8 @@ class MainScreen(Screen[None]):
             self.detail_open = False
         elif self.focused is not self.abstract_list:
             self.set_focus(self.abstract_list)
+        elif self._ranked is not None:
+            self.leave_ranked()
         elif self.filter_bar.value or self.query_text:
             self.clear_filter()
 
@@ -409,8 +499,9 @@ class MainScreen(Screen[None]):
                 or self.focused is not self.abstract_list
                 or self.filter_bar.value
                 or self.query_text
+                or self._ranked is not None
             )
-        if action in {"focus_filter", "cycle_sort", "reload"}:
+        if action in {"focus_filter", "cycle_sort", "reload", "stats"}:
             return True
         abstract = self._current() if self.is_mounted else None
         if abstract is None:
@@ -606,6 +697,7 @@ class MainScreen(Screen[None]):
         self._show_detail()
         self._update_header()
         self._refresh_views()
+        self._keep_for_you_fresh()
 
     def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
         """Run a Library change, record it; tell the user when it fails.
