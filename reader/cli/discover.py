@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
 
 import click
 import orjson
@@ -82,7 +81,3 @@ def stats_json(stats: Stats, sources: dict[str, int]) -> str:
     return orjson.dumps(
         {**stats.to_json(), "sources": sources}, option=orjson.OPT_INDENT_2
     ).decode()
-
-
-def today() -> date:
-    return date.today()

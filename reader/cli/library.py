@@ -12,7 +12,7 @@ from reader.cli import discover
 from reader.cli.common import State, pass_state, print_table, query_text, utf8
 from reader.core import export
 from reader.core.discover.engine import Ranked
-from reader.core.discover.stats import compute
+from reader.core.discover.stats import compute, today
 from reader.core.ingest.latex import latex_to_unicode
 from reader.core.library import SORTS
 from reader.core.text import printable
@@ -89,7 +89,7 @@ def stats(state: State, fmt: str, plot: bool) -> None:
     """Count the abstracts by status, tag and source; per month, and decisions per day."""
     library = state.library()
     if fmt == "json" or plot:
-        numbers = compute(library, discover.today())
+        numbers = compute(library, today())
         if fmt == "json":
             click.echo(discover.stats_json(numbers, dict(sorted(library.source_counts().items()))))
         else:

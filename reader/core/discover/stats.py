@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +25,11 @@ MONTHS = 36
 """Months of the per-month chart (the last ones that have abstracts)."""
 DECISIONS = tuple(s for s in Status if s is not Status.UNREAD)
 """What counts as a decision: setting any status but unread."""
+
+
+def today() -> date:
+    """Today in UTC, the clock of the change log's stamps (`models.now_iso`)."""
+    return datetime.now(UTC).date()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from reader.core.discover.stats import Stats, compute
+from reader.core.discover.stats import Stats, compute, today
 from reader.core.library import Library
 from reader.core.models import Status
 
@@ -35,7 +35,7 @@ class StatsScreen(Screen[None]):
         Binding("escape,q", "app.pop_screen", "Back", id="stats.close"),
     ]
 
-    def __init__(self, library: Library, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, library: Library, today: Callable[[], date] = today) -> None:
         super().__init__()
         self.stats: Stats = compute(library, today())
 
@@ -75,8 +75,12 @@ class StatsScreen(Screen[None]):
         plt = self.query_one("#chart-months", PlotextPlot).plt
         shown = [st for st in statuses if any(c[st] for _, c in s.months)]
         if s.months and shown:
+            every = max(1, len(s.months) // 8)
+            marks = [float(i) for i in range(len(s.months), 0, -every)][::-1]
+            plt.xticks(marks, [s.months[int(i) - 1][0] for i in marks])
+            plt.yticks(*integer_ticks(max(sum(c.values()) for _, c in s.months)))
             plt.stacked_bar(  # type: ignore[call-arg]  # (the stub says `label`; plotext `labels`)
-                [m for m, _ in s.months],
+                list(range(1, len(s.months) + 1)),
                 [[c[st] for _, c in s.months] for st in shown],
                 labels=shown,
                 color=[STATUS_COLORS[st] for st in shown],  # type: ignore[arg-type]
@@ -89,7 +93,12 @@ class StatsScreen(Screen[None]):
     def _days(self) -> None:
         s = self.stats
         plt = self.query_one("#chart-days", PlotextPlot).plt
-        plt.bar([d[5:] for d, _ in s.days], [sum(c.values()) for _, c in s.days])
+        totals = [sum(c.values()) for _, c in s.days]
+        plt.bar(list(range(1, len(totals) + 1)), totals)
+        # a tick a week, ending today (plotext's own choice of ticks varies between runs)
+        weekly = [float(i) for i in range(len(totals), 0, -7)][::-1]
+        plt.xticks(weekly, [s.days[int(i) - 1][0][5:] for i in weekly])
+        plt.yticks(*integer_ticks(max(totals, default=0)))
         table = self.query_one("#table-days", DataTable)
         kinds = list(s.days[0][1]) if s.days else []
         table.add_columns("day", *kinds, "all")
@@ -104,6 +113,7 @@ class StatsScreen(Screen[None]):
         plt = self.query_one("#chart-tags", PlotextPlot).plt
         top = s.tags[:15]
         if top:
+            plt.xticks(*integer_ticks(top[0][1]))
             plt.bar([f"#{t}" for t, _ in reversed(top)], [n for _, n in reversed(top)],
                     orientation="horizontal")  # fmt: skip
         table = self.query_one("#table-tags", DataTable)
@@ -112,3 +122,10 @@ class StatsScreen(Screen[None]):
             table.add_row(f"#{tag}", count)
         if not s.tags:
             table.add_row("(no tags yet)", 0)
+
+
+def integer_ticks(top: int) -> tuple[list[float], list[str]]:
+    """At most 6 whole-number ticks from 0 to at least `top` (counts have no fractions)."""
+    step = max(1, -(-top // 5))
+    ticks = range(0, max(top, 1) + step, step)
+    return [float(t) for t in ticks], [str(t) for t in ticks]
