@@ -1,0 +1,150 @@
+"""Discovery benchmarks (issue 16): the time of `m` and of training "for you" on a
+big library, and an offline check of the learned orders on a generated library.
+
+The offline check: abstracts of `TOPICS` topics, each written with a topic's own
+words (a random 300 of the ~3,000 words of the seed abstracts, so topics share many
+words) mixed with the seeds' ordinary words (`TOPICAL` of the words are the topic's);
+one abstract in ten mixes in a second topic. The "user" reads 40 abstracts of topic 0
+(4 of them, noise, from other topics) and skips 40 of topic 1; everything else is
+held out. precision@20 is the share of topic 0 in the top 20 held-out abstracts of
+"for you" (chance: 1/TOPICS). For a tag: 30 abstracts of topic 2 are tagged, and
+precision@20 is the share of topic 2 in the top 20 of "might also be tagged".
+
+    python benchmarks/discover.py            # the offline check alone
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+TOPICS = 10
+PER_TOPIC = 500
+TOPICAL = 0.3
+TOPIC_WORDS = 300
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def timings(data: Path) -> dict[str, str]:
+    """`m` (p50/p95 over 50 rows) and training "for you" on the library in `data`."""
+    from reader.core.discover import rank
+    from reader.core.discover.vectors import UserData
+    from reader.core.library import Library
+
+    library = Library(data)
+    discover = library.discover
+    start = time.perf_counter()
+    vectors = discover.vectors()
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    vectors.block()
+    block = time.perf_counter() - start
+    rng = np.random.default_rng(5)
+    times = []
+    for row in rng.integers(0, len(library), 50).tolist():
+        start = time.perf_counter()
+        discover.similar(row, 20)
+        times.append(time.perf_counter() - start)
+    n = len(library)
+    status = np.zeros(n, np.int8)
+    picked = rng.choice(n, min(n, 1000), replace=False)
+    status[picked[: len(picked) // 2]] = rank.POSITIVE[-1]
+    status[picked[len(picked) // 2 :]] = rank.SKIPPED
+    thousand = UserData(-1, status, {}, {}, {})
+    start = time.perf_counter()
+    model = rank.for_you(vectors, thousand)
+    rank.scores(vectors, model, vectors.block())
+    trained = time.perf_counter() - start
+    start = time.perf_counter()
+    mine = discover.train_for_you()
+    trained_all = time.perf_counter() - start
+    return {
+        "discover: vectors built (once, in a worker)": f"{built:.2f} s",
+        "discover: user block (tags, notes) built": ms(block),
+        "more like this (m), p50 / p95": (
+            f"{ms(float(np.percentile(times, 50)))} / {ms(float(np.percentile(times, 95)))}"
+        ),
+        "for you: train + score every row, 1,000 decisions": f"{trained:.2f} s",
+        f"for you: train + score, the bench's {mine.positives + mine.negatives:,} decisions": (
+            f"{trained_all:.2f} s"
+        ),
+    }
+
+
+def _vocabulary() -> tuple[list[str], list[str]]:
+    """The seeds' words: (distinct words of 4+ letters, every word in order)."""
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt")))
+    every = re.findall(r"[A-Za-z]+", text.lower())
+    distinct = sorted({w for w in every if len(w) >= 4})
+    return distinct, every
+
+
+def write_topics(folder: Path, seed: int = 3) -> list[int]:
+    """The generated library's file in `folder`; returns each abstract's topic."""
+    rng = random.Random(seed)
+    distinct, background = _vocabulary()
+    lexicons = [rng.sample(distinct, TOPIC_WORDS) for _ in range(TOPICS)]
+    lines, topics = [], []
+    for i in range(TOPICS * PER_TOPIC):
+        topic = i % TOPICS
+        other = rng.randrange(TOPICS) if rng.random() < 0.1 else topic
+        words = []
+        for _ in range(rng.randint(80, 150)):
+            if rng.random() < TOPICAL:
+                lexicon = lexicons[topic if rng.random() < 0.7 else other]
+                words.append(lexicon[min(int(rng.paretovariate(1.2)) - 1, TOPIC_WORDS - 1)])
+            else:
+                words.append(rng.choice(background))
+        lines.append(f"Abstract: {' '.join(words).capitalize()}. (generated {i})")
+        topics.append(topic)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "topics.txt").write_text("\n".join(lines) + "\n")
+    return topics
+
+
+def offline_check() -> dict[str, str]:
+    """precision@20 of "for you" and of "might also be tagged" (see the module doc)."""
+    from reader.core.library import Library
+    from reader.core.models import Status
+
+    with tempfile.TemporaryDirectory() as tmp:
+        topics = write_topics(Path(tmp) / "src")
+        library = Library.open(Path(tmp) / "data", seed=False)
+        library.import_paths([Path(tmp) / "src"])
+        ids = library.ids()
+        topic_of = {ids[i]: topics[i] for i in range(len(ids))}
+        rng = random.Random(9)
+        by_topic = {t: [k for k in ids if topic_of[k] == t] for t in range(TOPICS)}
+        noise = rng.sample([k for k in ids if topic_of[k] > 2], 4)
+        read = rng.sample(by_topic[0], 36) + noise
+        skipped = rng.sample(by_topic[1], 40)
+        tagged = rng.sample(by_topic[2], 30)
+        library.set_status(read, Status.READ)
+        library.set_status(skipped, Status.SKIPPED)
+        library.tag(tagged, add=["topic2"])
+        start = time.perf_counter()
+        held_out = [k for k in library.search("status:unread", "for-you").ids if k not in tagged]
+        took = time.perf_counter() - start
+        for_you = sum(topic_of[k] == 0 for k in held_out[:20]) / 20
+        suggested = library.discover.might_be_tagged("topic2", 20).rows.tolist()
+        tag = sum(topics[r] == 2 for r in suggested) / 20
+        library.close()
+    return {
+        f"for you: precision@20 on held-out ({TOPICS} topics, chance {1 / TOPICS:.2f}; "
+        "target 0.8)": f"{for_you:.2f} (trained and sorted in {took:.2f} s)",
+        "might also be tagged: precision@20 (30 tagged)": f"{tag:.2f}",
+    }
+
+
+if __name__ == "__main__":
+    for name, value in offline_check().items():
+        print(f"| {name} | {value} |")
