@@ -33,14 +33,19 @@ def test_similar_to_a_topic_a_abstract_are_topic_a(topical):
         assert list(found.scores) == sorted(found.scores, reverse=True)
 
 
-def test_similarity_counts_the_users_tags_and_note(topical):
+@pytest.mark.parametrize("shared", ["tag", "note", "title"])
+def test_similarity_counts_the_users_tags_note_and_title(topical, shared: str):
     library, topic_of = topical
     a, b = of_topic(topic_of, "a")[0], of_topic(topic_of, "b")[0]
     before = library.discover.similar(library.row_of(a), limit=40)
     rank_before = before.rows.tolist().index(library.row_of(b))
-    library.tag([a, b], add=["zymurgy"])
-    library.set_note(a, "xylophone quokka")
-    library.set_note(b, "xylophone quokka")
+    for key in (a, b):
+        if shared == "tag":
+            library.tag([key], add=["zymurgy", "quokka"])
+        elif shared == "note":
+            library.set_note(key, "xylophone quokka zymurgy")
+        else:
+            library.set_title(key, "Xylophone quokka zymurgy")
     after = library.discover.similar(library.row_of(a), limit=40)
     rank_after = after.rows.tolist().index(library.row_of(b))
     assert rank_before >= 11  # behind every other topic-a abstract
@@ -168,3 +173,15 @@ def test_a_malformed_log_is_read_as_far_as_it_goes():
     doc = {"lines": [["2026-01-01T00:00:00Z", "note", 1], ["bad"], 3], "days": [], "months": {}}
     assert Log.from_doc(doc).lines == (("2026-01-01T00:00:00Z", "note", 1),)
     assert Log.from_doc("nonsense") == Log()
+
+
+def test_the_log_of_many_changes_stays_small_in_the_file(library: Library):
+    key = library.ids()[0]
+    for i in range(160):
+        library.set_status([key], Status.READ if i % 2 else Status.SKIPPED)
+    log = library.changelog()
+    assert len(log.lines) <= changelog.KEEP_MIN
+    counted = sum(n for *_, n in log.lines) + sum(sum(c.values()) for c in log.days.values())
+    assert counted == 160
+    on_disk = orjson.loads(library.user_path.read_bytes())["changelog"]["log"]
+    assert len(on_disk["lines"]) == len(log.lines)
