@@ -213,7 +213,8 @@ class Library:
         """Similar abstracts and learned orders over the current index (`core.discover`)."""
         index = self._corpus.index
         if self._discover is None or self._discover.index is not index:
-            self._discover = Discover(index, self._corpus.abstracts)
+            old, self._discover = self._discover, Discover(index, self._corpus.abstracts)
+            self._discover.background = old is not None and old.background
         return self._discover
 
     def ids(self) -> list[str]:

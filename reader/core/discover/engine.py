@@ -63,8 +63,10 @@ class Discover:
         return UserData.of(self.index)
 
     # ---------------------------------------------------------------- similar
-    def similar(self, row: int, limit: int = 20) -> Similar:
-        return similar(self.vectors(), row, limit)
+    def similar(self, row: int, limit: int = 20, data: UserData | None = None) -> Similar:
+        """The rows most like `row`, with the user data `data` (default: now)."""
+        vectors = self.vectors()
+        return similar(vectors, row, limit, vectors.block(data))
 
     # ---------------------------------------------------------------- for you
     def train_for_you(self, data: UserData | None = None) -> rank.Model:
@@ -105,10 +107,10 @@ class Discover:
         return Ranked(rows[order], model)
 
     # ---------------------------------------------------------------- tags
-    def might_be_tagged(self, tag: str, limit: int = 100) -> Ranked:
+    def might_be_tagged(self, tag: str, limit: int = 100, data: UserData | None = None) -> Ranked:
         """The abstracts without `tag` most like those with it, best first (none when
-        too few carry it: `Ranked.model.reason` says so)."""
-        data = self.snapshot()
+        too few carry it: `Ranked.model.reason` says so); `data` as in `similar`."""
+        data = data or self.snapshot()
         vectors = self.vectors()
         model = rank.tag_model(vectors, data, tag_key(tag))
         if not model.usable:

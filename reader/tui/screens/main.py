@@ -381,13 +381,16 @@ class MainScreen(Screen[None]):
         if row is not None:
             title = self.library.record_at(row).title
             label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
-            self._rank(label, lambda: self.library.discover.similar(row, SIMILAR).rows, "")
+            data = self.library.discover.snapshot()  # here: the worker must not read the index
+            self._rank(label, lambda: self.library.discover.similar(row, SIMILAR, data).rows, "")
 
     def might_be_tagged(self, tag: str) -> None:
         """The untagged abstracts most like those tagged `tag` (a palette command)."""
 
+        data = self.library.discover.snapshot()  # here: the worker must not read the index
+
         def find() -> np.ndarray | str:
-            ranked = self.library.discover.might_be_tagged(tag, SIMILAR)
+            ranked = self.library.discover.might_be_tagged(tag, SIMILAR, data)
             model = ranked.model
             return ranked.rows if model is None or model.usable else f"#{tag}: {model.reason}"
 
@@ -443,6 +446,8 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
+        if changed.corpus:
+            self._ranked = None  # its rows were rows of the abstracts before the import
         if changed.corpus and self.abstract_list.marked:
             # the abstracts were reloaded (an import): rows may now be other records
             self.abstract_list.clear_marks()
