@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 import click
 import orjson
 
 from reader.cli.common import State, pass_state, print_table
 from reader.core import export
-from reader.core.discover.stats import Stats
+from reader.core.discover.stats import Stats, integer_ticks
 from reader.core.models import Status
 
 
@@ -44,31 +45,35 @@ def plot(stats: Stats) -> str:
     import plotext as plt  # only here: the rest of the CLI never needs it
 
     width = min(shutil.get_terminal_size().columns, 120)
+    theme = "pro" if sys.stdout.isatty() else "clear"  # colours only for a terminal
     charts = []
     plt.clear_figure()
     plt.plotsize(width, 20)
-    plt.theme("clear")
+    plt.theme(theme)
     months = [m for m, _ in stats.months]
     shown = [s for s in Status if any(c[s.value] for _, c in stats.months)]
     if months and shown:
         plt.stacked_bar(
-            months,
+            months,  # (colours tell the statuses apart: `pro` has them, `clear` not)
             [[c[s.value] for _, c in stats.months] for s in shown],
             labels=[s.value for s in shown],
         )
+        plt.yticks(*integer_ticks(max(sum(c.values()) for _, c in stats.months)))
     plt.title(f"Abstracts per month, by status ({stats.undated} undated)")
     charts.append(plt.build())
     plt.clear_figure()
     plt.plotsize(width, 15)
-    plt.theme("clear")
+    plt.theme(theme)
     days = [d[5:] for d, _ in stats.days]
-    plt.bar(days, [sum(c.values()) for _, c in stats.days])
+    totals = [sum(c.values()) for _, c in stats.days]
+    plt.bar(days, totals)
+    plt.yticks(*integer_ticks(max(totals, default=0)))
     plt.title(f"Decisions per day, last {len(stats.days)} days ({stats.decided_in_days} in all)")
     charts.append(plt.build())
     if stats.tags:
         plt.clear_figure()
         plt.plotsize(width, max(6, min(len(stats.tags), 20) + 4))
-        plt.theme("clear")
+        plt.theme(theme)
         top = stats.tags[:20]
         plt.bar([f"#{t}" for t, _ in top], [n for _, n in top], orientation="horizontal")
         plt.title("Tags by count")

@@ -109,3 +109,10 @@ def _months(dates: np.ndarray, status: np.ndarray) -> tuple[list[tuple[str, dict
             name = f"{key // 100:04d}-{key % 100:02d}"
             found.append((name, {s.value: n for s, n in zip(Status, row, strict=True)}))
     return found, int((~dated).sum())
+
+
+def integer_ticks(top: int) -> tuple[list[float], list[str]]:
+    """At most 6 whole-number ticks from 0 to at least `top` (counts have no fractions)."""
+    step = max(1, -(-top // 5))
+    ticks = range(0, max(top, 1) + step, step)
+    return [float(t) for t in ticks], [str(t) for t in ticks]

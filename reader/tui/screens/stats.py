@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from reader.core.discover.stats import Stats, compute, today
+from reader.core.discover.stats import Stats, compute, integer_ticks, today
 from reader.core.library import Library
 from reader.core.models import Status
 
@@ -122,10 +122,3 @@ class StatsScreen(Screen[None]):
             table.add_row(f"#{tag}", count)
         if not s.tags:
             table.add_row("(no tags yet)", 0)
-
-
-def integer_ticks(top: int) -> tuple[list[float], list[str]]:
-    """At most 6 whole-number ticks from 0 to at least `top` (counts have no fractions)."""
-    step = max(1, -(-top // 5))
-    ticks = range(0, max(top, 1) + step, step)
-    return [float(t) for t in ticks], [str(t) for t in ticks]
