@@ -37,49 +37,71 @@ def ms(seconds: float) -> str:
 
 
 def timings(data: Path) -> dict[str, str]:
-    """`m` (p50/p95 over 50 rows) and training "for you" on the library in `data`."""
+    """`m` (p50/p95 over 50 rows) and training "for you" on the library in `data`.
+
+    Each figure is wall time, then the process's CPU time (numpy runs these on one
+    thread, so CPU time is what the wall time would be on an idle machine; the two
+    differ when other processes share the cores)."""
     from reader.core.discover import rank
     from reader.core.discover.vectors import UserData
     from reader.core.library import Library
 
     library = Library(data)
     discover = library.discover
-    start = time.perf_counter()
-    vectors = discover.vectors()
-    built = time.perf_counter() - start
-    start = time.perf_counter()
-    vectors.block()
-    block = time.perf_counter() - start
+    clock = Clock()
+    with clock:
+        vectors = discover.vectors()
+    built = str(clock)
+    with clock:
+        vectors.block()
+    block = str(clock)
     rng = np.random.default_rng(5)
-    times = []
+    walls, cpus = [], []
     for row in rng.integers(0, len(library), 50).tolist():
-        start = time.perf_counter()
-        discover.similar(row, 20)
-        times.append(time.perf_counter() - start)
+        with clock:
+            discover.similar(row, 20)
+        walls.append(clock.wall)
+        cpus.append(clock.cpu)
     n = len(library)
     status = np.zeros(n, np.int8)
     picked = rng.choice(n, min(n, 1000), replace=False)
     status[picked[: len(picked) // 2]] = rank.POSITIVE[-1]
     status[picked[len(picked) // 2 :]] = rank.SKIPPED
     thousand = UserData(-1, status, {}, {}, {})
-    start = time.perf_counter()
-    model = rank.for_you(vectors, thousand)
-    rank.scores(vectors, model, vectors.block())
-    trained = time.perf_counter() - start
-    start = time.perf_counter()
-    mine = discover.train_for_you()
-    trained_all = time.perf_counter() - start
+    with clock:
+        model = rank.for_you(vectors, thousand)
+        rank.scores(vectors, model, vectors.block())
+    trained = str(clock)
+    with clock:
+        mine = discover.train_for_you()
+    decisions = mine.positives + mine.negatives
+
+    def pcts(values: list[float]) -> str:
+        return f"{ms(float(np.percentile(values, 50)))} / {ms(float(np.percentile(values, 95)))}"
+
     return {
-        "discover: vectors built (once, in a worker)": f"{built:.2f} s",
-        "discover: user block (tags, notes) built": ms(block),
-        "more like this (m), p50 / p95": (
-            f"{ms(float(np.percentile(times, 50)))} / {ms(float(np.percentile(times, 95)))}"
-        ),
-        "for you: train + score every row, 1,000 decisions": f"{trained:.2f} s",
-        f"for you: train + score, the bench's {mine.positives + mine.negatives:,} decisions": (
-            f"{trained_all:.2f} s"
-        ),
+        "discover: vectors built (once, in a worker), wall (cpu)": built,
+        "discover: user block (tags, notes) built": block,
+        "more like this (m), p50 / p95 wall (cpu)": f"{pcts(walls)} ({pcts(cpus)})",
+        "for you: train + score every row, 1,000 decisions": trained,
+        f"for you: train + score, the bench's {decisions:,} decisions": str(clock),
     }
+
+
+class Clock:
+    """Wall and CPU time of a `with` block."""
+
+    wall = cpu = 0.0
+
+    def __enter__(self) -> None:
+        self._start = (time.perf_counter(), time.process_time())
+
+    def __exit__(self, *_: object) -> None:
+        self.wall = time.perf_counter() - self._start[0]
+        self.cpu = time.process_time() - self._start[1]
+
+    def __str__(self) -> str:
+        return f"{ms(self.wall)} ({ms(self.cpu)})"
 
 
 def _vocabulary() -> tuple[list[str], list[str]]:
