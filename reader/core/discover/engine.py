@@ -52,6 +52,11 @@ class Discover:
         self._for_you_scores: np.ndarray | None = None
         """The last model's score of every row (computed with it, off the UI thread)."""
 
+    @property
+    def ready(self) -> bool:
+        """The vectors are built (else the first use builds them: ~1 s at 100k)."""
+        return self._vectors is not None
+
     def vectors(self) -> Vectors:
         with self._lock:
             if self._vectors is None:

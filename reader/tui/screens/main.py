@@ -381,12 +381,14 @@ class MainScreen(Screen[None]):
         if row is not None:
             title = self.library.record_at(row).title
             label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
-            data = self.library.discover.snapshot()  # here: the worker must not read the index
-            self._rank(label, lambda: self.library.discover.similar(row, SIMILAR, data).rows, "")
+            discover = self.library.discover
+            if not discover.ready:
+                self.notify("Weighing the library's words (once)…", title="More like this")
+            data = discover.snapshot()  # here: the worker must not read the index
+            self._rank(label, lambda: discover.similar(row, SIMILAR, data).rows, "")
 
     def might_be_tagged(self, tag: str) -> None:
         """The untagged abstracts most like those tagged `tag` (a palette command)."""
-
         data = self.library.discover.snapshot()  # here: the worker must not read the index
 
         def find() -> np.ndarray | str:
