@@ -20,13 +20,13 @@ async def test_sort_cycle_offers_relevance_only_with_words(run_app: RunApp, libr
         app = pilot.app
         screen = screen_of(app)
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("S")
             seen.append(screen.sort)
-        assert seen == ["date", "status", "updated", "source"]
+        assert seen == ["for-you", "date", "status", "updated", "source"]
         await pilot.press("slash", *"reasoning", "escape")
         await settle(pilot)  # S cycles by the query shown: let a threaded search finish
-        await pilot.press("S")  # after source order
+        await pilot.press("S", "S")  # after source order and for you
         await settle(pilot)
         assert screen.sort == "relevance"
         assert "sorted by relevance" in screen.abstract_list.border_title

@@ -2,9 +2,11 @@
 
 A row's vector has two blocks, each of unit length: its corpus words (abstract and
 headline, the index's postings) and, when the user wrote any, its user words (title,
-note: words of the corpus vocabulary, others by their own ids) and tags. The user
-block is weighted `USER_WEIGHT`, and the whole vector is scaled to unit length, so a
-dot product of two rows is their cosine.
+note) and tags. The user block is weighted `USER_WEIGHT`, and the whole vector scaled
+by 1/sqrt(1 + USER_WEIGHT^2) when it has one. A title or note word the corpus has uses
+that word's coordinate (other words get their own), so a note naming a subject meets
+the abstracts about it: the product of two rows is their cosine when their notes share
+no word with the abstracts, and close to it otherwise.
 
 The corpus block is kept as one float32 weight per posting (`weights`, parallel to
 `postings.rows`), so the product of every row with a weight vector over words is one
