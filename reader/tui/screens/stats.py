@@ -75,16 +75,16 @@ class StatsScreen(Screen[None]):
         plt = self.query_one("#chart-months", PlotextPlot).plt
         shown = [st for st in statuses if any(c[st] for _, c in s.months)]
         if s.months and shown:
-            every = max(1, len(s.months) // 8)
-            marks = [float(i) for i in range(len(s.months), 0, -every)][::-1]
-            plt.xticks(marks, [s.months[int(i) - 1][0] for i in marks])
-            plt.yticks(*integer_ticks(max(sum(c.values()) for _, c in s.months)))
             plt.stacked_bar(  # type: ignore[call-arg]  # (the stub says `label`; plotext `labels`)
                 list(range(1, len(s.months) + 1)),
                 [[c[st] for _, c in s.months] for st in shown],
                 labels=shown,
                 color=[STATUS_COLORS[st] for st in shown],  # type: ignore[arg-type]
             )
+            every = max(1, len(s.months) // 8)  # ticks after the bars, which reset them
+            marks = [float(i) for i in range(len(s.months), 0, -every)][::-1]
+            plt.xticks(marks, [s.months[int(i) - 1][0] for i in marks])
+            plt.yticks(*integer_ticks(max(sum(c.values()) for _, c in s.months)))
         table = self.query_one("#table-months", DataTable)
         table.add_columns("month", *statuses, "all")
         for month, counts in reversed(s.months):
@@ -113,9 +113,9 @@ class StatsScreen(Screen[None]):
         plt = self.query_one("#chart-tags", PlotextPlot).plt
         top = s.tags[:15]
         if top:
-            plt.xticks(*integer_ticks(top[0][1]))
             plt.bar([f"#{t}" for t, _ in reversed(top)], [n for _, n in reversed(top)],
                     orientation="horizontal")  # fmt: skip
+            plt.xticks(*integer_ticks(top[0][1]))
         table = self.query_one("#table-tags", DataTable)
         table.add_columns("tag", "abstracts")
         for tag, count in s.tags:
