@@ -3,6 +3,8 @@ tagged" in the palette, and the stats screen (`%`)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -133,3 +135,38 @@ async def test_the_stats_screen_has_every_number_in_a_table(run_app: RunApp, lib
         assert "Inbox: 43 of 49" in str(screen.query_one("#stats-summary").render())
         await pilot.press("escape")
         await until(lambda: isinstance(pilot.app.screen, MainScreen), "the main screen")
+
+
+async def test_fast_triage_trains_one_model_at_a_time_and_ends_fresh(
+    run_app: RunApp, topical, monkeypatch: pytest.MonkeyPatch
+):
+    library, topic_of = topical
+    library.set_status(of_topic(topic_of, "a")[:6], Status.READ)
+    library.set_status(of_topic(topic_of, "b")[:6], Status.SKIPPED)
+    discover_type = type(library.discover)
+    train = discover_type.train_for_you
+    active, most = [0], [0]
+    lock = threading.Lock()
+
+    def counted(self, data=None):  # type: ignore[no-untyped-def]
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        try:
+            time.sleep(0.5)  # a slow training (not a wait): the keys below overlap it
+            return train(self, data)
+        finally:
+            with lock:
+                active[0] -= 1
+
+    monkeypatch.setattr(discover_type, "train_for_you", counted)
+    async with run_app(library) as pilot:
+        screen = main(pilot)
+        await pilot.press("S")
+        await pilot.press("g", "5", "5", "5", "4", "4")
+        await until(lambda: library.discover.for_you_fresh, "a model of the last decision")
+        await settle(pilot)
+        assert most[0] == 1
+        model = library.discover.for_you_model
+        assert model is not None and (model.positives, model.negatives) == (8, 9)
+        assert "8 kept · 9 skipped" in str(screen.abstract_list.border_title)

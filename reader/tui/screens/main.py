@@ -152,6 +152,8 @@ class MainScreen(Screen[None]):
         """The data-file error last shown by the poll (shown again only when it changes)."""
         self._rejected: str | None = None
         """The query last typed, when it did not parse (see `wanted_query`)."""
+        self._training = False
+        """A "for you" model is being trained (see `_keep_for_you_fresh`)."""
         self._told = ""
         """Why "for you" has no model, as last told (told again only when it changes)."""
         self._ranked: tuple[str, np.ndarray] | None = None
@@ -355,17 +357,25 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- discover
     def _keep_for_you_fresh(self) -> None:
         """While the list is sorted for you, retrain on every change of the decisions
-        (in a worker; the list re-sorts when the model is ready)."""
-        if self.sort == "for-you" and not self.library.discover.for_you_fresh:
-            self._train_for_you(self.library.discover.snapshot())
+        (in a worker; the list re-sorts when the model is ready). One training at a
+        time: changes made meanwhile are trained on when it ends (a thread cannot be
+        stopped, so fast triage would otherwise pile trainings up)."""
+        discover = self.library.discover
+        if self.sort == "for-you" and not discover.for_you_fresh and not self._training:
+            self._training = True
+            self._train_for_you(discover.snapshot())
 
-    @work(thread=True, exclusive=True, group="for-you")
+    @work(thread=True, group="for-you")
     def _train_for_you(self, data: UserData) -> None:
-        self.library.discover.train_for_you(data)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._for_you_trained)
+        try:
+            self.library.discover.train_for_you(data)
+        finally:
+            if not get_current_worker().is_cancelled:  # (cancelled: the app is closing)
+                self.app.call_from_thread(self._for_you_trained)
 
     def _for_you_trained(self) -> None:
+        self._training = False
+        self._keep_for_you_fresh()  # decisions changed while it trained: again
         if self.is_attached and self.sort == "for-you":
             self._search(self.wanted_query, self.sort)
             self._update_border()
