@@ -2,6 +2,10 @@
 
     make bench                      # all sizes
     make bench ARGS="--sizes 10000" # one size
+    make bench ARGS="--scale 1m"    # 1,000,000 generated abstracts, the 1M targets
+
+First issue 13's table (`speed.py`): F, start-up, CLI latency, filter, peak RSS and
+import, as `figure | now | target | met?`, for the 49 seeds and each size.
 
 Per size: import time; cold start until the list is painted (a fresh process running
 the app under `run_test`, and the real `reader` in tmux); filter latency per
@@ -33,6 +37,7 @@ from discover import offline_check  # noqa: E402
 from discover import timings as discover_timings  # noqa: E402
 from import_memory import figures as import_figures  # noqa: E402
 from import_memory import print_table, write_plain_file  # noqa: E402
+from speed import floor_f, seeds_table, size_table  # noqa: E402
 
 WORK = Path(os.environ.get("READER_BENCH_DIR", "/tmp/reader-bench"))
 QUERIES = ["reasoning", "zebra", "tag:rl status:unread", '"language model"']
@@ -63,7 +68,8 @@ def prepare(n: int) -> tuple[Path, dict[str, str]]:
     start = time.perf_counter()
     lib.put("benchmark annotations", annotations(lib.ids(), min(n, 10_000)))
     figures = {"import": f"{took:.2f} s", "annotate 10k": ms(time.perf_counter() - start)}
-    return data, figures
+    lib.close()
+    return data, figures, took
 
 
 def durable_changes(data: Path, count: int = 200) -> dict[str, str]:
@@ -212,25 +218,42 @@ def discover(data: Path) -> dict[str, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--scale", choices=["100k", "1m"], default="100k",
+                        help="1m: one generated library of 1,000,000 (the 1M targets)")  # fmt: skip
     parser.add_argument("--import-mb", type=int, default=200, help="0: skip")
+    parser.add_argument("--speed-only", action="store_true", help="issue 13's table alone")
     args = parser.parse_args()
     sizes = [] if args.sizes == "none" else [int(x) for x in args.sizes.split(",")]
+    if args.scale == "1m":
+        sizes, args.import_mb, args.speed_only = [1_000_000], 0, True
+    f = floor_f()
+    print("\n## start-up and CLI (issue 13), the 49 seeds\n")
+    print("| figure | now | target | met? |\n| --- | --- | --- | --- |")
+    print("\n".join(seeds_table(WORK, f)))
+    sys.stdout.flush()
     for n in sizes:
-        data, figures = prepare(n)
+        data, figures, took = prepare(n)
+        print(f"\n## {n:,} abstracts: start-up, CLI, filter, memory, import (issue 13)\n")
+        print("| figure | now | target | met? |\n| --- | --- | --- | --- |")
+        print("\n".join(size_table(data, n, floor_f(), took, args.scale)))
+        sys.stdout.flush()
+        if args.speed_only:
+            continue
         figures |= durable_changes(data)
         figures |= cold_start(data)
         figures |= cold_start_tmux(data, n)
         figures |= asyncio.run(typing(data))
         figures |= discover(data)
-        print(f"\n## {n:,} abstracts\n")
+        print(f"\n## {n:,} abstracts: other figures\n")
         print("| measure | figure |\n| --- | --- |")
         for name, value in figures.items():
             print(f"| {name} | {value} |")
         sys.stdout.flush()
-    print("\n## learned orders, offline (issue 16)\n")
-    print("| measure | figure |\n| --- | --- |")
-    for name, value in offline_check().items():
-        print(f"| {name} | {value} |")
+    if not args.speed_only:
+        print("\n## learned orders, offline (issue 16)\n")
+        print("| measure | figure |\n| --- | --- |")
+        for name, value in offline_check().items():
+            print(f"| {name} | {value} |")
     if args.import_mb:
         big = write_plain_file(WORK / "stream" / f"plain-{args.import_mb}mb.txt", args.import_mb)
         print(f"\n## importing one {args.import_mb} MB plain-format file\n")

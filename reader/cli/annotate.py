@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import click
 
 from reader.cli.common import State, UserError, pass_state, plural, user_errors, utf8
-from reader.core.editor import edit_note
 from reader.core.library import Library
 from reader.core.models import Status, normalize_tag
 from reader.core.text import printable
@@ -134,6 +133,8 @@ def note(state: State, record: str, set_text: str | None, append_text: str | Non
             return
         change = library.set_note(record_id, set_text.rstrip())
     else:
+        from reader.core.editor import edit_note  # subprocess: only for the editor
+
         edit = edit_note(library, record_id)
         if edit.signal is not None:  # the terminal closed: the text is safe, now go
             _tell(edit.problems)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import shutil
 import sys
+from typing import TYPE_CHECKING
 
 import click
 import orjson
 
 from reader.cli.common import State, pass_state, print_table
-from reader.core import export
-from reader.core.discover.stats import Stats, integer_ticks
 from reader.core.models import Status
+
+if TYPE_CHECKING:
+    from reader.core.discover.stats import Stats
 
 
 @click.command()
@@ -26,6 +28,8 @@ def similar(state: State, record: str, limit: int, fmt: str) -> None:
     found = library.discover.similar(library.row_of(record_id), limit)
     ids = [library.abstract_at(r).id for r in found.rows.tolist()]
     if fmt == "json":
+        from reader.core import export
+
         records = [
             {**export.record(library, key), "similarity": round(float(score), 4)}
             for key, score in zip(ids, found.scores.tolist(), strict=True)
@@ -43,6 +47,8 @@ def similar(state: State, record: str, limit: int, fmt: str) -> None:
 def plot(stats: Stats) -> str:
     """The stats as plotext charts, for the terminal (`reader stats --plot`)."""
     import plotext as plt  # only here: the rest of the CLI never needs it
+
+    from reader.core.discover.stats import integer_ticks
 
     width = min(shutil.get_terminal_size().columns, 120)
     theme = "pro" if sys.stdout.isatty() else "clear"  # colours only for a terminal

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import shutil
 import textwrap
+from collections.abc import Callable
 
 import click
 import orjson
 
 from reader.cli import discover
 from reader.cli.common import State, pass_state, print_table, query_text, utf8
-from reader.core import export
-from reader.core.discover.engine import Ranked
-from reader.core.discover.stats import compute, today
-from reader.core.ingest.latex import latex_to_unicode
 from reader.core.library import SORTS
 from reader.core.text import printable
 
@@ -28,17 +25,22 @@ def list_(state: State, query: tuple[str, ...], sort: str, fmt: str, limit: int 
     """List the abstracts matching QUERY (all when none), one per line."""
     text = query_text(query)
     library = state.library()
-    ids = library.search(text, sort).ids
+    # no query, corpus order: the ids alone, without loading the index (nor numpy)
+    every = not text.strip() and sort == "source"
+    ids = library.ids() if every else library.search(text, sort).ids
     if sort == "for-you":
-        click.echo(
-            f"for you: {Ranked(library.rows(), library.discover.for_you_model).note}", err=True
-        )
+        from reader.core.discover.engine import Ranked
+
+        note = Ranked(library.rows(), library.discover.for_you_model).note
+        click.echo(f"for you: {note}", err=True)
     if fmt == "json":
+        from reader.core import export
+
         records = [export.record(library, i) for i in ids[:limit]]
         click.echo(orjson.dumps(records, option=orjson.OPT_INDENT_2).decode())
     elif fmt == "ids":
-        for record_id in ids[:limit]:
-            click.echo(record_id)
+        if ids[:limit]:
+            click.echo("\n".join(ids[:limit]))  # one write: 100k lines in one go
     else:
         if not ids:
             click.echo(
@@ -69,7 +71,11 @@ def show(state: State, record: str, raw: bool) -> None:
         ("status", ann.status.value),
         ("tags", ", ".join(ann.tags) or "-"),
     ]
-    render = (lambda text: text) if raw else latex_to_unicode
+    render: Callable[[str], str] = str
+    if not raw:
+        from reader.core.ingest.latex import latex_to_unicode  # pylatexenc: only to show
+
+        render = latex_to_unicode
     fields += [("comments", render(c)) for c in a.comments]
     if ann.created:
         fields.append(("changed", f"{ann.updated} (first {ann.created})"))
@@ -89,6 +95,8 @@ def stats(state: State, fmt: str, plot: bool) -> None:
     """Count the abstracts by status, tag and source; per month, and decisions per day."""
     library = state.library()
     if fmt == "json" or plot:
+        from reader.core.discover.stats import compute, today
+
         numbers = compute(library, today())
         if fmt == "json":
             click.echo(discover.stats_json(numbers, dict(sorted(library.source_counts().items()))))

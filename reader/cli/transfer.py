@@ -9,9 +9,7 @@ from pathlib import Path
 import click
 
 from reader.cli.common import State, UserError, pass_state, plural, query_text, utf8
-from reader.core import export
-from reader.core.ingest import importer
-from reader.core.userfiles import write_through
+from reader.core.export import FORMATS  # the package's __init__ alone: no exporter yet
 
 PROGRESS_FILES = 20
 """An import of more files than this shows a progress bar..."""
@@ -24,6 +22,8 @@ PROGRESS_BYTES = 20_000_000
 @pass_state
 def import_(state: State, paths: tuple[Path, ...]) -> None:
     """Import files of abstracts, or every file in folders."""
+    from reader.core.ingest import importer
+
     library = state.library()
     files = importer.expand(list(paths))
     size = 0
@@ -52,8 +52,8 @@ def import_(state: State, paths: tuple[Path, ...]) -> None:
 
 @click.command("export")
 @click.argument("query", nargs=-1, callback=utf8("query"))
-@click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="json")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File (for notes: a folder).")
 @click.option("--raw", is_flag=True, help="Markdown: keep the abstracts' LaTeX as written.")
 @pass_state
 def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None, raw: bool) -> None:
@@ -61,23 +61,24 @@ def export_(state: State, query: tuple[str, ...], fmt: str, output: Path | None,
 
     A JSON export restores with `reader restore`; with no QUERY it also holds the
     annotations of ids not in this library. It keeps the LaTeX as written; the
-    Markdown export renders it as Unicode (unless --raw).
+    Markdown export renders it as Unicode (unless --raw). bibtex: a @misc entry each
+    (citation keys like vaswani2017attention); csv: a row each; html: one page;
+    notes: a Markdown file per abstract with a note or tags, into the folder -o DIR.
     """
+    from reader.core import export
+
     text = query_text(query)
     library = state.library()
     ids = library.search(text).ids
     if not text:
         known = set(ids)
         ids += [k for k in library.annotations() if k not in known]
-    if fmt == "json":
-        document = export.export_json(library, ids)
-    else:
-        document = export.export_markdown(library, ids, raw=raw)
+    if fmt == "notes" and output is None:
+        raise UserError("the notes export writes a folder: give it with -o DIR")
     if output is None:
-        click.echo(document, nl=False)
+        click.echo(export.render(fmt, library, ids, raw=raw), nl=False)
         return
-    write_through(output, document.encode())
-    click.echo(f"exported {plural(len(ids), 'abstract')} to {output}", err=True)
+    click.echo(export.write_export(fmt, library, ids, output, raw=raw), err=True)
 
 
 @click.command()

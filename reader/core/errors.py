@@ -59,3 +59,7 @@ class StoreError(ReaderError):
 
 class ReadOnlyError(StoreError):
     """A change was asked of a library opened read-only."""
+
+
+class BusyError(StoreError):
+    """Another process holds the library's lock (it is writing); nothing was changed."""

@@ -27,16 +27,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.discover import changelog
-from reader.core.discover.engine import Discover
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
-from reader.core.export import load_export
-from reader.core.ingest import importer
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
     EMPTY,
@@ -48,7 +44,6 @@ from reader.core.models import (
     normalize_tag,
     now_iso,
 )
-from reader.core.search.index import SearchIndex
 from reader.core.search.query import Node, parse, terms
 from reader.core.store.corpus import CorpusStore
 from reader.core.store.folder import (
@@ -58,10 +53,16 @@ from reader.core.store.folder import (
     probe_writable,
 )
 from reader.core.store.journal import DraftJournal, orphaned_drafts
-from reader.core.store.records import column
 from reader.core.store.userdata import UserData
 from reader.core.text import fold, plural, squash
 from reader.core.views import BUILT_IN, CountedView, Replace, View
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from reader.core.discover.engine import Discover
+    from reader.core.ingest import importer
+    from reader.core.search.index import SearchIndex
 
 SORTS = ("source", "date", "status", "updated", "relevance", "for-you")
 """The orders `rows()` accepts."""
@@ -155,6 +156,8 @@ class Library:
 
     def _annotate(self, changed: Mapping[str, Annotation]) -> None:
         """The annotations of `changed` are new in memory: the index follows."""
+        if not self._corpus.index_loaded:
+            return  # the index reads every annotation when it is loaded
         rows = self._corpus.rows
         self._corpus.index.set_annotations((rows[k], a) for k, a in changed.items() if k in rows)
 
@@ -211,6 +214,8 @@ class Library:
     @property
     def discover(self) -> Discover:
         """Similar abstracts and learned orders over the current index (`core.discover`)."""
+        from reader.core.discover.engine import Discover  # numpy: only when asked for
+
         index = self._corpus.index
         if self._discover is None or self._discover.index is not index:
             old, self._discover = self._discover, Discover(index, self._corpus.abstracts)
@@ -288,9 +293,10 @@ class Library:
     def tag_counts(self) -> Counter[str]:
         """How many abstracts in the corpus carry each tag."""
         counts: Counter[str] = Counter()
-        rows = self._corpus.rows
-        for key, ann in self._user.all().items():
-            if key in rows:
+        tagged = [(key, ann) for key, ann in self._user.all().items() if ann.tags]
+        found = self._corpus.rows_of([key for key, _ in tagged])
+        for (_, ann), row in zip(tagged, found, strict=True):
+            if row is not None:
                 counts.update(ann.tags)
         return counts
 
@@ -299,7 +305,9 @@ class Library:
         return self._user.changelog()
 
     def source_counts(self) -> Counter[str]:
-        return Counter(column(self._corpus.abstracts, "source"))
+        names, codes = self._corpus.source_codes()
+        per_code = Counter(codes)
+        return Counter({names[code]: count for code, count in per_code.items()})
 
     # ----------------------------------------------------------------- views
     def views(self) -> list[View]:
@@ -342,10 +350,17 @@ class Library:
 
     def wait_for_writers(self, seconds: float) -> None:
         """Wait at most `seconds` for another process's write before a change or an
-        import is refused with a message (the CLI waits LOCK_TIMEOUT; the app less, so
-        a peer holding the lock never freezes a key press for long)."""
+        import is refused with `BusyError` (the CLI waits LOCK_TIMEOUT; the app 0: it
+        never waits on its UI thread, it queues the change and waits in a thread with
+        `wait_until_free`)."""
         self._user.file.lock.timeout = seconds
         self._corpus.file.lock.timeout = seconds
+
+    def wait_until_free(self, seconds: float) -> bool:
+        """Wait at most `seconds` until no process holds the lock that changes take;
+        True when it is free. Touches nothing else, so it may run in another thread
+        while this one reads and changes the library."""
+        return self._user.file.lock.wait_free(seconds)
 
     def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
         """Save `query` as the view `name` (see `UserData.save_view`)."""
@@ -480,11 +495,12 @@ class Library:
         """Put back the annotations of the JSON export at `path` (see `put`), as one
         change; raises ReaderError naming the file and record when the export cannot be
         read (then nothing is changed)."""
+        from reader.core.export import load_export
+
         path = Path(path)
         annotations = load_export(path)
-        rows = self._corpus.rows
         change = self.put(f"restore {path.name}", annotations)
-        elsewhere = sum(1 for key in annotations if key not in rows)
+        elsewhere = self._corpus.rows_of(list(annotations)).count(None)
         return Restored(change, len(annotations), elsewhere)
 
     def undo(self, change: Change) -> Change:
@@ -556,6 +572,8 @@ class Library:
         """Import files and folders; see `importer.run`. Annotations are never touched."""
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
+        from reader.core.ingest import importer  # the parser and LaTeX: only to import
+
         parsed = importer.parse_paths([Path(p) for p in paths], progress)
         return self._corpus.import_parsed(parsed)
 

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import merge3
-
 MINE = "<<<<<<< this edit"
 SEPARATOR = "======="
 THEIRS = ">>>>>>> saved elsewhere meanwhile"
@@ -42,6 +40,8 @@ def merge_note(base: str, theirs: str, mine: str) -> Merged:
     if mine == base:
         return Merged(theirs, "merged")
     lines = [_lines(base), _lines(theirs), _lines(mine)]
+    import merge3  # only when a note is merged: not at every command's start
+
     merger = merge3.Merge3(lines[0], lines[1], lines[2])
     out: list[str] = []
     conflict = False

@@ -311,7 +311,7 @@ class Annotation:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Annotation:
         """Read a stored annotation; raises ValueError/TypeError/KeyError on a bad shape."""
-        known = {*FIELDS, "created", "updated"}
+        known = _KNOWN
         tags = data.get("tags") or []
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             raise ValueError("tags must be a list of strings")
@@ -319,15 +319,18 @@ class Annotation:
             if not isinstance(data.get(key, ""), str):
                 raise ValueError(f"{key} must be a string")
         return cls(
-            status=Status(data.get("status", "unread")),
-            tags=tuple(sorted({_normalized(t) for t in tags})),
+            status=_STATUSES.get(data.get("status", "unread")) or Status(data["status"]),
+            tags=tuple(sorted({_normalized(t) for t in tags})) if tags else (),
             note=data.get("note", ""),
             title=data.get("title", ""),
             created=data.get("created", ""),
             updated=data.get("updated", ""),
-            extra={k: v for k, v in data.items() if k not in known},
+            extra={} if data.keys() <= known else {k: v for k, v in data.items() if k not in known},
         )
 
+
+_KNOWN = frozenset({*FIELDS, "created", "updated"})
+_STATUSES = {s.value: s for s in Status}
 
 EMPTY = Annotation()
 """The annotation of a record the user has not touched."""

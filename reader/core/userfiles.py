@@ -5,7 +5,8 @@ Such a path may be anything: a FIFO (reading it blocks until someone writes), a 
 (`/dev/zero` never ends; replacing `/dev/null` with a regular file breaks the system),
 a folder, a symlink. Reading opens without blocking and accepts only a regular file,
 with a size limit where one is given. Writing goes through symlinks to the file they
-name (a temporary file beside it, fsync, rename, fsync of its folder), refuses anything
+name (`storage.replace_file`, as for data files: a temporary file beside it, fsync,
+rename, fsync of its folder), refuses anything
 but a regular file or a missing one, and keeps an existing file's permission bits.
 Every failure is a `ReaderError` naming the path the user gave and what is wrong.
 """
@@ -15,14 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
 
 from reader.core.errors import ReaderError
-from reader.core.store.storage import TMP_MARK, NotRegularFile, fsync_dir, open_regular
+from reader.core.store.storage import CannotCreateTemp, NotRegularFile, open_regular, replace_file
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -125,28 +126,13 @@ def write_through(path: Path, data: bytes) -> Path:
     """
     target = write_target(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}{TMP_MARK}", dir=target.parent)
-    except OSError as error:
+        replace_file(target, data, partial(_copy_mode, target))
+    except CannotCreateTemp as error:
         raise ReaderError(
             f"cannot write {path}: cannot create a file in {target.parent} ({_reason(error)})"
         ) from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        _copy_mode(target, tmp)
-        os.replace(tmp, target)
     except OSError as error:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ReaderError(f"cannot write {path}: {_reason(error)}") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(target.parent)
     return target
 
 

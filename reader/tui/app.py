@@ -26,9 +26,10 @@ from reader.tui.widgets.library_header import display_path
 
 EXIT_GRACE = 2.0
 """Seconds a signalled app may take to shut down before it exits without Textual."""
-LOCK_WAIT = 1.0
-"""Seconds a key press waits for another process's write before its change is refused
-with a message (the CLI waits 15 s): a peer holding the lock never freezes the app."""
+LOCK_WAIT = 0.0
+"""Seconds the UI thread waits for another process's write (the CLI waits 15 s): none.
+A change that finds the lock held waits in a queue instead (`reader.tui.pending`), and
+the app stays responsive."""
 SAVE_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that end the app after saving what is pending (every change is on disk)."""
 
@@ -49,9 +50,17 @@ class ReaderApp(App[None]):
         if keymap:
             self.set_keymap(keymap)
         self._watchdog: threading.Timer | None = None
+        self.main: MainScreen
+        """The main screen (it holds the changes waiting for another process)."""
 
     def get_default_screen(self) -> MainScreen:
-        return MainScreen(self.library)
+        self.main = MainScreen(self.library)
+        return self.main
+
+    async def action_quit(self) -> None:
+        """q: quit, once the changes waiting for another process are made (or q again)."""
+        if self.main.pending.ask_to_quit():
+            self.exit()
 
     def on_mount(self) -> None:
         for message in self.library.messages:
@@ -82,6 +91,7 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_now()
+        self.main.pending.finish()  # what still waits for another process: said at exit
         # With the terminal gone (SIGHUP), Textual's shutdown can block on the dead tty
         # and leave the process behind: give it EXIT_GRACE seconds, then leave anyway.
         # Everything is on disk by now, so there is nothing left to lose. Not headless
@@ -120,6 +130,12 @@ def run_app(library: Library) -> None:
     """
     app = ReaderApp(library)
     app.run()
+    with contextlib.suppress(OSError):  # (after SIGHUP there may be no terminal left)
+        for label in app.main.pending.dropped:
+            print(
+                f"reader: not saved (another reader process was still writing): {label}",
+                file=sys.stderr,
+            )
     if app.return_code:  # Textual sets 1 when an error stopped the app
         error = app._exception  # (Textual keeps the first unhandled error here)
         path = write_crash_report(error, library.data_dir)

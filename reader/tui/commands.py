@@ -8,6 +8,7 @@ A screen lists its providers in `COMMANDS` (as `MainScreen` does).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -71,13 +72,27 @@ def key_display(node: DOMNode, binding: Binding) -> str:
     return ", ".join(node.app.get_key_display(binding.with_key(k)) for k in binding.key.split(","))
 
 
+FROM_PALETTE: ContextVar[bool] = ContextVar("FROM_PALETTE", default=False)
+"""True while an action runs from the palette, not for a typed key (an action that
+skips itself for keys typed in the filter runs anyway from here)."""
+
+
+async def run_from_palette(node: DOMNode, action: str) -> bool:
+    """Run a binding's `action` on `node` for the palette (with `FROM_PALETTE` set)."""
+    token = FROM_PALETTE.set(True)
+    try:
+        return await node.app.run_action(action, node)
+    finally:
+        FROM_PALETTE.reset(token)
+
+
 def binding_commands(nodes: Iterable[DOMNode]) -> list[Command]:
     """A command per binding: running it runs the binding's action on its node."""
     return [
         Command(
             binding.description,
             f"{key_display(node, binding)}  ({binding.id})",
-            partial(node.app.run_action, binding.action, node),
+            partial(run_from_palette, node, binding.action),
         )
         for node, binding in key_bindings(nodes)
         if binding.description

@@ -13,7 +13,9 @@ from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, Keys, key_to_char
 
 from reader.core.keymap import keymap_path, load_keymap
 from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.copy_menu import CopyMenu
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.link_list import LinkList
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
@@ -74,6 +76,8 @@ CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
     ("a prompt", (PromptScreen,)),
     ("a confirmation", (ConfirmScreen,)),
     ("the status picker", (StatusPicker,)),
+    ("the copy menu", (CopyMenu,)),
+    ("the link list", (LinkList,)),
     ("help", (HelpScreen,)),
     ("the stats screen", (StatsScreen,)),
 )

@@ -99,13 +99,13 @@ def test_export_of_an_id_without_abstract_keeps_its_annotation(library: FakeLibr
 def test_markdown_shows_title_metadata_tags_abstract_and_note(library: FakeLibrary):
     text = export_markdown(library, [A.id, B.id])
     assert text.startswith("# Abstracts\n\n2 abstracts, exported ")
-    assert "## My title" in text and "## Plain text." in text
+    assert "## My title" in text and "\n## Plain text\n" in text  # no full stop: a heading
     assert "[arXiv:2306.10015v2](https://arxiv.org/abs/2306.10015)" in text
     assert "2023-06-16" in text and "from 000_seed" in text
     assert "**Status:** reading" in text and "`later`, `ml`" in text
     assert "\n\nWe study α things.\n" in text  # LaTeX rendered, as in the app
     assert "We study $\\alpha$ things." in export_markdown(library, [A.id], raw=True)
-    assert "### Note\n\n# Thoughts\n\nline two" in text
+    assert "### Note\n\n#### Thoughts\n\nline two" in text  # below the Note heading
     assert text.count("### Note") == 1  # B has no note
 
 

@@ -108,6 +108,15 @@ def test_atomic_write_fsyncs_the_temp_then_renames_then_fsyncs_the_folder(tmp_pa
     assert_published_durably(calls, path)
 
 
+def test_an_export_target_is_written_the_same_way(tmp_path, calls):
+    # D8: export targets (userfiles.write_through) share the data files' replace_file
+    from reader.core.userfiles import write_through
+
+    path = tmp_path / "out.bib"
+    write_through(path, b"@misc{x,}")
+    assert_published_durably(calls, path)
+
+
 def test_a_library_change_reaches_user_json_durably(library: Library, data_dir: Path, calls):
     calls.log.clear()
     library.set_status([library.ids()[0]], Status.READ)

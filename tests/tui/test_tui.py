@@ -391,17 +391,6 @@ async def test_sort_cycles(run_app: RunApp, library: Library):
             assert list(screen.abstract_list.rows) == list(library.rows("", sort))
 
 
-async def test_open_link_and_copy_id(library: Library, monkeypatch):
-    app = ReaderApp(library)
-    opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, new_tab=True: opened.append(url))
-    async with app.run_test(size=WIDE) as pilot:
-        first = library.abstract_at(0)
-        await pilot.press("o", "y")
-        assert opened == [f"https://arxiv.org/abs/{first.arxiv_id}"]
-        assert app.clipboard == first.arxiv_id
-
-
 async def test_help_screen_lists_bindings_with_ids(run_app: RunApp, library: Library):
     async with run_app(library) as pilot:
         app = pilot.app

@@ -169,6 +169,12 @@ def _shorten(text: str, limit: int) -> str:
     return cut.rstrip(" ,;:-–—(") + "…"
 
 
+def first_sentence(text: str) -> str:
+    """The whole first sentence of `text`, LaTeX as Unicode (exports title untitled
+    abstracts with it; the app's headline is cut to fit a row)."""
+    return latex_to_unicode(_first_sentence(text, cap=len(text)))
+
+
 def make_headline(text: str, limit: int = 100) -> str:
     """The first sentence of `text`, LaTeX as Unicode, at most `limit` characters."""
     sentence = _first_sentence(text, cap=4 * limit + 200)

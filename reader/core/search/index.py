@@ -98,14 +98,23 @@ class SearchIndex:
         self.postings = postings
         n = len(abstracts)
         self.n = n
-        dates = column(abstracts, "date")
-        self.dates = np.fromiter(map(_date_number, dates), np.int32, n)
-        self.has_id = np.fromiter((x is not None for x in column(abstracts, "arxiv_id")), bool, n)
-        sources = column(abstracts, "source")
-        names = sorted(set(sources))
-        self.sources = names
-        codes = {name: i for i, name in enumerate(names)}
-        self.source_codes = np.fromiter(map(codes.__getitem__, sources), np.int32, n)
+        columns = getattr(abstracts, "index_columns", None)
+        if columns is not None:  # a cached corpus: its columns are arrays already
+            arrays = columns()
+            self.dates = arrays["dates"]
+            self.has_id = arrays["has_id"]
+            self.source_codes = arrays["source_codes"]
+            self.sources: list[str] = abstracts.inner.cache.sources  # type: ignore[attr-defined]
+        else:
+            dates = column(abstracts, "date")
+            self.dates = np.fromiter(map(_date_number, dates), np.int32, n)
+            arxiv = column(abstracts, "arxiv_id")
+            self.has_id = np.fromiter((x is not None for x in arxiv), bool, n)
+            sources = column(abstracts, "source")
+            names = sorted(set(sources))
+            self.sources = names
+            codes = {name: i for i, name in enumerate(names)}
+            self.source_codes = np.fromiter(map(codes.__getitem__, sources), np.int32, n)
         self.status = np.zeros(n, np.int8)
         self.updated = np.zeros(n, np.int64)
         self.tags: dict[str, set[int]] = {}
@@ -120,6 +129,12 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return self.n
+
+    def replace_abstracts(self, abstracts: Sequence[Abstract]) -> None:
+        """Read rows from `abstracts` from now on (the same records, another source)."""
+        if len(abstracts) != self.n:
+            raise ValueError("the abstracts must be the rows this index was built for")
+        self._abstracts = abstracts
 
     # ---------------------------------------------------------------- building
     @classmethod
@@ -259,6 +274,9 @@ class SearchIndex:
 
     def rows_with_id_prefix(self, prefix: str) -> list[int]:
         """Rows whose (folded) record id starts with `prefix`."""
+        lookup = getattr(self._abstracts, "rows_with_id_prefix", None)
+        if lookup is not None:  # a cached corpus keeps its ids sorted
+            return lookup(prefix)  # type: ignore[no-any-return]
         if self._sorted_ids is None:
             ids = column(self._abstracts, "id")
             self._sorted_ids = sorted((fold(key), i) for i, key in enumerate(ids))

@@ -1,14 +1,24 @@
-"""The corpus store: `corpus.json` (the abstracts), their search index, and import.
+"""The corpus store: `corpus.json` (the abstracts), its cache, its search index, import.
 
-The corpus is rewritten only by an import. This store owns the file, its lock and
-its reload: rows are the abstracts in corpus order (the order they were first
-imported), and row `i` of the search index is `abstracts[i]`. The index is cached in
-`index/` under the corpus's generation key, so a start without changes loads it
-instead of rebuilding it.
+The corpus is rewritten only by an import (and the other corpus writers). This store
+owns the file, its lock and its reload: rows are the abstracts in corpus order (the
+order they were first imported), and row `i` of the search index is `abstracts[i]`.
 
-The index also knows each row's annotation (status, tags, note, title) so queries
-can ask for them; the store asks its owner for them (`annotations`) whenever it
-builds a new index.
+How the corpus reaches memory (issue 13): `corpus.json` stays the source of truth,
+but a start reads its binary cache `corpus.cache` instead (`store/cache.py`): a `stat`
+of `corpus.json`, a check of the cache's header, and an `mmap`. Records are decoded one
+at a time when shown; ids, dates and sources are arrays. `corpus.json` is parsed (and
+every record checked by `check_corpus`) only when the cache is missing, damaged,
+foreign or stale, and then the cache is rebuilt atomically. Every write of
+`corpus.json` goes through `write`, which rebuilds the cache right after. A writer
+that forgets is still safe: the cache names the `corpus.json` it was made from, so a
+stale one is rebuilt at the next open.
+
+The index is cached in `index/` under the corpus's generation key (kept in the cache
+header too), and loaded only when something searches (`reader tag` and `reader show`
+never import numpy). It also knows each row's annotation (status, tags, note, title)
+so queries can ask for them; the store asks its owner for them (`annotations`)
+whenever it loads or builds an index.
 """
 
 from __future__ import annotations
@@ -17,13 +27,18 @@ import contextlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
-from reader.core.ingest import importer
 from reader.core.models import Abstract, Annotation, normalize_id
-from reader.core.search.index import SearchIndex
+from reader.core.store import cache as cachefile
+from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
 from reader.core.store.folder import DataFile, check_corpus, has_records, open_data_file
-from reader.core.store.records import Corpus, column
+from reader.core.text import fold
+
+if TYPE_CHECKING:
+    from reader.core.ingest import importer
+    from reader.core.search.index import SearchIndex
 
 
 class CorpusStore:
@@ -40,9 +55,11 @@ class CorpusStore:
         user-data file (if it holds records, a missing corpus is damage, not a new
         library). `load` makes it the corpus in memory."""
         self.path = data_dir / "corpus.json"
+        self.cache_path = data_dir / "corpus.cache"
         self.index_dir = data_dir / "index"
         self.read_only = read_only
         self._annotations: Callable[[], Mapping[str, Annotation]] = dict
+        self._cache = cachefile.open_cache(self.cache_path, cachefile.identity(self.path))
         self.file: DataFile = open_data_file(
             self.path,
             read_only=read_only,
@@ -50,51 +67,123 @@ class CorpusStore:
             link_backups=True,
             validate=check_corpus,
             sibling_has_records=lambda: has_records(sibling, "annotations"),
+            load=self._cache is None,  # a valid cache: corpus.json is not read at all
         )
         self.is_new = self.file.storage.may_be_missing
         """No corpus was ever written here: the only case where samples are imported."""
         self.abstracts: Sequence[Abstract] = []
-        self.ids: list[str] = []
-        """Every record id, in row order."""
-        self.rows: dict[str, int] = {}
-        """The row of each record id."""
-        self.index = SearchIndex.build([])
-        self._generation = -1
+        self.ids: Sequence[str] = []
+        """Every record id, in row order (read from the cache one at a time)."""
+        self.rows: Mapping[str, int] = {}
+        """The row of each record id (a binary search in the cache)."""
+        self._index: SearchIndex | None = None
+        self._identity: cachefile.Identity | None = None
+        """The `corpus.json` the corpus in memory was read from."""
 
     # ----------------------------------------------------------------- loading
     def load(self, annotations: Callable[[], Mapping[str, Annotation]] | None = None) -> None:
-        """Read the corpus file and load (or build and cache) its index; `annotations`
-        gives the user's annotations, put in every index this store builds from now."""
+        """Open the corpus (from its cache when valid, else from `corpus.json`, then
+        rebuilding the cache); `annotations` gives the user's annotations, put in
+        every index this store loads or builds from now."""
         if annotations is not None:
             self._annotations = annotations
-        data = self.file.load()  # every record's shape is checked (check_corpus)
-        abstracts = Corpus(list(data.get("abstracts", {}).values()))
-        key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
-        index = SearchIndex.load(self.index_dir, key, abstracts)
-        if index is None:
-            index = SearchIndex.build(abstracts)
-            if not self.read_only:
-                with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
-                    index.save(self.index_dir, key)
-        self._install(abstracts, index)
+        source = cachefile.identity(self.path)
+        cache, self._cache = self._cache, None
+        if cache is None or cache.source != source:
+            cache = cachefile.open_cache(self.cache_path, source)
+        if cache is None:
+            cache, source = self._rebuild_cache()
+        self._install(cache, source)
 
-    def _install(self, abstracts: Sequence[Abstract], index: SearchIndex) -> None:
-        """Make `abstracts` (with their index) the corpus in memory."""
-        self.abstracts = abstracts
-        self.ids = column(abstracts, "id")
-        self.rows = {key: i for i, key in enumerate(self.ids)}
-        self.index = index
-        self._generation = self.file.storage.generation
-        rows = self.rows
-        index.set_annotations((rows[k], a) for k, a in self._annotations().items() if k in rows)
+    def _rebuild_cache(self) -> tuple[CorpusCache, cachefile.Identity | None]:
+        """Read `corpus.json` (every record checked, damage recovered) and make its
+        cache: written beside it when the folder can be written, else in memory.
+        Returns the cache and the identity of the file it was read from: when the file
+        changed while it was read (another process, a recovery), the cache is kept
+        in memory only and that identity is the one before, so `refresh` reads again."""
+        before = cachefile.identity(self.path)
+        data = self.file.load()
+        after = cachefile.identity(self.path)
+        key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
+        records = list(data.get("abstracts", {}).values())
+        stable = after if after == before else None
+        return self._make_cache(records, stable, key), before
+
+    def _make_cache(
+        self, records: list[dict[str, Any]], source: cachefile.Identity | None, key: str
+    ) -> CorpusCache:
+        raw = cachefile.build(records, source or (0, 0, 0, 0), key)
+        if source is not None and not self.read_only:
+            with contextlib.suppress(OSError):  # a cache: the next open rebuilds it
+                cachefile.write(self.cache_path, raw)
+                opened = cachefile.open_cache(self.cache_path, source)
+                if opened is not None:
+                    return opened
+        cache = cachefile.parse(raw, None)
+        if cache is None:
+            raise AssertionError("a cache just built does not read back")
+        return cache
+
+    def _install(
+        self,
+        cache: CorpusCache,
+        source: cachefile.Identity | None,
+        index: SearchIndex | None = None,
+    ) -> None:
+        """Make `cache` (read from the `corpus.json` of identity `source`, with its
+        index when known) the corpus in memory."""
+        self.cache = cache
+        self.abstracts = _Abstracts(self, CachedAbstracts(cache))
+        self.ids = RowIds(cache)
+        self.rows = RowsById(cache)
+        self._identity = source
+        self._index = None
+        if index is not None:
+            self._set_index(index)
+
+    def _set_index(self, index: SearchIndex) -> None:
+        self._index = index
+        keys = list(self._annotations().items())
+        rows = self.rows.rows_of([k for k, _ in keys]) if isinstance(self.rows, RowsById) else []
+        index.set_annotations((r, a) for r, (_, a) in zip(rows, keys, strict=True) if r is not None)
+
+    @property
+    def index_loaded(self) -> bool:
+        return self._index is not None
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, loaded (or built and saved) the first time it is asked for."""
+        if self._index is None:
+            from reader.core.search.index import SearchIndex
+
+            key = self.cache.generation
+            abstracts = self.abstracts
+            index = SearchIndex.load(self.index_dir, key, abstracts)
+            if index is None:
+                index = SearchIndex.build(abstracts)
+                if not self.read_only:
+                    with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
+                        index.save(self.index_dir, key)
+            self._set_index(index)
+            assert self._index is not None
+        return self._index
+
+    def damaged(self) -> None:
+        """A record of the cache did not decode: rebuild it from `corpus.json` (rows
+        stay as they are: both come from the same file)."""
+        old = self.cache
+        cache, source = self._rebuild_cache()
+        index = self._index
+        self._install(cache, source)
+        if index is not None:
+            index.replace_abstracts(self.abstracts)
+            self._index = index
+        del old
 
     def refresh(self) -> bool:
         """Reload when another process wrote the corpus; True when it changed."""
-        storage = self.file.storage
-        if not storage.changed_on_disk():
-            return False
-        self.file.load()
-        if storage.generation == self._generation:
+        if cachefile.identity(self.path) == self._identity:
             return False
         self.load()
         return True
@@ -112,13 +201,24 @@ class CorpusStore:
         except KeyError:
             raise UnknownIdError(record_id) from None
 
+    def rows_of(self, keys: Sequence[str]) -> list[int | None]:
+        """The row of each record id (None when not in the corpus), in one pass."""
+        rows = self.rows
+        if isinstance(rows, RowsById):
+            return rows.rows_of(keys)
+        return [rows.get(k) for k in keys]
+
+    def source_codes(self) -> tuple[list[str], Sequence[int]]:
+        """The sorted source names and each row's code into them."""
+        return self.cache.sources, self.cache._cast("source_codes", "i")
+
     def resolve(self, text: str) -> str:
         """The record id that `text` names: an id, an arXiv id (`arXiv:2306.10015v2`,
         as copied from a paper), or a unique prefix of one (case-insensitive)."""
         key = normalize_id(text)
         if key in self.rows:
             return key
-        rows = self.index.rows_with_id_prefix(key) if key else []
+        rows = self.cache.rows_with_fold_prefix(fold(key)) if key else []
         ids = [self.ids[r] for r in rows]
         exact = [i for i in ids if i.casefold() == key.casefold()]
         if len(exact) == 1:
@@ -129,27 +229,76 @@ class CorpusStore:
             raise AmbiguousIdError(text, sorted(ids, key=str.casefold))
         return ids[0]
 
-    # ----------------------------------------------------------------- import
+    # ----------------------------------------------------------------- writing
+    def write(self, merged: Sequence[Abstract]) -> None:
+        """Make `merged` the corpus: `corpus.json` (atomically), then its cache and its
+        search index, then memory. The one way to write the corpus: call it holding
+        `self.file.lock`, after `self.file.load()` (the save counter goes on from the
+        file it replaces)."""
+        from reader.core.search import postings
+        from reader.core.search.index import SearchIndex
+
+        key = uuid.uuid4().hex
+        records = {a.id: a.to_dict() for a in merged}
+        data = {"abstracts": records, "meta": {"corpus": {"generation": key}}}
+        self.file.storage.write(data)
+        self.file.storage.forget()  # memory holds the cache, not the parsed file
+        source = cachefile.identity(self.path)
+        cache = self._make_cache(list(records.values()), source, key)
+        del data, records
+        built = postings.build([a.text for a in merged], [a.headline for a in merged])
+        abstracts = CachedAbstracts(cache)
+        index = SearchIndex(abstracts, built)
+        with contextlib.suppress(OSError):
+            index.save(self.index_dir, key)
+        self._install(cache, source, index)
+        index.replace_abstracts(self.abstracts)
+
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
         """Merge parsed files into the corpus under its lock (see `importer.merge`);
         the corpus and its index are written only when something was added or updated."""
+        from reader.core.ingest import importer
+
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         with self.file.lock:
-            storage = self.file.storage
-            self.file.load()
-            if storage.generation != self._generation:
+            if cachefile.identity(self.path) != self._identity:
                 self.load()
-            report, merged = importer.merge(self.abstracts, self.rows, parsed)
+            self.file.load()  # the save counter of the file this write replaces
+            rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
+            report, merged = importer.merge(self.abstracts, rows, parsed)
             if report.added or report.updated:
-                key = uuid.uuid4().hex
-                data = {
-                    "abstracts": {a.id: a.to_dict() for a in merged},
-                    "meta": {"corpus": {"generation": key}},
-                }
-                storage.write(data)
-                index = SearchIndex.build(merged)
-                with contextlib.suppress(OSError):
-                    index.save(self.index_dir, key)
-                self._install(merged, index)
+                self.write(merged)
         return report
+
+
+class _Abstracts(Sequence[Abstract]):
+    """The store's abstracts: a cache-backed sequence that, when a record of the
+    cache turns out damaged, has the store rebuild the cache and asks again."""
+
+    def __init__(self, store: CorpusStore, inner: CachedAbstracts) -> None:
+        self._store = store
+        self.inner = inner
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def __getitem__(self, row: Any) -> Any:
+        try:
+            return self.inner[row]
+        except CacheDamaged:
+            self._store.damaged()
+            return self._store.abstracts.inner[row]  # type: ignore[attr-defined]
+
+    def column(self, name: str) -> list[Any]:
+        try:
+            return self.inner.column(name)
+        except CacheDamaged:
+            self._store.damaged()
+            return self._store.abstracts.inner.column(name)  # type: ignore[attr-defined]
+
+    def index_columns(self) -> dict[str, Any]:
+        return self.inner.cache.arrays()
+
+    def rows_with_id_prefix(self, prefix: str) -> list[int]:
+        return self.inner.cache.rows_with_fold_prefix(prefix)

@@ -21,7 +21,7 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from reader.core.errors import StoreError
+from reader.core.errors import BusyError, StoreError
 from reader.core.models import Status, normalize_tag
 from reader.core.store.storage import (
     AtomicJSONStorage,
@@ -85,14 +85,29 @@ class Lock:
         try:
             self._lock.acquire(timeout=self.timeout)
         except Timeout:
-            raise StoreError(
-                f"another reader process is writing to this library (it has held "
-                f"{self.path.name} for over {self.timeout:g} s); nothing was changed: "
-                "try again when it has finished"
+            held = f"for over {self.timeout:g} s" if self.timeout > 0 else "now"
+            raise BusyError(
+                f"another reader process is writing to this library (it holds "
+                f"{self.path.name} {held}); nothing was changed: try again when it has "
+                "finished"
             ) from None
         except OSError as error:
             raise StoreError(f"cannot lock {self.path}: {error.strerror}") from None
         return self
+
+    def wait_free(self, timeout: float) -> bool:
+        """Wait at most `timeout` seconds until no process holds the lock; True when
+        free. Takes nothing: the lock is released at once, so a write may still find it
+        held again. Safe from another thread (it uses a descriptor of its own)."""
+        waiter = FileLock(str(self.path), thread_local=False)
+        try:
+            waiter.acquire(timeout=timeout)
+        except Timeout:
+            return False
+        except OSError as error:
+            raise StoreError(f"cannot lock {self.path}: {error.strerror}") from None
+        waiter.release()
+        return True
 
     def __exit__(self, *exc: object) -> None:
         self._lock.release()
@@ -304,8 +319,10 @@ def open_data_file(
     sibling_has_records: Callable[[], bool],
     validate: Callable[[dict[str, Any]], str | None],
     link_backups: bool = False,
+    load: bool = True,
 ) -> DataFile:
-    """Open one data file: clean stale temp files, recover from damage."""
+    """Open one data file: clean stale temp files, recover from damage. Without `load`
+    the file is not read yet (the corpus, when its cache is valid: see `cache.py`)."""
     lock = Lock(path.with_name(f".{path.name}.lock"))
     db = open_db(
         path,
@@ -317,11 +334,13 @@ def open_data_file(
     data_file = DataFile(path, db, lock, sibling_has_records)
     db.atomic.may_be_missing = not os.path.lexists(path) and not data_file.existed()
     if read_only:
-        data_file.load()
+        if load:
+            data_file.load()
         return data_file
     with lock:
         remove_stale_temps(path)
-        data_file.load()
+        if load:
+            data_file.load()
     return data_file
 
 
@@ -400,14 +419,23 @@ def _annotation_problem(doc: object, version: int) -> str | None:
         for tag in tags or ():
             if not isinstance(tag, str):
                 return f"tag {tag!r} is not text"
-            try:
-                normalize_tag(tag)
-            except ValueError:
+            if not _valid_tag(tag):
                 return f"tag {tag!r} is not a valid tag"
     for name in _TEXT_FIELDS:
         if not isinstance(doc.get(name, ""), str):
             return f"{name} is not text"
     return None
+
+
+@functools.lru_cache(maxsize=8192)
+def _valid_tag(tag: str) -> bool:
+    """Whether `tag` is a valid tag (cached: the same few tags recur on thousands of
+    records, and every record is checked whenever the file is read)."""
+    try:
+        normalize_tag(tag)
+    except ValueError:
+        return False
+    return True
 
 
 def check_corpus(data: dict[str, Any]) -> str | None:

@@ -45,7 +45,9 @@ class Corpus(Sequence[Abstract]):
 
 
 def column(abstracts: Sequence[Abstract], name: str) -> list[Any]:
-    """Field `name` of every abstract, from a Corpus's records when it is one."""
-    if isinstance(abstracts, Corpus):
-        return abstracts.column(name)
+    """Field `name` of every abstract, from the stored records when the sequence keeps
+    them (a `Corpus`, the corpus cache's abstracts) rather than making every Abstract."""
+    stored = getattr(abstracts, "column", None)
+    if stored is not None:
+        return stored(name)  # type: ignore[no-any-return]
     return [getattr(a, name) for a in abstracts]

@@ -144,6 +144,42 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+class CannotCreateTemp(OSError):
+    """The temporary file beside the target could not be created (the folder is
+    read-only or full): nothing was written and the target is untouched."""
+
+
+def replace_file(path: Path, data: bytes, prepare: Callable[[Path], None] | None = None) -> None:
+    """The one way reader replaces a file: `data` goes to a temporary file beside
+    `path` (same file system, so the rename is atomic), which is fsynced, handed to
+    `prepare` (to set its mode, keep the old file), renamed over `path`, and the
+    folder fsynced. A crash leaves the old or the new file whole.
+
+    Used for data files (`atomic_write_bytes`) and for files the user names
+    (`userfiles.write_through`). Raises `CannotCreateTemp` when the temporary file
+    cannot be made, OSError for other failures; the temporary file never outlives one.
+    """
+    folder = path.parent
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
+    except OSError as error:
+        raise CannotCreateTemp(error.errno, error.strerror, error.filename) from error
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if prepare is not None:
+            prepare(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    fsync_dir(folder)
+
+
 def atomic_write_bytes(
     path: Path, data: bytes, *, keep_prev: bool = False, mode: int | None = None
 ) -> None:
@@ -154,29 +190,18 @@ def atomic_write_bytes(
     `keep_prev`, the replaced file stays reachable as `path.prev`. Raises OSError; the
     temporary file never outlives a failure.
     """
-    folder = path.parent
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is None:
-            mode = regular_mode(path)
-        os.chmod(tmp, 0o644 if mode is None else mode)
+
+    def prepare(tmp: Path) -> None:
+        kept = regular_mode(path) if mode is None else mode
+        os.chmod(tmp, 0o644 if kept is None else kept)
         if keep_prev and regular_mode(path) is not None:
-            prev_tmp = folder / f".{path.name}.prev{TMP_MARK}{os.getpid()}"
+            prev_tmp = path.parent / f".{path.name}.prev{TMP_MARK}{os.getpid()}"
             with contextlib.suppress(FileNotFoundError):
                 prev_tmp.unlink()
             os.link(path, prev_tmp)
             os.replace(prev_tmp, prev_path(path))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(folder)
+
+    replace_file(path, data, prepare)
 
 
 def prev_path(path: Path) -> Path:
@@ -493,6 +518,7 @@ def copy_file(source: Path, target: Path) -> None:
 
 __all__ = [
     "AtomicJSONStorage",
+    "CannotCreateTemp",
     "CorruptFileError",
     "KeyedTable",
     "KeyedTinyDB",
@@ -509,5 +535,6 @@ __all__ = [
     "read_regular",
     "regular_mode",
     "remove_stale_temps",
+    "replace_file",
     "save_count",
 ]

@@ -43,6 +43,14 @@ GUIDE = (
         "relevance while the filter has words. The list border names it.",
     ),
     (
+        "Copy, open, export",
+        "{copy-id} copies: then y the id, b the BibTeX entry, u the URL, m a Markdown link; "
+        "the message says which clipboard took it, or that none did. {open-link} opens the "
+        "abstract page, {open-pdf} the PDF, {links} lists every link; with no browser the "
+        "address is shown and copied. The palette exports what is shown or marked as JSON, "
+        "Markdown, BibTeX, CSV, HTML or a notes folder.",
+    ),
+    (
         "Your keys",
         "Map binding ids (the last column below) to keys in {keys_file}: [keys] then lines "
         'like "status.read" = "r" or "undo" = "u,ctrl+z". `reader keys` prints the map.',

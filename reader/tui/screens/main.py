@@ -21,8 +21,10 @@ lifecycle hook.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Hashable
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, cast
@@ -44,14 +46,24 @@ from textual.worker import get_current_worker
 from reader.core.changes import ConflictError
 from reader.core.discover.engine import Ranked
 from reader.core.discover.vectors import UserData
-from reader.core.errors import QueryError, ReaderError
-from reader.core.library import Change, Library, Refreshed, Restored
-from reader.core.models import EMPTY, Abstract, Status, format_tags
+from reader.core.errors import BusyError, QueryError, ReaderError
+from reader.core.library import Change, Library, Refreshed
+from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
-from reader.tui.commands import KeyCommands, MainCommands, ViewCommands, key_bindings, key_display
+from reader.tui import outward
+from reader.tui.commands import (
+    FROM_PALETTE,
+    KeyCommands,
+    MainCommands,
+    ViewCommands,
+    key_bindings,
+    key_display,
+)
 from reader.tui.discover import DiscoverCommands
+from reader.tui.export_commands import ExportCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
+from reader.tui.pending import Pending, PendingWrites
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
@@ -83,11 +95,23 @@ NARROW_WIDTH = 100
 
 STATUS_KEYS = Binding.Group("status", compact=True)
 
+_NOT_QUEUED = Pending("", lambda: None)
+"""`_try`'s default `pending`: a change that waits under its own `what`."""
+
+
+def _nothing() -> None:
+    """The `run` of a `Pending` that `_try` fills in."""
+
+
+def _n(ids: list[str]) -> str:
+    """`2306.04031`, or `3 abstracts`: what a change applies to, in messages."""
+    return ids[0] if len(ids) == 1 else f"{len(ids)} abstracts"
+
 
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands, DiscoverCommands}
+    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands, DiscoverCommands}
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -104,18 +128,23 @@ class MainScreen(Screen[None]):
             )
             for n, status in enumerate(Status, 1)
         ),
-        Binding("s", "pick_status", "Status", show=False, id="status.pick"),
-        Binding("t", "tag", "Tags", id="tags"),
-        Binding("n", "edit_note", "Note", id="note"),
+        # priority too, for the keys typed right after them (see _typing_in_filter)
+        Binding("s", "pick_status", "Status", show=False, id="status.pick", priority=True),
+        Binding("t", "tag", "Tags", id="tags", priority=True),
+        Binding("n", "edit_note", "Note", id="note", priority=True),
         Binding("e", "edit_note_in_editor", "Note in $EDITOR", show=False, id="note.editor"),
-        Binding("T", "set_title", "Title", show=False, id="title"),
-        Binding("o", "open_link", "Open on arXiv", show=False, id="open-link"),
-        Binding("y", "copy_id", "Copy id", show=False, id="copy-id"),
+        Binding("T", "set_title", "Title", show=False, id="title", priority=True),
+        Binding("o", "open_link", "Open the abstract page", show=False, id="open-link"),
+        Binding("p", "open_pdf", "Open the PDF", show=False, id="open-pdf"),
+        Binding("L", "show_links", "Links", show=False, id="links", priority=True),
+        Binding(
+            "y", "copy_id", "Copy id, BibTeX, URL, link", show=False, id="copy-id", priority=True
+        ),
         Binding("S", "cycle_sort", "Sort", id="sort"),
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+r", "reload", "Reload", show=False, id="reload"),
         Binding("v", "toggle_views", "Views", id="views"),
-        Binding("V", "save_view", "Save view", show=False, id="views.save"),
+        Binding("V", "save_view", "Save view", show=False, id="views.save", priority=True),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
         Binding("m", "more_like_this", "More like this", show=False, id="similar"),
@@ -152,6 +181,8 @@ class MainScreen(Screen[None]):
         """The data-file error last shown by the poll (shown again only when it changes)."""
         self._rejected: str | None = None
         """The query last typed, when it did not parse (see `wanted_query`)."""
+        self.pending = PendingWrites(self, library, self._pending_changed)
+        """Changes waiting while another process writes (`reader.tui.pending`)."""
         self._training = False
         """A "for you" model is being trained (see `_keep_for_you_fresh`)."""
         self._told = ""
@@ -229,9 +260,16 @@ class MainScreen(Screen[None]):
         if self._ranked is not None:
             abstract_list.border_title = f"{shown} {self._ranked[0]}"
 
-    def watch_auto_advance(self, auto_advance: bool) -> None:
+    def watch_auto_advance(self) -> None:
+        self._update_notes()
+
+    def _update_notes(self) -> None:
+        """What the list's border says under it: auto-advance off, changes waiting."""
         if self.is_mounted:
-            self.abstract_list.notes = () if auto_advance else ("auto-advance off",)
+            notes: tuple[str, ...] = () if self.auto_advance else ("auto-advance off",)
+            if self.pending:
+                notes += (f"⧗ {len(self.pending)} waiting for another process",)
+            self.abstract_list.notes = notes
 
     # ---------------------------------------------------------------- filtering
     def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -338,6 +376,15 @@ class MainScreen(Screen[None]):
         if self.filter_bar.has_focus_within:
             raise SkipAction()  # in the filter, `/` is a character of the query
         self.filter_bar.focus_input()
+
+    def _typing_in_filter(self) -> None:
+        """The keys that open a dialog (s t n T V) are priority bindings, like `/`: the
+        dialog opens as the app takes the key, so the keys typed right after it reach
+        the dialog (which holds them until it has focus, see `Dialog`), not the list.
+        In the filter they are characters of the query: skip the binding there (only
+        for a key: the same action run from the palette still runs)."""
+        if not FROM_PALETTE.get() and self.filter_bar.has_focus_within:
+            raise SkipAction()
 
     def clear_filter(self) -> None:
         self.filter_bar.value = ""
@@ -523,34 +570,52 @@ class MainScreen(Screen[None]):
         abstract = self._current() if self.is_mounted else None
         if abstract is None:
             return None
-        if action == "open_link" and not abstract.url:
-            return None
         return True
 
-    def action_open_link(self) -> None:
+    # ---------------------------------------------------------------- out (reader.tui.outward)
+    def _current_record(self) -> Record | None:
         abstract = self._current()
-        if abstract is not None and abstract.url:
-            self.app.open_url(abstract.url)
-            self.notify(f"Opening {abstract.url}")
+        return None if abstract is None else self.library.record(abstract.id)
+
+    def action_open_link(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec)
+
+    def action_open_pdf(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.open_page(self, rec, pdf=True)
+
+    def action_search_arxiv(self) -> None:
+        if (rec := self._current_record()) is not None:
+            outward.search_arxiv(self, rec)
+
+    def action_show_links(self) -> None:
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.show_links(self, rec)
 
     def action_copy_id(self) -> None:
-        abstract = self._current()
-        if abstract is None:
-            return
-        text = abstract.arxiv_id or abstract.text.split(". ")[0]
-        self.app.copy_to_clipboard(text)
-        # OSC 52 asks the terminal to copy; none says whether it did (tmux drops it
-        # unless `set-clipboard on`), so the app says what it did, not "Copied"
-        self.notify(f"{text[:60]} sent to the terminal's clipboard (OSC 52)", title="Clipboard")
+        """y: the copy menu (id, BibTeX, URL, Markdown link: yy yb yu ym)."""
+        self._typing_in_filter()
+        if (rec := self._current_record()) is not None:
+            outward.copy_menu(self, rec)
+
+    def shown_ids(self) -> list[str]:
+        """The ids of the rows the list shows, in its order."""
+        return [self.library.abstract_at(r).id for r in self.abstract_list.rows.tolist()]
+
+    def marked_ids(self) -> list[str]:
+        """The ids of the marked rows: in list order, then those the filter hides."""
+        marked = self.abstract_list.marked
+        rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
+        rows += sorted(marked - set(rows))
+        return [self.library.abstract_at(r).id for r in rows]
 
     # ---------------------------------------------------------------- marks
     def _targets(self) -> list[str]:
         """What an action applies to: the marked rows (in list order), else the cursor's."""
-        marked = self.abstract_list.marked
-        if marked:
-            rows = [r for r in self.abstract_list.rows.tolist() if r in marked]
-            rows += sorted(marked - set(rows))  # marked, then filtered out: still marked
-            return [self.library.abstract_at(r).id for r in rows]
+        if self.abstract_list.marked:
+            return self.marked_ids()
         abstract = self._current()
         return [] if abstract is None else [abstract.id]
 
@@ -564,29 +629,50 @@ class MainScreen(Screen[None]):
         if not ids:
             return
         status = Status(value)
-        done = self._try("set the status", lambda: self.library.set_status(ids, status))
+        seen = self._statuses_shown(ids)
+        done = self._try(
+            "set the status",
+            lambda: self.library.set_status(ids, status, seen=seen),
+            pending=Pending(f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status),
+        )
         if done and self.auto_advance and not self.abstract_list.marked:
             self.abstract_list.action_cursor_down()
 
+    def _statuses_shown(self, ids: list[str]) -> dict[str, Status] | None:
+        """The status each of `ids` has for the user: the one a change waiting will set,
+        else the one on disk. None when an undo waits (then each change expects what
+        is there when it is made)."""
+        if self.pending.has_unknown():
+            return None
+        return {
+            key: self.pending.status_of(key) or self.library.annotation(key).status for key in ids
+        }
+
     def action_pick_status(self) -> None:
+        self._typing_in_filter()
         ids = self._targets()
         if not ids:
             return
 
-        shown = {key: self.library.annotation(key).status for key in ids}
+        shown = self._statuses_shown(ids)
 
         def picked(status: Status | None) -> None:
             if status is not None:
                 self._try(
-                    "set the status", lambda: self.library.set_status(ids, status, seen=shown)
+                    "set the status",
+                    lambda: self.library.set_status(ids, status, seen=shown),
+                    pending=Pending(
+                        f"status {status.value} on {_n(ids)}", _nothing, tuple(ids), status
+                    ),
                 )
 
         subject = f"{len(ids)} marked abstracts" if len(ids) > 1 else ""
-        current = shown[ids[0]]
+        current = shown[ids[0]] if shown else self.library.annotation(ids[0]).status
         self.app.push_screen(StatusPicker(current, subject), picked)
 
     # ---------------------------------------------------------------- tags
     def action_tag(self) -> None:
+        self._typing_in_filter()
         ids = self._targets()
         if not ids:
             return
@@ -601,7 +687,11 @@ class MainScreen(Screen[None]):
             if not text or not text.strip():
                 return
             add, remove = split_tags(text)
-            self._try("tag", lambda: self.library.tag(ids, add=add, remove=remove))
+            self._try(
+                "tag",
+                lambda: self.library.tag(ids, add=add, remove=remove),
+                pending=Pending(f"tags {text.strip()} on {_n(ids)}", _nothing, tuple(ids)),
+            )
 
         self.app.push_screen(
             PromptScreen(
@@ -631,6 +721,7 @@ class MainScreen(Screen[None]):
 
     # ---------------------------------------------------------------- title and note
     def action_set_title(self) -> None:
+        self._typing_in_filter()
         abstract = self._current()
         if abstract is None:
             return
@@ -639,7 +730,11 @@ class MainScreen(Screen[None]):
         def entered(text: str | None) -> None:
             if text is None or (not old and text.strip() == abstract.headline):
                 return
-            self._try("set the title", lambda: self.library.set_title(abstract.id, text, seen=old))
+            self._try(
+                "set the title",
+                lambda: self.library.set_title(abstract.id, text, seen=old),
+                pending=Pending(f"title on {abstract.id}", _nothing, (abstract.id,)),
+            )
 
         self.app.push_screen(
             PromptScreen(
@@ -652,6 +747,7 @@ class MainScreen(Screen[None]):
         )
 
     def action_edit_note(self) -> None:
+        self._typing_in_filter()
         abstract = self._current()
         if abstract is None:
             return
@@ -662,7 +758,7 @@ class MainScreen(Screen[None]):
             change: Callable[[], Change] = lambda: self.library.set_note(  # noqa: E731
                 record, text, base=base
             )
-            if not self._try("save the note", change, merge=session):
+            if not self._try("save the note", change, merge=session, pending=None):
                 return None
             self.library.clear_draft(record)
             return self.library.annotation(record).note
@@ -708,6 +804,16 @@ class MainScreen(Screen[None]):
         self.history.record(change, merge)
         self._changed()
 
+    def _pending_changed(self) -> None:
+        """Changes were queued or made: the list marks the rows still waiting."""
+        rows = set()
+        for key in self.pending.ids():
+            with contextlib.suppress(KeyError):
+                rows.add(self.library.row_of(key))
+        self.abstract_list.pending = frozenset(rows)
+        self.abstract_list.refresh_rows()
+        self._update_notes()
+
     def _changed(self) -> None:
         """Redraw what depends on annotations: list lines, detail, header counts."""
         self.abstract_list.refresh_rows()
@@ -716,14 +822,40 @@ class MainScreen(Screen[None]):
         self._refresh_views()
         self._keep_for_you_fresh()
 
-    def _try(self, what: str, change: Callable[[], Change], merge: Hashable | None = None) -> bool:
-        """Run a Library change, record it; tell the user when it fails.
+    def _try(
+        self,
+        what: str,
+        change: Callable[[], Change],
+        merge: Hashable | None = None,
+        *,
+        pending: Pending | None = _NOT_QUEUED,
+    ) -> bool:
+        """Run a Library change, record it; tell the user when it fails. True when it
+        was made, or queued.
 
-        A change refused because another window or command changed the same field
-        meanwhile redraws, so the user sees what is there now and can decide again.
+        While another process writes, the change waits in `self.pending` (made in
+        order once it has finished): `pending` describes it for the list and the
+        messages (its `run` is ignored). `pending=None`: never wait; refuse at once
+        (the note editor keeps its text and tries again).
         """
+        if pending is None:
+            try:
+                return self._apply(what, change, merge)
+            except BusyError as error:
+                self.notify(str(error), title=f"Cannot {what} now", severity="warning")
+                return False
+        if pending is _NOT_QUEUED:
+            pending = Pending(what, _nothing)
+        queued = replace(pending, run=partial(self._apply, what, change, merge))
+        return self.pending.submit(queued)
+
+    def _apply(self, what: str, change: Callable[[], Change], merge: Hashable | None) -> bool:
+        """Make `change` and record it; False, having told the user, when it is refused.
+        BusyError (another process holds the lock; nothing was done) goes to the caller."""
         try:
             made = change()
+        except BusyError:
+            raise
         except ConflictError as error:
             self.notify(str(error), title=f"Did not {what}", severity="warning", timeout=10)
             self._changed()
@@ -745,9 +877,16 @@ class MainScreen(Screen[None]):
         self._step("redo", "Redid", self.history.redo)
 
     def _step(self, verb: str, past: str, step: Callable[[], Change | None]) -> None:
-        """Undo or redo one step and say what it did, or why it could not."""
+        """Undo or redo one step, in line behind the changes waiting (if any)."""
+        self.pending.submit(Pending(verb, partial(self._step_now, verb, past, step), known=False))
+
+    def _step_now(self, verb: str, past: str, step: Callable[[], Change | None]) -> None:
+        """Undo or redo one step and say what it did, or why it could not. BusyError
+        (nothing was done) goes to the caller."""
         try:
             change = step()
+        except BusyError:
+            raise
         except ReaderError as error:
             self.notify(str(error), title=f"Cannot {verb}", severity="error", timeout=10)
             if isinstance(error, ConflictError):
@@ -761,14 +900,13 @@ class MainScreen(Screen[None]):
 
     def restore_from(self, path: str) -> None:
         """Put back the annotations of a JSON export, as one undoable change."""
-        found: list[Restored] = []
 
         def restore() -> Change:
-            found.append(self.library.restore(Path(path).expanduser()))
-            return found[0].change
+            found = self.library.restore(Path(path).expanduser())
+            self.notify(f"Restored {found.records} records from {path} (z undoes it)")
+            return found.change
 
-        if self._try("restore", restore):
-            self.notify(f"Restored {found[0].records} records from {path} (z undoes it)")
+        self._try("restore", restore, pending=Pending(f"restore {path}", _nothing))
 
     # ---------------------------------------------------------------- views
     def action_toggle_views(self) -> None:
@@ -815,6 +953,7 @@ class MainScreen(Screen[None]):
     def action_save_view(self) -> None:
         """V: save the query typed in the filter (even while its search is still
         running in a thread) under a name."""
+        self._typing_in_filter()
         query = self.wanted_query
 
         def named(name: str | None) -> None:

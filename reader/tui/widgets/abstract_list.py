@@ -32,6 +32,10 @@ DATE_WIDTH = 10
 """Cells for the date column (an ISO date), also used for the source of undated records."""
 
 
+PENDING_GLYPH = "⧗"
+"""Drawn instead of the status of a row whose change waits for another process."""
+
+
 class AbstractList(ScrollView, can_focus=True):
     """One line per abstract: status glyph, mark, date (or source), title, tags.
 
@@ -63,6 +67,7 @@ class AbstractList(ScrollView, can_focus=True):
         "abstract-list--tags",
         "abstract-list--match",
         "abstract-list--titled",
+        "abstract-list--pending",
         *(f"abstract-list--{status.value}" for status in Status),
     }
     """Styles of the parts of a line; the status ones colour the glyph."""
@@ -125,6 +130,9 @@ class AbstractList(ScrollView, can_focus=True):
         self._lines: LRUCache[tuple[int, int, bool, bool, int, bool], Strip] = LRUCache(512)
         self.marked: set[int] = set()
         """Library rows the user marked (space, *): bulk actions apply to them."""
+        self.pending: frozenset[int] = frozenset()
+        """Library rows with a change waiting for another process (drawn ⧗ until made;
+        the screen sets it and calls `refresh_rows`)."""
         self._base: Style | None = None
         """The widget's rich style, cached (see `_base_style`)."""
         self._last_posted: int | None = -1
@@ -276,7 +284,10 @@ class AbstractList(ScrollView, can_focus=True):
         note = self.library.annotation_at(row)
         status = note.status
         line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append(glyph(status), self._style(status.value))
+        if row in self.pending:  # what it shows is on disk; a change of it waits
+            line.append(PENDING_GLYPH, self._style("pending"))
+        else:
+            line.append(glyph(status), self._style(status.value))
         line.append("▌" if row in self.marked else " ", self._style("marked"))
         if abstract.date:
             line.append(abstract.date[:DATE_WIDTH].ljust(DATE_WIDTH), self._style("date"))

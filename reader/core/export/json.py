@@ -1,34 +1,22 @@
-"""Exporting records with the user's annotations, and reading a JSON export back.
+"""The JSON export, and reading it back.
 
 The JSON export is the user's backup and the way to move annotations between
 libraries: `load_export` reads it back as `{id: Annotation}` for `Library.put`, so a
-restore puts back every status, tag, note and title exactly. The Markdown export is
-for reading, not for restoring.
-
-The functions take anything with the few `Library` reading methods they use, so they
-can be tested without a library on disk.
+restore puts back every status, tag, note and title exactly. The other formats are for
+reading, citing and sharing, not for restoring.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 
-from reader.core.errors import ReaderError, UnknownIdError
-from reader.core.ingest.latex import latex_to_unicode
-from reader.core.models import (
-    FIELDS,
-    Abstract,
-    Annotation,
-    Record,
-    Status,
-    normalize_tag,
-    now_iso,
-)
-from reader.core.text import plural, printable, squash
+from reader.core.errors import ReaderError
+from reader.core.export.source import Source, load_record
+from reader.core.models import FIELDS, Annotation, Record, Status, normalize_tag, now_iso
 from reader.core.userfiles import read_regular
 
 FORMAT = "reader-export"
@@ -55,26 +43,10 @@ RECORD_FIELDS = (
 """The keys of one exported record, in the order they are written."""
 
 
-class Source(Protocol):
-    """What the exporters read from a `Library`."""
-
-    def abstract(self, record_id: str) -> Abstract: ...
-
-    def annotation(self, record_id: str) -> Annotation: ...
-
-
 def record(library: Source, record_id: str) -> dict[str, Any]:
     """One record as exported: the abstract's fields (None when the library has no
     abstract with this id, only an annotation) and the annotation's."""
-    return _exported(_record(library, record_id))
-
-
-def _record(library: Source, record_id: str) -> Record:
-    try:
-        abstract: Abstract | None = library.abstract(record_id)
-    except UnknownIdError:
-        abstract = None
-    return Record(record_id, abstract, library.annotation(record_id))
+    return _exported(load_record(library, record_id))
 
 
 def _exported(rec: Record) -> dict[str, Any]:
@@ -103,46 +75,6 @@ def export_json(library: Source, ids: Iterable[str]) -> str:
         "records": [record(library, i) for i in ids],
     }
     return orjson.dumps(envelope, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-def export_markdown(library: Source, ids: Iterable[str], *, raw: bool = False) -> str:
-    """A readable document: per record a heading, its metadata, the abstract, the note.
-
-    The LaTeX of abstracts and comments is rendered as Unicode, as the app shows it
-    (`$\\alpha$` -> α); `raw` keeps it as written.
-    """
-    records = [_record(library, i) for i in ids]
-    parts = [f"# Abstracts\n\n{plural(len(records), 'abstract')}, exported {now_iso()}.\n"]
-    parts += [
-        _markdown_record(r, _exported(r) if raw else _rendered(_exported(r))) for r in records
-    ]
-    return printable("\n".join(parts))  # control characters would reach a terminal
-
-
-def _rendered(r: dict[str, Any]) -> dict[str, Any]:
-    """Exported record `r` with the LaTeX of its text and comments as Unicode."""
-    text = latex_to_unicode(r["text"]) if r["text"] else r["text"]
-    return r | {"text": text, "comments": [latex_to_unicode(c) for c in r["comments"]]}
-
-
-def _markdown_record(rec: Record, r: dict[str, Any]) -> str:
-    lines = [f"## {squash(rec.title)}", ""]
-    ident = f"`{r['id']}`"
-    if rec.arxiv_label:
-        ident += f" · [arXiv:{rec.arxiv_label}]({rec.url})"
-    meta = [ident] + [x for x in (r["date"], r["source"] and f"from {r['source']}") if x]
-    lines.append(" · ".join(meta) + "  ")
-    lines.append(f"**Status:** {r['status']}  ")
-    tags = ", ".join(f"`{t}`" for t in r["tags"]) or "none"
-    lines.append(f"**Tags:** {tags}")
-    if r["title"] and r["headline"]:
-        lines += ["", f"*{squash(r['headline'])}*"]
-    if r["comments"]:
-        lines += ["", "*" + "; ".join(squash(c) for c in r["comments"]) + "*"]
-    lines += ["", r["text"] if r["text"] else "*(not in this library)*"]
-    if r["note"].strip():
-        lines += ["", "### Note", "", r["note"].strip()]
-    return "\n".join(lines) + "\n"
 
 
 def load_export(path: Path | str) -> dict[str, Annotation]:

@@ -1,0 +1,284 @@
+"""Issue 13's figures: start-up, CLI latency, filter, peak RSS and import, per size.
+
+Each figure is printed as `figure | now | target | met?`. F is the floor no Textual
+app can beat, the time of `python -c "import textual.app, textual.widgets"`, measured
+in the same run (median of 5); start-up targets are F plus a margin.
+
+- app start -> list painted: the real `reader` in tmux (120x40), from launch until
+  the list's `N of N` title is on screen; median of 3. Peak RSS is the app process's
+  VmHWM read right after that paint.
+- CLI: `reader tag ID +x`, `reader show ID`, `reader list QUERY --format ids`, each
+  the median wall time of 10 fresh processes.
+- filter: a needle word pasted into the filter (one `Paste`), until the list's lines
+  are repainted, inside `run_test`; median of 5.
+- import: `Library.import_paths` of the generated corpus (both formats).
+
+Beside each wall time, the median CPU time (user + system) of the processes measured:
+on a machine shared with other work the wall times swing by several times, the CPU
+times much less. `met?` judges the wall time, as the targets are stated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+READER = Path(sys.executable).parent / "reader"
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""Children may cache bytecode, as an installed reader does (the first run compiles)."""
+
+
+@dataclass(frozen=True)
+class Targets:
+    start: float
+    """Seconds over F."""
+    cli: float
+    filter: float
+    rss_mb: float
+    import_s: float
+
+
+TARGETS = {
+    "100k": Targets(start=0.3, cli=0.150, filter=0.030, rss_mb=250, import_s=8.0),
+    "1m": Targets(start=0.6, cli=0.200, filter=0.060, rss_mb=1536, import_s=100.0),
+}
+SEED_START = 0.15
+SEED_LIST = 0.100
+NEEDLE = "zebra"
+
+
+CPU: dict[str, float] = {}
+"""The median CPU time (user + system) of the processes behind each figure: on a
+loaded machine wall times swing with other work, CPU times much less."""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], runs: int, name: str) -> float:
+    """Median wall time of `runs` runs of `argv`; its median CPU time goes in CPU."""
+    times, cpu = [], []
+    for _ in range(runs):
+        before = _children_cpu()
+        start = time.perf_counter()
+        subprocess.run(
+            argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
+        )
+        times.append(time.perf_counter() - start)
+        cpu.append(_children_cpu() - before)
+    CPU[name] = statistics.median(cpu)
+    return statistics.median(times)
+
+
+def floor_f(runs: int = 5) -> float:
+    return timed([sys.executable, "-c", "import textual.app, textual.widgets"], runs, "F")
+
+
+def _cpu_of(pid: int) -> float | None:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in map(int, children):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _hwm_mb(pid: int) -> float | None:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in status.splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def _pythonpath() -> str:
+    path = os.environ.get("PYTHONPATH")
+    return f"PYTHONPATH={path} " if path else ""
+
+
+def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float | None]:
+    """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB)."""
+    if shutil.which("tmux") is None:
+        return None, None
+    session = f"reader-speed-{os.getpid()}"
+    times, peaks, cpu = [], [], []
+    for _ in range(runs):
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        start = time.perf_counter()
+        subprocess.run(
+            ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
+             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
+            check=True,
+        )  # fmt: skip
+        while time.perf_counter() - start < 60:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if f"{n:,} of {n:,}" in screen or f"{n} of {n}" in screen:
+                times.append(time.perf_counter() - start)
+                break
+            time.sleep(0.005)
+        pane = subprocess.run(
+            ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        if pane:
+            pids = [int(pane[0]), *_descendants(int(pane[0]))]
+            hwm = [h for h in map(_hwm_mb, pids) if h is not None]
+            if hwm:
+                peaks.append(max(hwm))
+            used = [c for c in map(_cpu_of, pids) if c is not None]
+            if used:
+                cpu.append(sum(used))
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    if cpu:
+        CPU[f"start {data}"] = statistics.median(cpu)
+    return (statistics.median(times) if times else None), (max(peaks) if peaks else None)
+
+
+def cli_median(data: Path, args: list[str], runs: int = 10) -> float:
+    return timed([str(READER), "--data-dir", str(data), *args], runs, f"{data} {args[0]}")
+
+
+async def _paste(data: Path, word: str, runs: int) -> float:
+    from textual.widgets import Input
+
+    from reader.core.library import Library
+    from reader.tui.app import ReaderApp
+    from reader.tui.widgets.abstract_list import AbstractList
+
+    stamps = {"done": 0.0}
+    render_line = AbstractList.render_line
+
+    def stamped(self, y):  # type: ignore[no-untyped-def]
+        strip = render_line(self, y)
+        stamps["done"] = time.perf_counter()
+        return strip
+
+    AbstractList.render_line = stamped  # type: ignore[method-assign]
+    times = []
+    try:
+        app = ReaderApp(Library(data))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            for _ in range(runs):
+                await pilot.press("slash")
+                await pilot.pause()
+                field = app.screen.query_one("#filter-input", Input)
+                stamps["done"] = 0.0
+                start = time.perf_counter()
+                field.insert_text_at_cursor(word)
+                while stamps["done"] < start and time.perf_counter() - start < 5:
+                    await asyncio.sleep(0.001)
+                times.append(stamps["done"] - start if stamps["done"] else 5.0)
+                await pilot.pause()
+                await pilot.press("escape", "escape")
+                await pilot.pause()
+    finally:
+        AbstractList.render_line = render_line  # type: ignore[method-assign]
+    return statistics.median(times)
+
+
+def filter_paste(data: Path, word: str = NEEDLE, runs: int = 5) -> float:
+    return asyncio.run(_paste(data, word, runs))
+
+
+def row(
+    figure: str, now: float | None, target: float, unit: str = "s", cpu: float | None = None
+) -> str:
+    if now is None:
+        return f"| {figure} | not measured | <= {target:g} {unit} | ? |"
+    shown = f"{now * 1000:.0f} ms" if unit == "s" and now < 1 else f"{now:.2f} {unit}"
+    if unit == "MB":
+        shown = f"{now:.0f} MB"
+    if cpu is not None:
+        shown += f" (cpu {cpu * 1000:.0f} ms)"
+    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
+    if unit == "MB":
+        limit = f"{target:.0f} MB"
+    return f"| {figure} | {shown} | <= {limit} | {'yes' if now <= target else 'NO'} |"
+
+
+def first_id(data: Path) -> str:
+    done = subprocess.run(
+        [str(READER), "--data-dir", str(data), "list", "--format", "ids", "--limit", "1"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()[0]
+
+
+def seeds_table(work: Path, f: float) -> list[str]:
+    """The rows measured on the 49 sample abstracts."""
+    data = work / "seeds"
+    shutil.rmtree(data, ignore_errors=True)
+    subprocess.run([str(READER), "--data-dir", str(data), "stats"], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    start, _ = tmux_start(data, 49)
+    listed = cli_median(data, ["list", "--limit", "1"])
+    return [
+        f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
+        f"{CPU['F'] * 1000:.0f} ms) | | |",
+        row(
+            "app start -> list painted, the 49 seeds (F + 0.15 s)",
+            start,
+            f + SEED_START,
+            cpu=CPU.get(f"start {data}"),
+        ),  # fmt: skip
+        row("`reader list --limit 1`, seeds", listed, SEED_LIST, cpu=CPU[f"{data} list"]),
+    ]
+
+
+def size_table(data: Path, n: int, f: float, import_s: float, scale: str) -> list[str]:
+    """The rows of one library size (freshly imported in `data`)."""
+    t = TARGETS[scale]
+    record = first_id(data)
+    start, hwm = tmux_start(data, n)
+    tag = cli_median(data, ["tag", record, "+bench"])
+    show = cli_median(data, ["show", record])
+    listed = cli_median(data, ["list", "reasoning", "--format", "ids"])
+    pasted = filter_paste(data)
+    label = f"{n:,}"
+    return [
+        f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
+        f"{CPU['F'] * 1000:.0f} ms) | | |",
+        row(
+            f"app start -> list painted, {label} (F + {t.start:g} s)",
+            start,
+            f + t.start,
+            cpu=CPU.get(f"start {data}"),
+        ),  # fmt: skip
+        row(f"`reader tag ID +x`, {label}", tag, t.cli, cpu=CPU[f"{data} tag"]),
+        row(f"`reader show ID`, {label}", show, t.cli, cpu=CPU[f"{data} show"]),
+        row(
+            f"`reader list reasoning --format ids`, {label}", listed, t.cli, cpu=CPU[f"{data} list"]
+        ),  # fmt: skip
+        row(f"needle word pasted into the filter -> rows on screen, {label}", pasted, t.filter),
+        row(f"peak RSS (VmHWM), app at {label}", hwm, t.rss_mb, "MB"),
+        row(f"import {label} (generated, both formats)", import_s, t.import_s),
+    ]

@@ -1,0 +1,520 @@
+"""The corpus cache: `corpus.cache`, a binary copy of `corpus.json` that opens in a `stat`.
+
+`corpus.json` is the source of truth (TinyDB, written only by imports and the other
+corpus writers). Parsing it whole costs ~1 s and ~400 MB at 100,000 abstracts, so
+every start and every CLI command would pay for the whole library. The cache is
+derived from it and opened instead:
+
+    magic (8 bytes) | header length (u64) | header (JSON) | sections, 8-byte aligned
+
+The header names the `corpus.json` it was made from by identity (device, inode, size,
+mtime: every write of the corpus is an atomic rename, so a new inode), its generation
+key (which keys the search index), the row count, and where each section is. The
+sections are columns in row order (the order of `corpus.json`), stored as native
+arrays so that the stdlib (`memoryview.cast`) and numpy (`frombuffer`) read them in
+place from one `mmap`:
+
+- `offsets` (int64, n+1) into `records`: each record is the orjson of its
+  `Abstract.to_dict()` (every field survives), decoded only when a row is shown;
+- `ids` (fixed width, NUL-padded): the record id of each row;
+- `fold_ids` / `fold_rows`: `fold(id)` sorted, with its row, for id lookup and
+  prefix resolution by binary search (no 100k-entry dict at start);
+- `dates` (int32 YYYYMMDD, 0 = none), `has_id` (uint8), `source_codes` (int32, into
+  the header's sorted `sources`): what the index and the views need for every row.
+
+Trust: `open_cache` uses the file only when its magic, format, byte order, size and
+section bounds are right, the corpus identity is the one on disk now, and a CRC32 of
+the header and every column matches (a few ms at 100k). The records blob is too big to
+checksum at every start, so each record is checked as it is decoded (valid JSON, an
+object, the id of its row); a record that fails raises `CacheDamaged`, and the store
+then rebuilds from `corpus.json`. A cache that fails any check is never used: it is
+rebuilt from `corpus.json` (validated by `check_corpus` then, and only then), written
+to a temporary file and renamed over the old one, so a crash leaves the old cache,
+the new one, or none. A library that cannot be written keeps the cache in memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import mmap
+import os
+import stat
+import sys
+import zlib
+from array import array
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+import orjson
+
+from reader.core.models import Abstract
+from reader.core.store.storage import atomic_write_bytes
+from reader.core.text import fold
+
+if TYPE_CHECKING:
+    import numpy as np
+
+MAGIC = b"RDRCACH1"
+FORMAT = 1
+"""Version of the cache layout; another version is rebuilt."""
+_PREFIX = len(MAGIC) + 8
+
+Identity = tuple[int, int, int, int]
+"""(device, inode, size, mtime_ns) of a file."""
+
+
+class CacheDamaged(Exception):
+    """A record of the cache does not decode as the record of its row."""
+
+
+def identity(path: Path) -> Identity | None:
+    """The identity of the regular file at `path` (symlinks followed), None when it
+    is missing or not a regular file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def date_number(text: str | None) -> int:
+    """`2023-06-16` -> 20230616 (0 when there is none or it is odd)."""
+    if not text:
+        return 0
+    digits = text.replace("-", "")
+    return int(digits) if digits.isdigit() and len(digits) <= 9 else 0
+
+
+def _align(n: int) -> int:
+    return (n + 7) & ~7
+
+
+# ---------------------------------------------------------------------- building
+def build(records: Sequence[dict[str, Any]], source: Identity, generation: str) -> bytes:
+    """The cache of `records` (stored dicts of `corpus.json`, in its order)."""
+    n = len(records)
+    blobs = [orjson.dumps(r) for r in records]
+    offsets = array("q", [0])
+    total = 0
+    for blob in blobs:
+        total += len(blob)
+        offsets.append(total)
+    ids = [r["id"].encode() for r in records]
+    width = max(map(len, ids), default=1) or 1
+    folded = sorted((fold(r["id"]).encode(), row) for row, r in enumerate(records))
+    fold_width = max((len(f) for f, _ in folded), default=1) or 1
+    sources = sorted({r["source"] for r in records})
+    codes = {name: i for i, name in enumerate(sources)}
+    sections: dict[str, bytes] = {
+        "offsets": offsets.tobytes(),
+        "ids": b"".join(i.ljust(width, b"\0") for i in ids),
+        "fold_ids": b"".join(f.ljust(fold_width, b"\0") for f, _ in folded),
+        "fold_rows": array("i", [row for _, row in folded]).tobytes(),
+        "dates": array("i", [date_number(r.get("date")) for r in records]).tobytes(),
+        "has_id": bytes(r.get("arxiv_id") is not None for r in records),
+        "source_codes": array("i", [codes[r["source"]] for r in records]).tobytes(),
+    }
+    records_blob = b"".join(blobs)
+    del blobs
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "byteorder": sys.byteorder,
+        "corpus": list(source),
+        "generation": generation,
+        "n": n,
+        "id_width": width,
+        "fold_width": fold_width,
+        "sources": sources,
+    }
+    crc = 0
+    place: dict[str, list[int]] = {}
+    # the header's length must be known to place the sections: lay them out relative
+    # to the end of the header, then fix the header size by padding it
+    rel = 0
+    for name, data in sections.items():
+        place[name] = [rel, len(data)]
+        rel = _align(rel + len(data))
+        crc = zlib.crc32(data, crc)
+    place["records"] = [rel, len(records_blob)]
+    header["sections"] = place
+    header["crc"] = crc
+    head = orjson.dumps(header)
+    start = _align(_PREFIX + len(head) + 32)  # room for "base" in the header
+    header["base"] = start
+    head = orjson.dumps(header).ljust(start - _PREFIX, b" ")
+    if _PREFIX + len(head) != start:
+        raise AssertionError("cache header does not fit")
+    parts = [MAGIC, len(head).to_bytes(8, "little"), head]
+    pos = start
+    for name, data in [*sections.items(), ("records", records_blob)]:
+        at = start + place[name][0]
+        parts.append(b"\0" * (at - pos))
+        parts.append(data)
+        pos = at + len(data)
+    return b"".join(parts)
+
+
+def write(path: Path, data: bytes) -> None:
+    """Replace the cache at `path` atomically (no `.prev`, no backups: it is derived)."""
+    atomic_write_bytes(path, data)
+
+
+# ---------------------------------------------------------------------- reading
+@dataclass(frozen=True)
+class _Column:
+    offset: int
+    length: int
+
+
+class CorpusCache:
+    """An open cache (mapped file or bytes): the columns, and records by row."""
+
+    def __init__(self, buffer: mmap.mmap | bytes, header: dict[str, Any]) -> None:
+        self._buffer = buffer
+        self._view = memoryview(buffer)
+        self.header = header
+        self.n: int = header["n"]
+        self.generation: str = header["generation"]
+        self.source: Identity = tuple(header["corpus"])  # type: ignore[assignment]
+        self.sources: list[str] = header["sources"]
+        base = header["base"]
+        self._at = {k: _Column(base + o, length) for k, (o, length) in header["sections"].items()}
+        self._width: int = header["id_width"]
+        self._fold_width: int = header["fold_width"]
+        self._offsets = self._cast("offsets", "q")
+        self._fold_rows = self._cast("fold_rows", "i")
+
+    def _section(self, name: str) -> memoryview:
+        col = self._at[name]
+        return self._view[col.offset : col.offset + col.length]
+
+    def _cast(self, name: str, code: Literal["q", "i"]) -> memoryview[int]:
+        return self._section(name).cast(code)
+
+    def close(self) -> None:
+        """Release the mapping (the columns and records must no longer be used)."""
+        self._offsets.release()
+        self._fold_rows.release()
+        self._view.release()
+        if isinstance(self._buffer, mmap.mmap):
+            with contextlib.suppress(BufferError):
+                self._buffer.close()
+
+    # ------------------------------------------------------------------ records
+    def record(self, row: int) -> dict[str, Any]:
+        """The stored dict of row `row`; raises CacheDamaged when it is not one."""
+        if not 0 <= row < self.n:
+            raise IndexError(row)
+        base = self._at["records"].offset
+        lo, hi = self._offsets[row], self._offsets[row + 1]
+        try:
+            data = orjson.loads(self._view[base + lo : base + hi])
+        except orjson.JSONDecodeError:
+            raise CacheDamaged(f"record {row} is not JSON") from None
+        if type(data) is not dict or data.get("id") != self.id_at(row):
+            raise CacheDamaged(f"record {row} is not the record of its row")
+        return data
+
+    def id_at(self, row: int) -> str:
+        w = self._width
+        col = self._at["ids"].offset + row * w
+        return bytes(self._view[col : col + w]).rstrip(b"\0").decode()
+
+    def _fold_at(self, i: int) -> bytes:
+        w = self._fold_width
+        col = self._at["fold_ids"].offset + i * w
+        return bytes(self._view[col : col + w]).rstrip(b"\0")
+
+    def rows_with_fold_prefix(self, prefix: str) -> list[int]:
+        """Rows whose folded id starts with `prefix` (already folded), by binary search."""
+        key = prefix.encode()
+        folds = _Lazy(self._fold_at, self.n)
+        lo = bisect.bisect_left(folds, key)
+        found = []
+        for i in range(lo, self.n):
+            if not self._fold_at(i).startswith(key):
+                break
+            found.append(self._fold_rows[i])
+        return found
+
+    def row_of(self, record_id: str) -> int | None:
+        """The row of `record_id` (exactly), or None."""
+        key = fold(record_id).encode()
+        folds = _Lazy(self._fold_at, self.n)
+        i = bisect.bisect_left(folds, key)
+        while i < self.n and self._fold_at(i) == key:
+            row = self._fold_rows[i]
+            if self.id_at(row) == record_id:
+                return row
+            i += 1
+        return None
+
+    def ids(self) -> list[str]:
+        """Every id in row order (builds n strings: for whole-corpus work only)."""
+        w = self._width
+        raw = bytes(self._section("ids"))
+        return [raw[i : i + w].rstrip(b"\0").decode() for i in range(0, len(raw), w)]
+
+    def source_at(self, row: int) -> str:
+        return self.sources[self._cast("source_codes", "i")[row]]
+
+    # ------------------------------------------------------------------ numpy
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The columns as numpy arrays over the mapping (no copy)."""
+        import numpy as np
+
+        def col(name: str, dtype: Any) -> np.ndarray:
+            c = self._at[name]
+            return np.frombuffer(
+                self._buffer, dtype, c.length // np.dtype(dtype).itemsize, c.offset
+            )
+
+        return {
+            "dates": col("dates", np.int32),
+            "has_id": col("has_id", np.uint8).view(bool),
+            "source_codes": col("source_codes", np.int32),
+            "fold_ids": col("fold_ids", f"S{self._fold_width}"),
+            "fold_rows": col("fold_rows", np.int32),
+            "ids": col("ids", f"S{self._width}"),
+        }
+
+
+class _Lazy(Sequence[bytes]):
+    """A sequence whose items are computed on access (for `bisect`)."""
+
+    def __init__(self, get: Any, n: int) -> None:
+        self._get, self._n = get, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | Sequence[bytes]:
+        if isinstance(i, slice):
+            return [self._get(j) for j in range(*i.indices(self._n))]
+        return self._get(i)  # type: ignore[no-any-return]
+
+
+def parse(buffer: mmap.mmap | bytes, source: Identity | None) -> CorpusCache | None:
+    """The cache in `buffer` when every check passes (see the module docstring), else None."""
+    try:
+        size = len(buffer)
+        if size < _PREFIX or buffer[: len(MAGIC)] != MAGIC:
+            return None
+        head_len = int.from_bytes(buffer[len(MAGIC) : _PREFIX], "little")
+        if head_len > size - _PREFIX:
+            return None
+        header = orjson.loads(buffer[_PREFIX : _PREFIX + head_len])
+        if (
+            type(header) is not dict
+            or header.get("format") != FORMAT
+            or header.get("byteorder") != sys.byteorder
+            or (source is not None and header.get("corpus") != list(source))
+            or header.get("base") != _PREFIX + head_len
+        ):
+            return None
+        n, base, sections = header["n"], header["base"], header["sections"]
+        end = 0
+        for name in ("offsets", "ids", "fold_ids", "fold_rows", "dates", "has_id",
+                     "source_codes", "records"):  # fmt: skip
+            offset, length = sections[name]
+            if offset < 0 or length < 0:
+                return None
+            end = max(end, base + offset + length)
+        if end != size:
+            return None
+        expected = {
+            "offsets": 8 * (n + 1),
+            "ids": n * header["id_width"],
+            "fold_ids": n * header["fold_width"],
+            "fold_rows": 4 * n,
+            "dates": 4 * n,
+            "has_id": n,
+            "source_codes": 4 * n,
+        }
+        crc = 0
+        view = memoryview(buffer)
+        for name, length in expected.items():
+            offset, stored = sections[name]
+            if stored != length:
+                return None
+            crc = zlib.crc32(view[base + offset : base + offset + length], crc)
+        view.release()
+        if crc != header["crc"]:
+            return None
+        cache = CorpusCache(buffer, header)
+        if cache._offsets[0] != 0 or cache._offsets[n] != sections["records"][1]:
+            cache.close()
+            return None
+        return cache
+    except (ValueError, KeyError, TypeError, IndexError, orjson.JSONDecodeError):
+        return None
+
+
+def open_cache(path: Path, source: Identity | None) -> CorpusCache | None:
+    """The cache at `path` mapped, when it was made from the corpus file `source` and
+    passes every check; None otherwise (then rebuild it)."""
+    if source is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size < _PREFIX:
+            return None
+        buffer = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        return None
+    finally:
+        os.close(fd)
+    cache = parse(buffer, source)
+    if cache is None:
+        buffer.close()
+    return cache
+
+
+class CachedAbstracts(Sequence[Abstract]):
+    """The abstracts of a cache by row, each decoded (and kept) the first time it is
+    asked for; whole columns come from the cache's arrays."""
+
+    KEPT = 4096
+    """Decoded abstracts kept (the most recently used): a screenful, a search's checks."""
+
+    def __init__(self, cache: CorpusCache) -> None:
+        self.cache = cache
+        self._made: OrderedDict[int, Abstract] = OrderedDict()
+
+    def __len__(self) -> int:
+        return self.cache.n
+
+    @overload
+    def __getitem__(self, row: int) -> Abstract: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[Abstract]: ...
+    def __getitem__(self, row: int | slice) -> Abstract | list[Abstract]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += self.cache.n
+        made = self._made.get(row)
+        if made is None:
+            made = self._made[row] = Abstract.from_dict(self.cache.record(row))
+            if len(self._made) > self.KEPT:
+                self._made.popitem(last=False)
+        else:
+            self._made.move_to_end(row)
+        return made
+
+    def __iter__(self) -> Iterator[Abstract]:
+        return (self[i] for i in range(len(self)))
+
+    def column(self, name: str) -> list[Any]:
+        """Field `name` of every row (from the columns when the cache has it)."""
+        cache = self.cache
+        if name == "id":
+            return cache.ids()
+        if name == "source":
+            codes = cache._cast("source_codes", "i")
+            return [cache.sources[c] for c in codes]
+        return [cache.record(i).get(name) for i in range(cache.n)]
+
+    def index_columns(self) -> dict[str, Any]:
+        """The columns the search index needs, as numpy arrays (see `SearchIndex`)."""
+        return self.cache.arrays()
+
+    def rows_with_id_prefix(self, prefix: str) -> list[int]:
+        return self.cache.rows_with_fold_prefix(prefix)
+
+    @property
+    def inner(self) -> CachedAbstracts:
+        return self
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every stored dict, in row order."""
+        return (self.cache.record(i) for i in range(self.cache.n))
+
+
+class RowIds(Sequence[str]):
+    """Record ids by row, read from the cache one at a time."""
+
+    def __init__(self, cache: CorpusCache) -> None:
+        self._cache = cache
+
+    def __len__(self) -> int:
+        return self._cache.n
+
+    @overload
+    def __getitem__(self, row: int) -> str: ...
+    @overload
+    def __getitem__(self, row: slice) -> list[str]: ...
+    def __getitem__(self, row: int | slice) -> str | list[str]:
+        if isinstance(row, slice):
+            return [self[i] for i in range(*row.indices(len(self)))]
+        if row < 0:
+            row += self._cache.n
+        if not 0 <= row < self._cache.n:
+            raise IndexError(row)
+        return self._cache.id_at(row)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache.ids())
+
+
+class RowsById(Mapping[str, int]):
+    """The row of each record id, by binary search in the cache (no dict of n ids)."""
+
+    def __init__(self, cache: CorpusCache) -> None:
+        self._cache = cache
+
+    def __getitem__(self, key: str) -> int:
+        row = self._cache.row_of(key) if isinstance(key, str) else None
+        if row is None:
+            raise KeyError(key)
+        return row
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._cache.row_of(key) is not None
+
+    def __len__(self) -> int:
+        return self._cache.n
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cache.ids())
+
+    def rows_of(self, keys: Sequence[str]) -> list[int | None]:
+        """The row of each key (None when absent): one vectorised search when many."""
+        if len(keys) < 64:
+            return [self._cache.row_of(k) for k in keys]
+        import numpy as np
+
+        arrays = self._cache.arrays()
+        folds, fold_rows, ids = arrays["fold_ids"], arrays["fold_rows"], arrays["ids"]
+        n = self._cache.n
+        if n == 0:
+            return [None] * len(keys)
+        folded = [fold(k).encode() for k in keys]
+        wanted = np.array(folded, dtype=folds.dtype)
+        raw = np.array([k.encode() for k in keys], dtype=ids.dtype)
+        at = np.minimum(np.searchsorted(folds, wanted), n - 1)
+        rows = fold_rows[at]
+        hit = (folds[at] == wanted) & (ids[rows] == raw)
+        out: list[int | None] = [
+            r if h else None for r, h in zip(rows.tolist(), hit.tolist(), strict=True)
+        ]
+        for i in np.flatnonzero(~hit & (folds[at] == wanted)).tolist():
+            out[i] = self._cache.row_of(keys[i])  # ids that fold alike: check one by one
+        for i, (key, key_fold) in enumerate(zip(keys, folded, strict=True)):
+            if len(key.encode()) > ids.itemsize or len(key_fold) > folds.itemsize:
+                out[i] = self._cache.row_of(key)  # longer than any id: the arrays cut it
+        return out

@@ -1,0 +1,248 @@
+"""The corpus cache (`corpus.cache`, issue 13): opened instead of parsing corpus.json,
+never trusted when damaged, stale or foreign, and invisible in what the library shows."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from reader.core.library import Library
+from reader.core.models import Abstract
+from reader.core.store import cache as cachefile
+from reader.core.store import folder
+
+FIRST = "2306.10015"
+
+
+def snapshot(lib: Library) -> list[dict]:
+    return [lib.abstract_at(r).to_dict() for r in range(len(lib))]
+
+
+@pytest.fixture
+def seeded(library: Library) -> Path:
+    library.close()
+    return library.data_dir
+
+
+def count_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the full checks of corpus.json (`check_corpus`, done only when parsing it)."""
+    calls: list[int] = []
+    real = folder.check_corpus
+
+    def counted(data: dict) -> str | None:
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr("reader.core.store.corpus.check_corpus", counted)
+    return calls
+
+
+def test_a_valid_cache_opens_without_reading_corpus_json(seeded: Path, monkeypatch):
+    expected = snapshot(Library(seeded))
+    checks = count_checks(monkeypatch)
+    parsed: list[Path] = []
+    real = cachefile.build
+
+    def build(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(seeded)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cachefile, "build", build)
+    lib = Library(seeded)
+    assert snapshot(lib) == expected
+    assert lib.search("language").ids  # the index loads over the cache
+    assert checks == [] and parsed == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda raw, other: raw[: len(raw) // 2], id="truncated"),
+        pytest.param(lambda raw, other: raw[:-1], id="one byte short"),
+        pytest.param(lambda raw, other: os.urandom(len(raw)), id="garbage"),
+        pytest.param(lambda raw, other: b"", id="empty"),
+        pytest.param(lambda raw, other: other, id="another library's"),
+        pytest.param(
+            lambda raw, other: raw[:300] + bytes(b ^ 0x55 for b in raw[300:340]) + raw[340:],
+            id="garbage in the header or columns",
+        ),
+    ],
+)
+def test_a_damaged_or_foreign_cache_is_rebuilt_not_trusted(
+    seeded: Path, tmp_path: Path, monkeypatch, damage
+):
+    expected = snapshot(Library(seeded))
+    other = Library.open(tmp_path / "other", seed=False)
+    mine = tmp_path / "one.txt"
+    mine.write_text("Only things here.\n\narXiv:2401.00009\nCreated: 2024-01-09\n")
+    other.import_paths([mine])
+    other_cache = (tmp_path / "other" / "corpus.cache").read_bytes()
+    path = seeded / "corpus.cache"
+    path.write_bytes(damage(path.read_bytes(), other_cache))
+    assert cachefile.open_cache(path, cachefile.identity(seeded / "corpus.json")) is None
+    checks = count_checks(monkeypatch)
+    lib = Library(seeded)
+    assert snapshot(lib) == expected
+    assert lib.search("language").ids == Library(seeded).search("language").ids
+    assert checks == [1]  # rebuilt from corpus.json, checked once
+    assert cachefile.open_cache(path, cachefile.identity(seeded / "corpus.json")) is not None
+
+
+@pytest.mark.parametrize("section", ["dates", "ids", "fold_ids", "source_codes", "offsets"])
+def test_a_changed_byte_in_a_column_is_caught_at_open(seeded: Path, monkeypatch, section: str):
+    expected = Library(seeded).search("year:2023", "date").ids
+    path = seeded / "corpus.cache"
+    raw = bytearray(path.read_bytes())
+    cache = cachefile.parse(bytes(raw), None)
+    assert cache is not None
+    offset, length = cache.header["sections"][section]
+    raw[cache.header["base"] + offset + length // 2] ^= 0x01
+    path.write_bytes(bytes(raw))
+    assert cachefile.open_cache(path, cachefile.identity(seeded / "corpus.json")) is None
+    checks = count_checks(monkeypatch)
+    assert Library(seeded).search("year:2023", "date").ids == expected
+    assert checks == [1]
+
+
+def test_garbage_in_a_record_is_caught_when_decoded_and_the_cache_rebuilt(seeded: Path):
+    expected = snapshot(Library(seeded))
+    path = seeded / "corpus.cache"
+    raw = bytearray(path.read_bytes())
+    tail = len(raw) - 200  # inside the records of the last rows, after the checksummed columns
+    raw[tail : tail + 20] = b"\xff" * 20
+    stamp = os.stat(path)
+    path.write_bytes(bytes(raw))
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    lib = Library(seeded)
+    assert snapshot(lib) == expected  # the damaged record was read from corpus.json
+    fresh = (seeded / "corpus.cache").read_bytes()
+    assert fresh != bytes(raw)  # and the cache rewritten
+
+
+def test_a_stale_cache_is_rebuilt_when_corpus_json_changes(seeded: Path):
+    path = seeded / "corpus.json"
+    data = orjson.loads(path.read_bytes())
+    data["abstracts"][FIRST]["headline"] = "Edited by hand"
+    path.write_bytes(orjson.dumps(data))
+    assert Library(seeded).abstract(FIRST).headline == "Edited by hand"
+
+
+def test_richer_fields_survive_the_cache(seeded: Path, tmp_path: Path):
+    lib = Library(seeded)
+    rich = Abstract(
+        id="2401.00042",
+        text="A rich record.",
+        headline="A rich record.",
+        source="bib",
+        position=1,
+        arxiv_id="2401.00042",
+        title="Rich",
+        authors=("Ada Lovelace", "Alan Turing"),
+        categories=("cs.LG",),
+        updated="2024-02-01",
+        doi="10.1/x",
+        journal_ref="J. 1",
+        pdf="https://example.org/x.pdf",
+    )
+    with lib._corpus.file.lock:
+        lib._corpus.file.load()
+        lib._corpus.write([*lib._corpus.abstracts, rich])
+    fresh = Library(seeded)
+    assert fresh.abstract("2401.00042") == rich
+    assert fresh.resolve("2401.0004") == "2401.00042"
+
+
+def test_ids_resolve_by_prefix_and_case_through_the_cache(seeded: Path):
+    lib = Library(seeded)
+    assert lib.resolve("arXiv:2306.10015v2") == FIRST
+    assert lib.resolve("2306.1001") == FIRST
+    assert lib.row_of(FIRST) == lib.ids().index(FIRST)
+    assert "nope" not in lib._corpus.rows
+
+
+def test_another_process_import_is_seen_by_refresh(seeded: Path, tmp_path: Path):
+    app = Library(seeded)
+    cli = Library(seeded)
+    mine = tmp_path / "mine.txt"
+    mine.write_text("A paper of my own about things.\n\narXiv:2401.00001\n")
+    cli.import_paths([mine])
+    assert app.refresh().corpus
+    assert app.abstract("2401.00001").text == "A paper of my own about things."
+    assert not app.refresh()
+
+
+def test_a_tag_change_writes_only_user_json(seeded: Path):
+    lib = Library(seeded)
+    lib.search("language")  # the index is loaded
+    before = {p.name: os.stat(p) for p in seeded.iterdir() if p.is_file()}
+    lib.tag([FIRST], add=["x"])
+    changed = {
+        p.name
+        for p in seeded.iterdir()
+        if p.is_file()
+        and (
+            p.name not in before
+            or (os.stat(p).st_ino, os.stat(p).st_mtime_ns)
+            != (before[p.name].st_ino, before[p.name].st_mtime_ns)
+        )
+    }
+    assert changed <= {"user.json", "user.json.prev"}, changed
+    assert "user.json" in changed
+
+
+def test_a_read_only_library_keeps_its_cache_in_memory(seeded: Path):
+    (seeded / "corpus.cache").unlink()
+    lib = Library(seeded, read_only=True)
+    assert lib.abstract(FIRST).id == FIRST
+    assert not (seeded / "corpus.cache").exists()
+
+
+CHILD = """
+import sys
+from reader.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="reader")
+except SystemExit as done:
+    code = done.code
+heavy = [m for m in ("numpy", "pylatexenc", "textual") if m in sys.modules]
+print("HEAVY:" + ",".join(heavy))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("args", [["tag", FIRST, "+x"], ["status", FIRST, "read"]])
+def test_reader_tag_imports_neither_numpy_nor_pylatexenc_nor_textual(seeded: Path, args):
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "--data-dir", str(seeded), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
+
+
+def test_many_ids_are_looked_up_at_once_like_one_at_a_time(seeded: Path):
+    lib = Library(seeded)
+    rows = lib._corpus.rows
+    ids = lib.ids()
+    keys = [*ids, "nope", ids[0] + "9", ids[0][:-1], ids[0].upper(), "x" * 200] * 2
+    assert rows.rows_of(keys) == [rows.get(k) for k in keys]  # type: ignore[attr-defined]
+    assert rows.rows_of(keys)[: len(ids)] == list(range(len(ids)))  # type: ignore[attr-defined]
+
+
+def test_reader_list_without_a_query_needs_no_index(seeded: Path):
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, "--data-dir", str(seeded), "list", "--limit", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
+    assert Library(seeded).search("").ids[:2] == Library(seeded).ids()[:2]
