@@ -35,6 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import annotations, write_corpus  # noqa: E402
+from discover import offline_check  # noqa: E402
+from discover import timings as discover_timings  # noqa: E402
 from import_memory import figures as import_figures  # noqa: E402
 from import_memory import print_table, write_plain_file  # noqa: E402
 from snapshot_import import figures as snapshot_figures  # noqa: E402
@@ -211,6 +213,11 @@ async def typing(data: Path) -> dict[str, str]:
     return figures
 
 
+def discover(data: Path) -> dict[str, str]:
+    """Issue 16: more like this (m) and training "for you" (see discover.py)."""
+    return discover_timings(data)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -240,11 +247,17 @@ def main() -> None:
         figures |= cold_start(data)
         figures |= cold_start_tmux(data, n)
         figures |= asyncio.run(typing(data))
+        figures |= discover(data)
         print(f"\n## {n:,} abstracts: other figures\n")
         print("| measure | figure |\n| --- | --- |")
         for name, value in figures.items():
             print(f"| {name} | {value} |")
         sys.stdout.flush()
+    if not args.speed_only:
+        print("\n## learned orders, offline (issue 16)\n")
+        print("| measure | figure |\n| --- | --- |")
+        for name, value in offline_check().items():
+            print(f"| {name} | {value} |")
     if args.import_mb:
         big = write_plain_file(WORK / "stream" / f"plain-{args.import_mb}mb.txt", args.import_mb)
         print(f"\n## importing one {args.import_mb} MB plain-format file\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from reader.cli import annotate, app, fetch, library, serve, transfer, views
+from reader.cli import annotate, app, discover, fetch, library, serve, transfer, views
 from reader.cli.common import ReaderGroup, State, data_dir_option, print_table
 
 
@@ -42,6 +42,7 @@ for command in (
     fetch.subscriptions,
     library.list_,
     library.show,
+    discover.similar,
     library.stats,
     annotate.tag,
     annotate.status,

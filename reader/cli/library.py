@@ -9,6 +9,7 @@ from collections.abc import Callable
 import click
 import orjson
 
+from reader.cli import discover
 from reader.cli.common import State, pass_state, print_table, query_text, utf8
 from reader.core.library import SORTS
 from reader.core.text import printable
@@ -35,6 +36,11 @@ def list_(
     # no query, corpus order: the ids alone, without loading the index (nor numpy)
     every = not text.strip() and sort == "source"
     ids = library.ids() if every else library.search(text, sort).ids
+    if sort == "for-you":
+        from reader.core.discover.engine import Ranked
+
+        note = Ranked(library.rows(), library.discover.for_you_model).note
+        click.echo(f"for you: {note}", err=True)
     if fmt == "json":
         from reader.core import export
 
@@ -90,10 +96,21 @@ def show(state: State, record: str, raw: bool) -> None:
 
 
 @click.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--plot", is_flag=True, help="Charts in the terminal (plotext).")
 @pass_state
-def stats(state: State) -> None:
-    """Count the abstracts by status, tag and source."""
+def stats(state: State, fmt: str, plot: bool) -> None:
+    """Count the abstracts by status, tag and source; per month, and decisions per day."""
     library = state.library()
+    if fmt == "json" or plot:
+        from reader.core.discover.stats import compute, today
+
+        numbers = compute(library, today())
+        if fmt == "json":
+            click.echo(discover.stats_json(numbers, dict(sorted(library.source_counts().items()))))
+        else:
+            click.echo(discover.plot(numbers))
+        return
     annotations = library.annotations()
     notes = sum(1 for a in annotations.values() if a.note.strip())
     click.echo(f"{len(library)} abstracts, {notes} with a note")

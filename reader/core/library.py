@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
+from reader.core.discover import changelog
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
@@ -61,11 +62,12 @@ from reader.core.views import BUILT_IN, CountedView, Replace, View
 if TYPE_CHECKING:
     import numpy as np
 
+    from reader.core.discover.engine import Discover
     from reader.core.ingest import importer
     from reader.core.ingest.formats import Adopted, ImportOptions, Suggestion
     from reader.core.search.index import SearchIndex
 
-SORTS = ("source", "date", "status", "updated", "relevance")
+SORTS = ("source", "date", "status", "updated", "relevance", "for-you")
 """The orders `rows()` accepts."""
 
 
@@ -157,6 +159,7 @@ class Library:
         self._journal: DraftJournal | None = None
         self.subscriptions = SubscriptionStore(self._user)
         """The arXiv categories and queries `reader fetch` brings in (user data)."""
+        self._discover: Discover | None = None
         self._corpus.load(annotations=self._user.all)
         self._user.load(on_change=self._annotate)
 
@@ -218,6 +221,17 @@ class Library:
     def index(self) -> SearchIndex:
         return self._corpus.index
 
+    @property
+    def discover(self) -> Discover:
+        """Similar abstracts and learned orders over the current index (`core.discover`)."""
+        from reader.core.discover.engine import Discover  # numpy: only when asked for
+
+        index = self._corpus.index
+        if self._discover is None or self._discover.index is not index:
+            old, self._discover = self._discover, Discover(index, self._corpus.abstracts)
+            self._discover.background = old is not None and old.background
+        return self._discover
+
     def ids(self) -> list[str]:
         """Every record id, in corpus order."""
         return list(self._corpus.ids)
@@ -270,6 +284,9 @@ class Library:
         node = parse(query) if isinstance(query, str) else query
         words = tuple(terms(node))
         index = self._corpus.index
+        if sort == "for-you":
+            rows = self.discover.order_for_you(index.search(node)).rows
+            return Found(rows, words, self._corpus.ids)
         return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
 
     def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
@@ -292,6 +309,10 @@ class Library:
             if row is not None:
                 counts.update(ann.tags)
         return counts
+
+    def changelog(self) -> changelog.Log:
+        """The change log kept in the user's data (`core.discover.changelog`)."""
+        return self._user.changelog()
 
     def source_counts(self) -> Counter[str]:
         names, codes = self._corpus.source_codes()
@@ -392,8 +413,9 @@ class Library:
         return Change(label, tuple(plan.edits))
 
     def _write_edits(self, edits: Sequence[Edit]) -> None:
-        """Write what `edits` leave, stamped, in one durable write (under the lock)."""
-        self._user.write(_stamped(edits, self._user.get))
+        """Write what `edits` leave, stamped, in one durable write (under the lock),
+        with their line in the change log."""
+        self._user.write(_stamped(edits, self._user.get), log=changelog.entry(edits, now_iso()))
 
     def set_status(
         self, ids: Sequence[str], status: Status, *, seen: Mapping[str, Status] | None = None

@@ -19,6 +19,7 @@ from reader.tui.screens.link_list import LinkList
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.prompt import PromptScreen
+from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.widgets.abstract_list import AbstractList
 from reader.tui.widgets.detail import DetailPane
@@ -82,6 +83,7 @@ CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
     ("the copy menu", (CopyMenu,)),
     ("the link list", (LinkList,)),
     ("help", (HelpScreen,)),
+    ("the stats screen", (StatsScreen,)),
 )
 """Where the app takes keys, and whose bindings are active there (the app's as well):
 a key may do one thing in each."""

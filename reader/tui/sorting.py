@@ -5,7 +5,7 @@ from __future__ import annotations
 from reader.core.errors import QueryError
 from reader.core.search.query import parse, terms
 
-SORT_CYCLE = ("date", "status", "updated", "source", "relevance")
+SORT_CYCLE = ("date", "status", "updated", "source", "for-you", "relevance")
 """The orders `S` steps through (each is one of `reader.core.library.SORTS`);
 relevance only while the query has words to rank by."""
 SORT_LABELS = {
@@ -13,6 +13,7 @@ SORT_LABELS = {
     "status": "status",
     "updated": "recently changed",
     "source": "source order",
+    "for-you": "for you",
     "relevance": "relevance",
 }
 

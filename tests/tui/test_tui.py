@@ -150,10 +150,10 @@ async def test_malformed_query_keeps_last_result_and_shows_message(
         await type_filter(pilot, "model OR")
         assert "nothing after it" in text_of(app, "#filter-error")
         # sorting while the input holds a malformed query sorts the last good result
-        await pilot.press("escape", "S")
+        await pilot.press("escape", "S", "S")
         await settle(pilot)
         assert screen.filter_bar.value == "reasoning (model OR"
-        assert screen.sort == "relevance"  # after source order, as the query has words
+        assert screen.sort == "relevance"  # after for you, as the query has words
         assert list(screen.abstract_list.rows) == list(library.rows("reasoning", "relevance"))
         await type_filter(pilot, " planning)")
         assert not error.display
@@ -379,6 +379,7 @@ async def test_sort_cycles(run_app: RunApp, library: Library):
         app = pilot.app
         screen = main(app)
         for sort, label in [
+            ("for-you", "for you (needs 5 kept and 5 skipped, has 1 and 0; by date)"),
             ("date", "date"),
             ("status", "status"),
             ("updated", "recently changed"),

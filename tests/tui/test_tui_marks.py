@@ -20,10 +20,10 @@ async def test_sort_cycle_offers_relevance_only_with_words(run_app: RunApp, libr
         app = pilot.app
         screen = screen_of(app)
         seen = []
-        for _ in range(4):
+        for _ in range(5):
             await pilot.press("S")
             seen.append(screen.sort)
-        assert seen == ["date", "status", "updated", "source"]
+        assert seen == ["for-you", "date", "status", "updated", "source"]
         await pilot.press("slash", *"reasoning", "escape")
         await settle(pilot)  # a query with words sorts by relevance by itself
         assert screen.sort == "relevance"

@@ -405,6 +405,10 @@ async def test_each_sort_order_on_a_known_library(run_app: RunApp, known: Librar
         app = pilot.app
         screen = main(app)
         assert shown_ids(app) == [a, b, c, d, e]
+        await pilot.press("S")  # for you: too few decisions yet, so by date
+        await settle(pilot)
+        assert "sorted by for you (needs 5 kept" in str(screen.abstract_list.border_title)
+        assert shown_ids(app) == [b, c, a, d, e]
         expected = [
             ("date", [b, c, a, d, e]),  # newest first, undated last
             ("status", [b, d, e, c, a]),  # unread, to-read, reading, read; then by date
@@ -439,12 +443,12 @@ async def test_keys_toml_remaps_keys_and_help_shows_them(
     run_app: RunApp, config: Path, library: Library, data_dir: Path
 ):
     (config / "keys.toml").write_text(
-        '[keys]\nmark = "m"\nundo = "u,ctrl+z"\n"status.read" = "r"\n'
+        '[keys]\nmark = "x"\nundo = "u,ctrl+z"\n"status.read" = "r"\n'
     )
     first, second = library.ids()[:2]
     async with run_app(library) as pilot:
         app = pilot.app
-        await pilot.press("m", "m", "r")  # marks two rows, sets both read
+        await pilot.press("x", "x", "r")  # marks two rows, sets both read
         assert on_disk(data_dir, first).status is on_disk(data_dir, second).status
         assert on_disk(data_dir, second).status is Status.READ
         await pilot.press("z")  # no longer undo
@@ -457,16 +461,16 @@ async def test_keys_toml_remaps_keys_and_help_shows_them(
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         keys = {binding_id: key for key, _, binding_id in app.screen.rows}
-        assert (keys["mark"], keys["undo"], keys["status.read"]) == ("m", "u, ^z", "r")
+        assert (keys["mark"], keys["undo"], keys["status.read"]) == ("x", "u, ^z", "r")
         guide = app.screen.guide().plain
-        assert "m marks or unmarks" in guide and "u, ^z undoes" in guide
+        assert "x marks or unmarks" in guide and "u, ^z undoes" in guide
 
 
 @pytest.mark.parametrize(
     ("content", "reported"),
     [
         (
-            '[keys]\nnope = "x"\nredo = "retrun"\n"status.read" = "t"\nmark = "m"\n',
+            '[keys]\nnope = "x"\nredo = "retrun"\n"status.read" = "t"\nmark = "x"\n',
             [
                 "3 problem(s)",
                 "unknown binding id 'nope'",
@@ -474,7 +478,7 @@ async def test_keys_toml_remaps_keys_and_help_shows_them(
                 "'t' is bound to both status.read and tags",
             ],
         ),
-        ('[keys]\nmark = "m"\nundo = \n', ["not valid TOML", "line 3"]),
+        ('[keys]\nmark = "x"\nundo = \n', ["not valid TOML", "line 3"]),
     ],
     ids=["bad entries", "not toml"],
 )
@@ -508,6 +512,6 @@ def test_unknown_key_names_are_not(key: str):
 
 def test_only_clashes_a_keymap_makes_are_reported():
     assert keymap_clashes({}) == []  # escape in the list and in the filter: by design
-    assert keymap_clashes({"undo": "u", "mark": "m"}) == []
+    assert keymap_clashes({"undo": "u", "mark": "x"}) == []
     [clash] = keymap_clashes({"list.down": "n"})
     assert "'n' is bound to both list.down and note (in the list)" in clash

@@ -136,6 +136,8 @@ class SearchIndex:
         self._cache: OrderedDict[tuple[object, ...], np.ndarray] = OrderedDict()
         self._authors: AuthorIndex | None = None
         self._categories: CategoryIndex | None = None
+        self.version = 0
+        """Goes up with every `set_annotation` (discovery retrains on it)."""
 
     def __len__(self) -> int:
         return self.n
@@ -208,6 +210,7 @@ class SearchIndex:
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
         """Make row `row` searchable by its new status, tags, note and title."""
+        self.version += 1
         self.status[row] = STATUS_CODES[annotation.status]
         self.updated[row] = _stamp_number(annotation.updated)
         for tag in self._row_tags.pop(row, ()):

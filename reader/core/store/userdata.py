@@ -13,13 +13,14 @@ owner which ones (`on_change`), so the owner (the Library's search index) follow
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tinydb.table import Document
 
+from reader.core.discover.changelog import Line, Log
 from reader.core.errors import ReaderError, ReadOnlyError, StoreError
 from reader.core.models import EMPTY, Annotation
 from reader.core.search.query import parse
@@ -140,9 +141,10 @@ class UserData:
         """Every non-empty annotation, by record id (including ids not in the corpus)."""
         return self._ann
 
-    def write(self, after: Mapping[str, Annotation]) -> None:
-        """Write these annotations (EMPTY removes one) in one durable write; call it
-        inside `locked`. Memory changes only once the write is on disk."""
+    def write(self, after: Mapping[str, Annotation], log: Sequence[Line] = ()) -> None:
+        """Write these annotations (EMPTY removes one) and the `log` lines of the change
+        (see `changelog`) in one durable write; call it inside `locked`. Memory
+        changes only once the write is on disk."""
         table = self.file.db.table("annotations")
         storage = self.file.storage
         with storage.batch():
@@ -154,6 +156,11 @@ class UserData:
                 for k, a in after.items()
                 if a is not EMPTY
             )
+            if log:
+                logged = self.changelog().append(log, keep=len(self._ann))
+                self.file.db.table("changelog").upsert(
+                    Document(logged.to_doc(), doc_id="log")  # type: ignore[arg-type]
+                )
         self._generation = storage.generation
         for key, ann in after.items():
             if ann is EMPTY:
@@ -161,6 +168,11 @@ class UserData:
             else:
                 self._ann[key] = ann
         self._on_change(after)
+
+    def changelog(self) -> Log:
+        """The change log as it is in the file now."""
+        table = (self.file.storage.read() or {}).get("changelog")
+        return Log.from_doc(table.get("log") if isinstance(table, dict) else None)
 
     # ----------------------------------------------------------------- views
     def views(self) -> list[View]:

@@ -42,6 +42,8 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
+from reader.core.discover.engine import Ranked
+from reader.core.discover.vectors import UserData
 from reader.core.errors import BusyError, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
 from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
@@ -56,6 +58,7 @@ from reader.tui.commands import (
     key_bindings,
     key_display,
 )
+from reader.tui.discover import DiscoverCommands
 from reader.tui.export_commands import ExportCommands
 from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
@@ -64,6 +67,7 @@ from reader.tui.render import latex_text
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
+from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.session import Place
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS, SortChoice, has_words
@@ -85,6 +89,9 @@ DETAIL_DELAY = 0.15
 POLL_SECONDS = 2.0
 """How often to look for changes written by another process."""
 
+SIMILAR = 50
+"""Abstracts a ranking (`m`, "might also be tagged") shows at most."""
+
 NARROW_WIDTH = 100
 """Below this many columns the screen shows one pane at a time (and no views sidebar)."""
 
@@ -99,7 +106,14 @@ def _n(ids: list[str]) -> str:
 class MainScreen(Screen[None]):
     """The views sidebar (v), the list, the detail of the highlighted abstract, the filter."""
 
-    COMMANDS = {KeyCommands, MainCommands, ViewCommands, ExportCommands, LibraryCommands}
+    COMMANDS = {
+        KeyCommands,
+        MainCommands,
+        ViewCommands,
+        ExportCommands,
+        LibraryCommands,
+        DiscoverCommands,
+    }
     """The palette (ctrl+p) over this screen: every key's action, and those without a key."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -136,6 +150,8 @@ class MainScreen(Screen[None]):
         Binding("V", "save_view", "Save view", show=False, id="views.save", priority=True),
         Binding("z,ctrl+z", "undo", "Undo", id="undo"),
         Binding("Z,ctrl+y", "redo", "Redo", show=False, id="redo"),
+        Binding("m", "more_like_this", "More like this", show=False, id="similar"),
+        Binding("percent_sign", "stats", "Stats", show=False, id="stats"),
     ]
 
     query_text: var[str] = var("")
@@ -176,6 +192,13 @@ class MainScreen(Screen[None]):
         """The sort the user picked, and relevance while the query has words."""
         self.pending = PendingWrites(self, library, self._pending_changed)
         """Changes waiting while another process writes (`reader.tui.pending`)."""
+        self._training = False
+        """A "for you" model is being trained (see `_keep_for_you_fresh`)."""
+        self._told = ""
+        """Why "for you" has no model, as last told (told again only when it changes)."""
+        self._ranked: tuple[str, np.ndarray] | None = None
+        """(what, rows best first) while the list shows a ranking (`m`, "might also be
+        tagged"): the filter then narrows it; escape leaves it."""
 
     # ---------------------------------------------------------------- layout
     def compose(self) -> ComposeResult:
@@ -200,6 +223,7 @@ class MainScreen(Screen[None]):
         return self.query_one("#filter", FilterBar)
 
     def on_mount(self) -> None:
+        self.library.discover.background = True  # models train in `_train_for_you`
         self.filter_bar.show_error(None)
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._reopen()
@@ -265,7 +289,11 @@ class MainScreen(Screen[None]):
         order = SORT_LABELS.get(self.sort, self.sort)
         if self.sort == "relevance" and not self.terms:
             order = "date (relevance needs words in the filter)"
+        if self.sort == "for-you":
+            order += f" ({Ranked(abstract_list.rows, self.library.discover.for_you_model).note})"
         abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
+        if self._ranked is not None:
+            abstract_list.border_title = f"{shown} {self._ranked[0]}"
 
     def watch_auto_advance(self) -> None:
         self._update_notes()
@@ -281,7 +309,10 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- filtering
     def _evaluate(self, text: str, sort: str) -> tuple[np.ndarray, tuple[str, ...]]:
         """The rows and highlight terms of `text` (raises QueryError)."""
-        found = self.library.search(text, sort)
+        ranked = self._ranked
+        found = self.library.search(text, "source" if ranked else sort)
+        if ranked is not None:  # the ranking's order, narrowed by the filter
+            return ranked[1][np.isin(ranked[1], found.rows)], found.terms
         return found.rows, found.terms
 
     def _search(self, text: str, sort: str) -> None:
@@ -412,6 +443,85 @@ class MainScreen(Screen[None]):
         self._search(self.wanted_query, sort)
         self._update_border()
         self._moved()
+        self._keep_for_you_fresh()
+
+    # ---------------------------------------------------------------- discover
+    def _keep_for_you_fresh(self) -> None:
+        """While the list is sorted for you, retrain on every change of the decisions
+        (in a worker; the list re-sorts when the model is ready). One training at a
+        time: changes made meanwhile are trained on when it ends (a thread cannot be
+        stopped, so fast triage would otherwise pile trainings up)."""
+        discover = self.library.discover
+        if self.sort == "for-you" and not discover.for_you_fresh and not self._training:
+            self._training = True
+            self._train_for_you(discover.snapshot())
+
+    @work(thread=True, group="for-you")
+    def _train_for_you(self, data: UserData) -> None:
+        try:
+            self.library.discover.train_for_you(data)
+        finally:
+            if not get_current_worker().is_cancelled:  # (cancelled: the app is closing)
+                self.app.call_from_thread(self._for_you_trained)
+
+    def _for_you_trained(self) -> None:
+        self._training = False
+        self._keep_for_you_fresh()  # decisions changed while it trained: again
+        if self.is_attached and self.sort == "for-you":
+            self._search(self.wanted_query, self.sort)
+            self._update_border()
+            model = self.library.discover.for_you_model
+            if model is not None and not model.usable and model.reason != self._told:
+                kept = "read, reading, to-read, tagged or noted"
+                self.notify(f"For you {model.reason} (kept: {kept}); by date meanwhile.")
+            self._told = model.reason if model is not None else ""
+
+    def action_more_like_this(self) -> None:
+        """`m`: the abstracts most like the highlighted one, as a ranking escape leaves."""
+        row = self.abstract_list.row
+        if row is not None:
+            title = self.library.record_at(row).title
+            label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
+            discover = self.library.discover
+            if not discover.ready:
+                self.notify("Weighing the library's words (once)…", title="More like this")
+            data = discover.snapshot()  # here: the worker must not read the index
+            self._rank(label, lambda: discover.similar(row, SIMILAR, data).rows, "")
+
+    def might_be_tagged(self, tag: str) -> None:
+        """The untagged abstracts most like those tagged `tag` (a palette command)."""
+        data = self.library.discover.snapshot()  # here: the worker must not read the index
+
+        def find() -> np.ndarray | str:
+            ranked = self.library.discover.might_be_tagged(tag, SIMILAR, data)
+            model = ranked.model
+            return ranked.rows if model is None or model.usable else f"#{tag}: {model.reason}"
+
+        self._rank(f"might also be tagged #{tag}", find, f"No abstract to suggest for #{tag}")
+
+    @work(thread=True, exclusive=True, group="rank")
+    def _rank(self, label: str, find: Callable[[], np.ndarray | str], empty: str) -> None:
+        found = find()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_ranked, label, found, empty)
+
+    def _show_ranked(self, label: str, found: np.ndarray | str, empty: str) -> None:
+        if not self.is_attached:
+            return
+        if isinstance(found, str) or not len(found):
+            self.notify(found if isinstance(found, str) else empty or "Nothing similar found.")
+            return
+        self._ranked = (label, found)
+        self._search(self.wanted_query, self.sort)
+        self.abstract_list.cursor = 0
+        self.set_focus(self.abstract_list)
+
+    def leave_ranked(self) -> None:
+        self._ranked = None
+        self._search(self.wanted_query, self.sort)
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen(self.library))
 
     def action_reload(self) -> None:
         """Pick up changes from other processes and re-run the filter."""
@@ -439,6 +549,8 @@ class MainScreen(Screen[None]):
 
     def _reload_view(self, changed: Refreshed) -> None:
         """Show what changed on disk (`changed`: what `Library.refresh` found)."""
+        if changed.corpus:
+            self._ranked = None  # its rows were rows of the abstracts before the import
         if changed.rows_moved:
             if self.abstract_list.marked:
                 self.notify("Abstracts were removed elsewhere; the marks are cleared.")
@@ -508,6 +620,8 @@ class MainScreen(Screen[None]):
             self.detail_open = False
         elif self.focused is not self.abstract_list:
             self.set_focus(self.abstract_list)
+        elif self._ranked is not None:
+            self.leave_ranked()
         elif self.filter_bar.value or self.query_text:
             self.clear_filter()
 
@@ -519,8 +633,9 @@ class MainScreen(Screen[None]):
                 or self.focused is not self.abstract_list
                 or self.filter_bar.value
                 or self.query_text
+                or self._ranked is not None
             )
-        if action in {"focus_filter", "cycle_sort", "reload"}:
+        if action in {"focus_filter", "cycle_sort", "reload", "stats"}:
             return True
         abstract = self._current() if self.is_mounted else None
         if abstract is None:
@@ -784,6 +899,7 @@ class MainScreen(Screen[None]):
         self._show_detail()
         self._update_header()
         self._refresh_views()
+        self._keep_for_you_fresh()
 
     def _try(
         self,
