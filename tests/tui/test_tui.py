@@ -155,7 +155,7 @@ async def test_malformed_query_keeps_last_result_and_shows_message(
         assert screen.filter_bar.value == "reasoning (model OR"
         assert screen.sort == "relevance"  # after for you, as the query has words
         assert list(screen.abstract_list.rows) == list(library.rows("reasoning", "relevance"))
-        await type_filter(pilot, " planning)")
+        await type_filter(pilot, "planning)")  # `/` put a space after the query kept
         assert not error.display
         assert screen.query_text == "reasoning (model OR planning)"
         assert screen.sort == "relevance"

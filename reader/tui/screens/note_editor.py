@@ -60,6 +60,10 @@ class NoteEditor(Dialog[str]):
     closing tries again.
     """
 
+    AUTO_FOCUS = "#note-text"
+    """The editor, not the abstract beside it (a scroll view, focusable too): keys
+    typed before the dialog is up are handed to what has focus at mount."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         # priority: with tab indenting, the TextArea takes escape to move the focus out
         Binding("escape", "close", "Save and close", id="note.close", priority=True),
