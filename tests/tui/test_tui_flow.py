@@ -304,7 +304,7 @@ async def test_sort_both_ways_and_relevance_by_itself(run_app: RunApp, library: 
         await pilot.press("ctrl+s")
         assert screen.sort == "date"
         await pilot.press("ctrl+s")
-        assert screen.sort == "source", "backwards wraps to the last order"
+        assert screen.sort == "for-you", "backwards wraps to the last order"
         await pilot.press("slash", "ctrl+u", *"language model")
         await settle(pilot)
         assert screen.sort == "relevance", "words sort by relevance by themselves"
