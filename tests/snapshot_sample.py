@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 import random
-import re
 import sys
 import textwrap
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script too
+
+from benchmarks.corpus import seed_sentences  # noqa: E402  (one splitter of the seeds)
+
 CATEGORIES = ["cs.CL", "cs.LG", "cs.AI", "cs.CV", "stat.ML", "math.CO", "hep-th", "q-bio.NC"]
 FIRST = ["Ashish", "Noam", "Jürgen", "Łukasz", "Søren", "Maria", "Wei", "Ana", "J."]
 LAST = ["Vaswani", "Shazeer", 'M\\"uller', "Kaiser", "Hauberg", "Garc\\'ia", "Zhang", "Silva"]
@@ -37,16 +39,6 @@ BAD_LINES = [
 ]
 """Malformed lines, each a different way: cut short, not JSON, not an object, no id,
 no abstract."""
-
-
-def sentences() -> list[str]:
-    text = " ".join(
-        line.removeprefix("Abstract:")
-        for path in sorted(SEEDS.glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if len(line) > 200
-    )
-    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text) if len(s) > 30]
 
 
 def record(i: int, rng: random.Random, pool: list[str]) -> dict[str, object]:
@@ -87,7 +79,7 @@ def write_snapshot(path: Path, n: int, *, bad: int = 0, seed: int = 14) -> Path:
     """Write `n` good records to `path`, with `bad` malformed lines spread among them
     (at lines 2, then every n // bad lines)."""
     rng = random.Random(seed)
-    pool = sentences()
+    pool = seed_sentences()
     every = max(1, n // bad) if bad else 0
     bad_left = bad
     path.parent.mkdir(parents=True, exist_ok=True)
