@@ -162,6 +162,7 @@ async def test_fast_triage_trains_one_model_at_a_time_and_ends_fresh(
                 active[0] -= 1
 
     monkeypatch.setattr(discover_type, "train_for_you", counted)
+    before = [set(rows) for rows in rank.decisions(UserData.of(library.index))]
     async with run_app(library) as pilot:
         screen = main(pilot)
         await pilot.press("S")
@@ -171,7 +172,10 @@ async def test_fast_triage_trains_one_model_at_a_time_and_ends_fresh(
         assert most[0] == 1
         model = library.discover.for_you_model
         # (which rows the keys hit depends on when the list re-sorted: count them now)
-        kept, skipped = (len(rows) for rows in rank.decisions(UserData.of(library.index)))
+        after = [set(rows) for rows in rank.decisions(UserData.of(library.index))]
+        kept, skipped = (len(rows) for rows in after)
         assert model is not None and (model.positives, model.negatives) == (kept, skipped)
-        assert skipped > 6  # the keys did change the decisions
+        # the keys did change the decisions (which ones depends on when the list
+        # re-sorted: a 4 may land on a skipped row, so the counts alone may not grow)
+        assert after != before
         assert f"{kept} kept · {skipped} skipped" in str(screen.abstract_list.border_title)
