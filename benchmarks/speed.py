@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -137,7 +138,7 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
             screen = subprocess.run(
                 ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
             ).stdout
-            if f"{n:,} of {n:,}" in screen or f"{n} of {n}" in screen:
+            if re.search(rf"\b[\d,]+ of ({n:,}|{n})\b", screen):  # the list's title
                 times.append(time.perf_counter() - start)
                 break
             time.sleep(0.005)
@@ -210,16 +211,16 @@ def filter_paste(data: Path, word: str = NEEDLE, runs: int = 5) -> float:
 def row(
     figure: str, now: float | None, target: float, unit: str = "s", cpu: float | None = None
 ) -> str:
+    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
+    if unit == "MB":
+        limit = f"{target:.0f} MB"
     if now is None:
-        return f"| {figure} | not measured | <= {target:g} {unit} | ? |"
+        return f"| {figure} | not measured | <= {limit} | ? |"
     shown = f"{now * 1000:.0f} ms" if unit == "s" and now < 1 else f"{now:.2f} {unit}"
     if unit == "MB":
         shown = f"{now:.0f} MB"
     if cpu is not None:
         shown += f" (cpu {cpu * 1000:.0f} ms)"
-    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
-    if unit == "MB":
-        limit = f"{target:.0f} MB"
     return f"| {figure} | {shown} | <= {limit} | {'yes' if now <= target else 'NO'} |"
 
 
