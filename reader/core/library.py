@@ -45,6 +45,7 @@ from reader.core.models import (
     now_iso,
 )
 from reader.core.store import uistate
+from reader.core.store.cache import RowIds
 from reader.core.store.corpus import CorpusStore
 from reader.core.store.folder import (
     bundled_seeds,
@@ -117,6 +118,8 @@ class Found:
     def ids(self) -> list[str]:
         """The matching record ids, in order."""
         ids = self._all_ids
+        if isinstance(ids, RowIds):
+            return ids.take(self.rows)
         return [ids[r] for r in self.rows.tolist()]
 
     def __len__(self) -> int:

@@ -106,3 +106,26 @@ def test_a_malformed_annotation_is_a_one_line_error_naming_it_when_decoded(tmp_p
     assert annotations["ok"].status is Status.READ
     with pytest.raises(StoreError, match="'bad' is malformed"):
         annotations["bad"]
+
+
+def test_the_index_reads_stored_annotations_as_decoded_ones(annotated: Path):
+    """The index is filled from the stored forms, undecoded: what a hand-edited file
+    holds (a tag in capitals, with its #) is found as the decoded annotation says."""
+    path = annotated / "user.json"
+    data = orjson.loads(path.read_bytes())
+    first, second = list(data["annotations"])[:2]
+    data["annotations"][first] |= {"tags": ["ML", "#Deep"], "status": "read", "title": "Café"}
+    data["annotations"][second] |= {"note": "Über alles", "updated": "2099-01-01T00:00:00Z"}
+    path.write_bytes(orjson.dumps(data))
+
+    lib = Library(annotated)
+    assert lib.annotation(first).tags == ("deep", "ml")
+    for query, rows in [
+        ("tag:ml", {first}),
+        ("tag:deep", {first}),
+        ("status:read", {first}),
+        ("title:cafe", {first}),
+        ("note:uber", {second}),
+    ]:
+        assert set(lib.search(query).ids) == rows, query
+    assert lib.search("", "updated").ids[0] == second

@@ -22,7 +22,7 @@ from tinydb.table import Document
 
 from reader.core.discover.changelog import Line, Log
 from reader.core.errors import ReaderError, ReadOnlyError, StoreError
-from reader.core.models import EMPTY, Annotation
+from reader.core.models import EMPTY, Annotation, IndexedFields, Status
 from reader.core.store.folder import (
     DataFile,
     check_schema,
@@ -125,8 +125,9 @@ class UserData:
     def get(self, record_id: str) -> Annotation:
         return self._ann.get(record_id, EMPTY)
 
-    def all(self) -> Mapping[str, Annotation]:
-        """Every non-empty annotation, by record id (including ids not in the corpus)."""
+    def all(self) -> Annotations:
+        """Every non-empty annotation, by record id (including ids not in the corpus),
+        each decoded when read."""
         return self._ann
 
     def write(self, after: Mapping[str, Annotation], log: Sequence[Line] = ()) -> None:
@@ -257,6 +258,19 @@ class Annotations(Mapping[str, Annotation]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._docs)
 
+    def indexed(self, key: str) -> IndexedFields:
+        """What the search index reads of `key`'s annotation, from its stored form when
+        it is not decoded yet (making 10k Annotations costs more than indexing them)."""
+        found = self._decoded.get(key)
+        if found is not None:
+            return found.status, found.tags, found.note, found.title, found.updated
+        doc = self._docs[key]
+        status, tags = doc.get("status", "unread"), doc.get("tags") or []
+        if status not in _STATUS_VALUES or type(tags) is not list:
+            found = self[key]  # decoded: StoreError when it is malformed
+            return found.status, found.tags, found.note, found.title, found.updated
+        return status, tags, doc.get("note", ""), doc.get("title", ""), doc.get("updated", "")
+
     def put(self, key: str, annotation: Annotation) -> None:
         """`annotation` was written for `key` (EMPTY: removed)."""
         if annotation is EMPTY:
@@ -275,6 +289,9 @@ class Annotations(Mapping[str, Annotation]):
         if old._docs:  # a stored form may differ and still say the same
             keys = [k for k in keys if self.get(k, EMPTY) != old.get(k, EMPTY)]
         return _Changed(dict.fromkeys(keys), self)
+
+
+_STATUS_VALUES = frozenset(s.value for s in Status)
 
 
 class _Changed(Mapping[str, Annotation]):
