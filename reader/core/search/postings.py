@@ -24,6 +24,7 @@ then find each other's rows.
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,13 @@ from reader.core.text import fold
 _TOP = "\U0010ffff"
 """Above every character a word can hold: words with prefix p sort in [p, p + _TOP)."""
 
-_CHUNK = 1 << 22
+_ROWS = 1 << 16
+"""Rows indexed at a time by `build` (at most 65536: a row within a chunk is a uint16)."""
+
+_CHUNK_CHARS = 1 << 26
+"""Characters of abstract text indexed at a time, at most (a chunk has at least a row)."""
+
+_PART = 1 << 22
 """Bytes of text tokenised per numpy pass (bounds the temporary memory)."""
 
 _WORKERS = min(4, os.cpu_count() or 1)
@@ -129,51 +136,150 @@ def _keep_alnum(match: re.Match[str]) -> str:
 
 
 def build(texts: list[str], headlines: list[str]) -> Postings:
-    """The indexes of rows whose abstract is `texts[i]` and headline `headlines[i]`."""
+    """The indexes of rows whose abstract is `texts[i]` and headline `headlines[i]`.
+
+    Rows are indexed a chunk at a time (`_chunks`), so the per-token arrays exist for
+    one chunk only: each chunk leaves its distinct (word, row), headline (word, row) and
+    (pair, row) entries, grouped by word or pair, with 2-3 bytes per entry. `_merge`
+    then places the groups of every chunk into the CSR arrays. The result does not
+    depend on where the chunks are cut.
+    """
     n = len(texts)
-    segments: list[str] = []
-    for text, headline in zip(texts, headlines, strict=True):
-        segments.append(clean(fold(text)))
-        segments.append(clean(fold(headline)))
+    vocabulary = _Vocabulary()
+    words: list[_Run] = []
+    heads: list[_Run] = []
+    pairs: list[_Run] = []
+    lengths = np.zeros(n, np.int32)
     with ThreadPoolExecutor(_WORKERS) as pool:  # numpy releases the GIL: 2 cores help
-        keys, per_segment, blob, starts = _tokenise(segments, pool)
-        del segments
-        ids, reps = _intern(keys)
-        del keys
-        match = _TOKEN.match
-        words = [match(blob, s).group().decode() for s in starts[reps].tolist()]  # type: ignore[union-attr]
-        del blob, starts
-        order = sorted(range(len(words)), key=words.__getitem__)
-        vocab = [words[i] for i in order]
-        rank = np.empty(len(words), np.int32)
-        rank[order] = np.arange(len(words), dtype=np.int32)
-        tokens = rank[ids]
-        del ids
-        segment = np.repeat(np.arange(2 * n, dtype=np.int32), per_segment)
-        row = segment >> 1
-        size = len(vocab)
-        same = segment[1:] == segment[:-1]
-        pairs = tokens[:-1][same].astype(np.int64) * size + tokens[1:][same]
-        head = (segment & 1).astype(bool)
-        del segment
-        word_csr = pool.submit(_csr, tokens, row, n, size)
-        head_csr = pool.submit(_csr, tokens[head], row[head], n, size)
-        pair_keys, pair_offsets, pair_rows = _pair_csr(pairs, row[:-1][same], n)
-        offsets, rows, counts = word_csr.result()
-        head_offsets, head_rows, _ = head_csr.result()
-    lengths = per_segment.reshape(n, 2).sum(axis=1).astype(np.int32)
+        for lo, hi in _chunks(texts):
+            chunk = _index_chunk(texts[lo:hi], headlines[lo:hi], lo, vocabulary, pool)
+            words.append(chunk[0])
+            heads.append(chunk[1])
+            pairs.append(chunk[2])
+            lengths[lo:hi] = chunk[3]
+    vocab, rank = vocabulary.sorted()
+    size = len(vocab)
+    present, offsets, rows, tf = _merge(words, lambda run: rank[run.groups], tf=True)
+    head_present, head_offsets, head_rows, _ = _merge(heads, lambda run: rank[run.groups])
+    pair_keys, pair_offsets, pair_rows, _ = _merge(
+        pairs, lambda run: rank[run.groups // run.base] * size + rank[run.groups % run.base]
+    )
     return Postings(
         vocab=vocab,
-        offsets=offsets,
+        offsets=_all_offsets(present, offsets, size),
         rows=rows,
-        tf=np.minimum(counts, 255).astype(np.uint8),
-        head_offsets=head_offsets,
+        tf=tf,
+        head_offsets=_all_offsets(head_present, head_offsets, size),
         head_rows=head_rows,
         pair_keys=pair_keys,
         pair_offsets=pair_offsets,
         pair_rows=pair_rows,
         lengths=lengths,
     )
+
+
+def _chunks(texts: list[str]) -> list[tuple[int, int]]:
+    """[lo, hi) row ranges of at most `_ROWS` rows and about `_CHUNK_CHARS` characters."""
+    n = len(texts)
+    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, n))
+    cuts = [0]
+    while cuts[-1] < n:
+        lo = cuts[-1]
+        budget = (ends[lo - 1] if lo else 0) + _CHUNK_CHARS
+        hi = int(np.searchsorted(ends, budget, side="right"))
+        cuts.append(min(max(hi, lo + 1), lo + _ROWS, n))
+    return list(itertools.pairwise(cuts))
+
+
+@dataclass(slots=True)
+class _Run:
+    """One chunk's distinct (key, row) entries, grouped by key (ascending within it).
+
+    `groups[g]` is a key of the chunk's ids (`_Vocabulary` ids, or pairs of them as
+    `a * base + b`), and its rows are `first + rows[starts[g]:starts[g] + sizes[g]]`.
+    """
+
+    groups: np.ndarray
+    sizes: np.ndarray
+    rows: np.ndarray
+    """uint16 rows within the chunk (`_ROWS` <= 65536)."""
+    tf: np.ndarray | None
+    """uint8 occurrences (capped at 255), parallel to `rows`, or None when not kept."""
+    first: int
+    base: int = 0
+
+
+class _Vocabulary:
+    """The words seen so far, each with an id in order of first sight."""
+
+    def __init__(self) -> None:
+        self.keys = np.zeros(0, np.uint64)
+        """Sorted token keys (see `_keys`) of the words seen."""
+        self.ids = np.zeros(0, np.int32)
+        """The id of each of `keys`."""
+        self.words: list[str] = []
+        """The word of each id."""
+
+    def add(
+        self, unique: np.ndarray, reps: np.ndarray, blob: bytes, starts: np.ndarray
+    ) -> np.ndarray:
+        """The ids (int32) of the sorted keys `unique` of a chunk, the new ones added
+        with their words, read from `blob` at the start `starts[reps[i]]`."""
+        at = np.searchsorted(self.keys, unique)
+        known = at < len(self.keys)
+        known[known] = self.keys[at[known]] == unique[known]
+        ids = np.empty(len(unique), np.int32)
+        ids[known] = self.ids[at[known]]
+        new = np.flatnonzero(~known)
+        ids[new] = np.arange(len(self.words), len(self.words) + len(new), dtype=np.int32)
+        match = _TOKEN.match
+        self.words.extend(
+            match(blob, s).group().decode()  # type: ignore[union-attr]
+            for s in starts[reps[new]].tolist()
+        )
+        self.keys = np.insert(self.keys, at[new], unique[new])
+        self.ids = np.insert(self.ids, at[new], ids[new])
+        return ids
+
+    def sorted(self) -> tuple[list[str], np.ndarray]:
+        """The words sorted, and the rank (int64) of each id in that order."""
+        words = self.words
+        order = sorted(range(len(words)), key=words.__getitem__)
+        rank = np.empty(len(words), np.int64)
+        rank[order] = np.arange(len(words))
+        return [words[i] for i in order], rank
+
+
+def _index_chunk(
+    texts: list[str],
+    headlines: list[str],
+    first: int,
+    vocabulary: _Vocabulary,
+    pool: ThreadPoolExecutor,
+) -> tuple[_Run, _Run, _Run, np.ndarray]:
+    """The word, headline and pair runs of rows `first...` and their lengths."""
+    m = len(texts)
+    segments: list[str] = []
+    for text, headline in zip(texts, headlines, strict=True):
+        segments.append(clean(fold(text)))
+        segments.append(clean(fold(headline)))
+    keys, per_segment, blob, starts = _tokenise(segments, pool)
+    del segments
+    unique, ids, reps = _intern(keys)
+    del keys
+    tokens = vocabulary.add(unique, reps, blob, starts)[ids]
+    del blob, starts, ids
+    segment = np.repeat(np.arange(2 * m, dtype=np.int32), per_segment)
+    row = segment >> 1
+    same = segment[1:] == segment[:-1]
+    head = (segment & 1).astype(bool)
+    del segment
+    words = pool.submit(_word_run, tokens, row, m, first)
+    heads = pool.submit(_word_run, tokens[head], row[head], m, first, tf=False)
+    pairs = _pair_run(tokens[:-1][same], tokens[1:][same], row[:-1][same], m, first,
+                      len(vocabulary.words))  # fmt: skip
+    lengths = per_segment.reshape(m, 2).sum(axis=1)
+    return words.result(), heads.result(), pairs, lengths
 
 
 # -- tokenising -------------------------------------------------------------------------
@@ -199,7 +305,7 @@ def _tokenise(
     end = len(blob) - 8
     cuts = [0]
     while cuts[-1] < end:
-        cut = blob.find(b" ", min(cuts[-1] + _CHUNK, end))  # no token spans a space
+        cut = blob.find(b" ", min(cuts[-1] + _PART, end))  # no token spans a space
         cuts.append(end if cut < 0 or cut > end else cut)
     spans = range(len(cuts) - 1)
     parts = list(pool.map(lambda i: _tokenise_part(blob, cuts[i], cuts[i + 1]), spans))
@@ -255,8 +361,9 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(33))
 
 
-def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Dense ids (int32) for `keys`, and for each id the index of one token having it.
+def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted distinct `keys`, the index (int32) of each key in them, and for each
+    distinct key the index of one token having it.
 
     `np.unique(..., return_inverse=True)` needs an argsort (~9 s for 17M keys here);
     sorting the keys alone and probing an open-addressing table is several times faster.
@@ -288,7 +395,7 @@ def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         wrong = wrong[table_keys[slot[wrong]] != keys[wrong]]
     reps = np.empty(len(unique), np.int64)
     reps[ids] = np.arange(len(ids))
-    return ids, reps
+    return unique, ids, reps
 
 
 def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
@@ -296,39 +403,95 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
     return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).view(np.int64)
 
 
-# -- CSR --------------------------------------------------------------------------------
+# -- runs and their merge ---------------------------------------------------------------
 
 
-def _csr(tokens: np.ndarray, row: np.ndarray, n: int, size: int) -> tuple[np.ndarray, ...]:
-    """Offsets (len size+1), rows and counts of the distinct (token, row) pairs."""
-    key = tokens.astype(np.int64) * max(n, 1) + row
+def _word_run(tokens: np.ndarray, row: np.ndarray, m: int, first: int, *, tf: bool = True) -> _Run:
+    """The distinct (word, row) entries of a chunk of `m` rows, with their counts."""
+    key = tokens.astype(np.int64) * m + row
     key.sort()
-    first = _firsts(key)
-    counts = np.diff(np.append(first, len(key)))
-    key = key[first]
-    word = key // max(n, 1)
-    offsets = np.zeros(size + 1, np.int64)
-    np.cumsum(np.bincount(word, minlength=size), out=offsets[1:])
-    return offsets, (key - word * max(n, 1)).astype(np.int32), counts
+    firsts = _firsts(key)
+    counts = np.diff(np.append(firsts, len(key)))
+    key = key[firsts]
+    word = key // m
+    rows = (key - word * m).astype(np.uint16)
+    groups, sizes = _groups(word)
+    kept = np.minimum(counts, 255).astype(np.uint8) if tf else None
+    return _Run(groups, sizes, rows, kept, first)
 
 
-def _pair_csr(pairs: np.ndarray, row: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
-    """Sorted distinct pair keys, offsets (len P+1) and rows of (pair, row) pairs."""
-    if pairs.size and int(pairs.max()) >= (1 << 62) // max(n, 1):
-        order = np.lexsort((row, pairs))  # pair * n would overflow: slower, exact
+def _pair_run(
+    left: np.ndarray, right: np.ndarray, row: np.ndarray, m: int, first: int, base: int
+) -> _Run:
+    """The distinct (pair, row) entries of a chunk of `m` rows, pairs keyed
+    `left * base + right` (`base` above every id)."""
+    pairs = left.astype(np.int64) * base + right
+    if pairs.size and int(pairs.max()) >= (1 << 62) // m:
+        order = np.lexsort((row, pairs))  # pair * m would overflow: slower, exact
         pairs, row = pairs[order], row[order]
         keep = np.ones(len(pairs), bool)
         keep[1:] = (pairs[1:] != pairs[:-1]) | (row[1:] != row[:-1])
-        pairs, row = pairs[keep], row[keep].astype(np.int32)
+        pairs, rows = pairs[keep], row[keep].astype(np.uint16)
     else:
-        key = pairs * max(n, 1) + row
+        key = pairs * m + row
         key.sort()
         key = key[_firsts(key)]
-        pairs = key // max(n, 1)
-        row = (key - pairs * max(n, 1)).astype(np.int32)
-    first = _firsts(pairs)
-    offsets = np.append(first, len(pairs)).astype(np.int64)
-    return pairs[first], offsets, row
+        pairs = key // m
+        rows = (key - pairs * m).astype(np.uint16)
+    groups, sizes = _groups(pairs)
+    return _Run(groups, sizes, rows, None, first, base)
+
+
+def _groups(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of `sorted_keys` and how many times each is there."""
+    firsts = _firsts(sorted_keys)
+    return sorted_keys[firsts], np.diff(np.append(firsts, len(sorted_keys)))
+
+
+def _merge(runs: list[_Run], final_keys: Any, *, tf: bool = False) -> tuple[Any, ...]:
+    """Sorted distinct final keys, offsets (len K+1), rows (int32) and tf (uint8, or
+    None) of the chunks' runs, each group's key mapped by `final_keys(run)` (int64).
+
+    The groups are ordered by final key, ties in chunk order (a stable sort), so the
+    rows of a key ascend; then each chunk's entries are put in place, and dropped.
+    """
+    keys = np.concatenate([final_keys(run) for run in runs]) if runs else np.zeros(0, np.int64)
+    sizes = np.concatenate([run.sizes for run in runs]) if runs else np.zeros(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    sizes = sizes[order]
+    ends = np.cumsum(sizes)
+    total = int(ends[-1]) if ends.size else 0
+    starts = ends - sizes  # where the rows of each group go, in key order
+    place = np.empty(len(order), np.int64)
+    place[order] = starts
+    firsts = _firsts(keys)
+    offsets = np.append(starts[firsts], total)
+    del order, sizes, ends, starts
+    rows = np.empty(total, np.int32)
+    counts = np.empty(total if tf else 0, np.uint8)
+    g = 0
+    while runs:
+        run = runs.pop(0)
+        k = len(run.sizes)
+        at = np.repeat(place[g : g + k] - (np.cumsum(run.sizes) - run.sizes), run.sizes)
+        at += np.arange(len(at))
+        rows[at] = run.rows
+        rows[at] += run.first
+        if tf and run.tf is not None:
+            counts[at] = run.tf
+        g += k
+        del run, at
+    return keys[firsts], offsets, rows, counts
+
+
+def _all_offsets(present: np.ndarray, offsets: np.ndarray, size: int) -> np.ndarray:
+    """Offsets (len size+1) over every id in [0, size) from those of the `present` ids."""
+    counts = np.zeros(size, np.int64)
+    counts[present] = np.diff(offsets)
+    full = np.zeros(size + 1, np.int64)
+    np.cumsum(counts, out=full[1:])
+    return full
 
 
 def _firsts(sorted_keys: np.ndarray) -> np.ndarray:
