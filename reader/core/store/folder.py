@@ -422,7 +422,7 @@ def _annotation_problem(doc: object, version: int) -> str | None:
     if not isinstance(doc, dict):
         return f"it is {type(doc).__name__}, not an object"
     status = doc.get("status", "unread")
-    if status not in STATUSES:
+    if type(status) is not str or status not in STATUSES:  # a list is unhashable
         return f"unknown status {status!r}"
     tags = doc.get("tags")
     if version == 0 and isinstance(tags, str):
