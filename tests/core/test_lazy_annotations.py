@@ -4,6 +4,7 @@ the index exactly which annotations another process changed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import orjson
@@ -175,3 +176,41 @@ def test_an_older_file_open_read_only_is_decoded_for_the_index(annotated: Path):
     lib = Library(annotated, read_only=True)
     with pytest.raises(StoreError, match=f"{first!r} is malformed"):
         lib.count("tag:seen")
+
+
+def test_an_index_filled_in_a_thread_while_a_change_removes_an_annotation(
+    annotated: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The app searches in a thread once searches are slow, so the index may be filled
+    there (after an import elsewhere) while a key on the UI thread clears an annotation:
+    the fill reads annotations one by one, so the one removed meanwhile is not a KeyError
+    (which killed the app), and the index ends as the file says."""
+    lib = Library(annotated)
+    ids = lib.ids()
+    real = Annotations.indexed
+    filling, written = threading.Event(), threading.Event()
+
+    def indexed(self: Annotations, key: str):
+        if not filling.is_set():
+            filling.set()
+            written.wait(10)
+        return real(self, key)
+
+    monkeypatch.setattr(Annotations, "indexed", indexed)
+    failed: list[BaseException] = []
+
+    def search() -> None:
+        try:
+            lib.count("tag:seen")
+        except BaseException as error:  # noqa: BLE001 - the thread's failure is the finding
+            failed.append(error)
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    assert filling.wait(10)
+    lib.put("clear", {ids[-1]: EMPTY})
+    written.set()
+    thread.join(10)
+    assert failed == []
+    assert lib.count("tag:seen") == len(ids) - 1
+    assert Library(annotated).count("tag:seen") == len(ids) - 1

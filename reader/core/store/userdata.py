@@ -270,11 +270,17 @@ class Annotations(Mapping[str, Annotation]):
         """What the search index reads of `key`'s annotation, from its stored form when
         it is not decoded yet (making 10k Annotations costs more than indexing them)."""
         found = self._decoded.get(key)
-        if found is None and self._checked:
-            doc = self._docs[key]
-            status, tags = doc.get("status", "unread"), doc.get("tags") or []
-            return status, tags, doc.get("note", ""), doc.get("title", ""), doc.get("updated", "")
-        found = self[key]  # decoded: StoreError when it is malformed
+        if found is None:
+            doc = self._docs.get(key)
+            if doc is None:
+                # Removed since the caller listed the keys: a change made on the UI
+                # thread while a search thread fills the index.
+                found = EMPTY
+            elif self._checked:
+                status, tags, note = doc.get("status", "unread"), doc.get("tags"), doc.get("note")
+                return status, tags or [], note or "", doc.get("title", ""), doc.get("updated", "")
+            else:
+                found = self[key]  # decoded: StoreError when it is malformed
         return found.status, found.tags, found.note, found.title, found.updated
 
     def put(self, key: str, annotation: Annotation) -> None:
