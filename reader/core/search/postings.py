@@ -40,6 +40,9 @@ _TOP = "\U0010ffff"
 _CHUNK = 1 << 22
 """Bytes of text tokenised per numpy pass (bounds the temporary memory)."""
 
+_PROBE = 1 << 20
+"""Tokens looked up in the vocabulary hash table per numpy pass."""
+
 _WORKERS = min(4, os.cpu_count() or 1)
 """Threads for the numpy work of `build`."""
 
@@ -153,12 +156,15 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
         row = segment >> 1
         size = len(vocab)
         same = segment[1:] == segment[:-1]
-        pairs = tokens[:-1][same].astype(np.int64) * size + tokens[1:][same]
+        pairs = tokens[:-1][same].astype(np.int64)  # in place: each 16M-long temporary
+        pairs *= size  # costs ~0.1 s of page faults
+        pairs += tokens[1:][same]
         head = (segment & 1).astype(bool)
         del segment
         word_csr = pool.submit(_csr, tokens, row, n, size)
         head_csr = pool.submit(_csr, tokens[head], row[head], n, size)
         pair_keys, pair_offsets, pair_rows = _pair_csr(pairs, row[:-1][same], n)
+        del pairs
         offsets, rows, counts = word_csr.result()
         head_offsets, head_rows, _ = head_csr.result()
     lengths = per_segment.reshape(n, 2).sum(axis=1).astype(np.int32)
@@ -279,13 +285,17 @@ def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         won = table_ids[slot[free]] == free
         table_keys[slot[free[won]]] = unique[free[won]]
         pending = np.concatenate((pending[taken], free[~won]))
-    slot = _slot(keys, bits)
-    ids = table_ids[slot]
-    wrong = np.flatnonzero(table_keys[slot] != keys)
-    while wrong.size:
-        slot[wrong] = (slot[wrong] + 1) & (size - 1)
-        ids[wrong] = table_ids[slot[wrong]]
-        wrong = wrong[table_keys[slot[wrong]] != keys[wrong]]
+    ids = np.empty(len(keys), np.int32)
+    for lo in range(0, len(keys), _PROBE):  # in slices: small temporaries, reused
+        part = keys[lo : lo + _PROBE]
+        slot = _slot(part, bits)
+        found = ids[lo : lo + _PROBE]
+        np.take(table_ids, slot, out=found)
+        wrong = np.flatnonzero(table_keys[slot] != part)
+        while wrong.size:
+            slot[wrong] = (slot[wrong] + 1) & (size - 1)
+            found[wrong] = table_ids[slot[wrong]]
+            wrong = wrong[table_keys[slot[wrong]] != part[wrong]]
     reps = np.empty(len(unique), np.int64)
     reps[ids] = np.arange(len(ids))
     return ids, reps
@@ -293,7 +303,9 @@ def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
     """Fibonacci hashing: the top `bits` bits of key * 2^64/phi, as int64."""
-    return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).view(np.int64)
+    slot = keys * np.uint64(0x9E3779B97F4A7C15)
+    slot >>= np.uint64(64 - bits)
+    return slot.view(np.int64)
 
 
 # -- CSR --------------------------------------------------------------------------------
@@ -301,15 +313,18 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
 
 def _csr(tokens: np.ndarray, row: np.ndarray, n: int, size: int) -> tuple[np.ndarray, ...]:
     """Offsets (len size+1), rows and counts of the distinct (token, row) pairs."""
-    key = tokens.astype(np.int64) * max(n, 1) + row
+    key = tokens.astype(np.int64)
+    key *= max(n, 1)
+    key += row
     key.sort()
     first = _firsts(key)
-    counts = np.diff(np.append(first, len(key)))
+    counts = np.diff(first, append=len(key))
     key = key[first]
-    word = key // max(n, 1)
+    word, rows = np.divmod(key, max(n, 1))
+    del key
     offsets = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(word, minlength=size), out=offsets[1:])
-    return offsets, (key - word * max(n, 1)).astype(np.int32), counts
+    return offsets, rows.astype(np.int32), counts
 
 
 def _pair_csr(pairs: np.ndarray, row: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
@@ -321,11 +336,13 @@ def _pair_csr(pairs: np.ndarray, row: np.ndarray, n: int) -> tuple[np.ndarray, .
         keep[1:] = (pairs[1:] != pairs[:-1]) | (row[1:] != row[:-1])
         pairs, row = pairs[keep], row[keep].astype(np.int32)
     else:
-        key = pairs * max(n, 1) + row
+        key = pairs * max(n, 1)
+        key += row
         key.sort()
         key = key[_firsts(key)]
-        pairs = key // max(n, 1)
-        row = (key - pairs * max(n, 1)).astype(np.int32)
+        pairs, row = np.divmod(key, max(n, 1))
+        del key
+        row = row.astype(np.int32)
     first = _firsts(pairs)
     offsets = np.append(first, len(pairs)).astype(np.int64)
     return pairs[first], offsets, row
