@@ -281,7 +281,9 @@ def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         slots[lo : lo + _PROBE] = table.insert(part)
         if table.used * 4 > table.size:
             moved = table.grow()
-            np.take(moved, slots[: lo + len(part)], out=slots[: lo + len(part)])
+            for at in range(0, lo + len(part), _PROBE):  # slices: numpy copies indexes
+                done = slots[at : min(at + _PROBE, lo + len(part))]  # to int64 first
+                done[:] = moved[done]
     dense = np.full(table.size, -1, np.int32)
     filled = np.flatnonzero(table.keys)
     dense[filled] = np.arange(len(filled), dtype=np.int32)
