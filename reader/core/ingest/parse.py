@@ -137,14 +137,17 @@ def _first_sentence(text: str, cap: int) -> str:
     decimal points ("3.5") never end a sentence.
     """
     window = text[: cap + 200]
-    maths = [m.span() for m in _MATH_SPAN.finditer(window)] if "$" in window else []
+    maths: list[tuple[int, int]] | None = None
     for match in _SENTENCE_END.finditer(window):
         stop = match.start()
         after = window[match.end() : match.end() + 1]
         if not after or not (after.isupper() or after.isdigit() or after in _OPENS_SENTENCE):
             continue
-        if any(a < stop < b for a, b in maths):
-            continue
+        if window.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
+            if maths is None:  # found only when needed: most stops have no `$` before
+                maths = [m.span() for m in _MATH_SPAN.finditer(window)]
+            if any(a < stop < b for a, b in maths):
+                continue
         word = window[window.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
         if window[stop] == "." and (_ABBREVIATION.fullmatch(word) or _INITIALS.fullmatch(word)):
             continue
