@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -251,25 +250,15 @@ class CorpusStore:
         from reader.core.search.index import SearchIndex, title_segments
 
         key = uuid.uuid4().hex
+        records = {a.id: a.to_dict() for a in merged}
+        data = {"abstracts": records, "meta": {"corpus": {"generation": key}}}
+        self.file.storage.write(data)
+        self.file.storage.forget()  # memory holds the cache, not the parsed file
+        source = cachefile.identity(self.path)
+        cache = self._make_cache(list(records.values()), source, key)
+        del data, records
         shown = title_segments([a.title for a in merged], [a.headline for a in merged])
-        # The index is computed (not written) while this thread serialises and writes
-        # the corpus and its cache: its sorts release the GIL, so the two share the
-        # cores. The files are still written in their order: corpus, cache, index.
-        with ThreadPoolExecutor(1) as pool:
-            building = pool.submit(postings.build, [a.text for a in merged], shown)
-            try:
-                records = {a.id: a.to_dict() for a in merged}
-                data = {"abstracts": records, "meta": {"corpus": {"generation": key}}}
-                self.file.storage.write(data)
-                self.file.storage.forget()  # memory holds the cache, not the parsed file
-                source = cachefile.identity(self.path)
-                cache = self._make_cache(list(records.values()), source, key)
-                del data, records
-            except BaseException:
-                building.cancel()
-                raise
-            built = building.result()
-        del shown
+        built = postings.build([a.text for a in merged], shown)
         abstracts = CachedAbstracts(cache)
         index = SearchIndex(abstracts, built)
         with contextlib.suppress(OSError):
