@@ -172,3 +172,16 @@ def test_any_chunking_agrees_with_the_reference(rows_words, rows):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(post, "_ROWS", rows)
         assert as_reference(post.build(texts, heads)) == reference(texts, heads)
+
+
+def test_word_ids_survive_the_vocabulary_table_growing_between_chunks(monkeypatch):
+    """The vocabulary's hash table outlives the chunks and doubles as words come in:
+    a word seen in an early chunk must keep its id after the table has grown."""
+    monkeypatch.setattr(post, "_PROBE", 500)
+    rng = random.Random(5)
+    many = [f"w{i}" for i in range(40_000)] + [f"longer{i}word" for i in range(10_000)]
+    texts = [" ".join(rng.choices(many, k=120)) + " model" for _ in range(500)]
+    heads = [" ".join(rng.choices(WORDS, k=3)) for _ in range(500)]
+    whole = build(texts, heads, 1 << 16, monkeypatch)
+    assert as_reference(whole) == reference(texts, heads)
+    assert_same(build(texts, heads, 37, monkeypatch), whole)

@@ -16,7 +16,7 @@ are kept, each a sorted key array with offsets into an int32 array of rows:
 Tokenising 100k abstracts word by word in Python takes ~10 s, so `build` works on
 the UTF-8 bytes of all segments at once: token boundaries come from a byte class
 table, and each token gets a 64-bit key (its bytes when it has at most 8, else a
-hash of them), which a small vectorised hash table maps to vocabulary ids. Two
+hash of them), which a vectorised hash table maps to vocabulary ids. Two
 different long words could share a hash (odds ~1e-8 at a million words); they would
 then find each other's rows.
 """
@@ -41,11 +41,14 @@ _TOP = "\U0010ffff"
 _ROWS = 1 << 16
 """Rows indexed at a time by `build` (at most 65536: a row within a chunk is a uint16)."""
 
-_CHUNK_CHARS = 1 << 26
+_CHUNK_CHARS = 1 << 23
 """Characters of abstract text indexed at a time, at most (a chunk has at least a row)."""
 
 _PART = 1 << 22
 """Bytes of text tokenised per numpy pass (bounds the temporary memory)."""
+
+_PROBE = 1 << 20
+"""Tokens looked up in the vocabulary hash table per numpy pass."""
 
 _WORKERS = min(4, os.cpu_count() or 1)
 """Threads for the numpy work of `build`."""
@@ -210,36 +213,63 @@ class _Run:
 
 
 class _Vocabulary:
-    """The words seen so far, each with an id in order of first sight."""
+    """The words seen so far, each with an id in order of first sight, found by their
+    token keys (see `_keys`) in a hash table that lives across the chunks."""
 
     def __init__(self) -> None:
-        self.keys = np.zeros(0, np.uint64)
-        """Sorted token keys (see `_keys`) of the words seen."""
-        self.ids = np.zeros(0, np.int32)
-        """The id of each of `keys`."""
+        self.table = _Table(16)
+        self.slot_ids = np.full(self.table.size, -1, np.int32)
+        """The id of the key in each slot of `table` (-1: free)."""
         self.words: list[str] = []
         """The word of each id."""
+        self.size = 0
+        """Ids given."""
 
-    def add(
-        self, unique: np.ndarray, reps: np.ndarray, blob: bytes, starts: np.ndarray
-    ) -> np.ndarray:
-        """The ids (int32) of the sorted keys `unique` of a chunk, the new ones added
-        with their words, read from `blob` at the start `starts[reps[i]]`."""
-        at = np.searchsorted(self.keys, unique)
-        known = at < len(self.keys)
-        known[known] = self.keys[at[known]] == unique[known]
-        ids = np.empty(len(unique), np.int32)
-        ids[known] = self.ids[at[known]]
-        new = np.flatnonzero(~known)
-        ids[new] = np.arange(len(self.words), len(self.words) + len(new), dtype=np.int32)
+    def add(self, keys: np.ndarray, blob: bytes, starts: np.ndarray) -> np.ndarray:
+        """The ids (int32) of a chunk's token `keys`, the new words read from `blob`
+        at their tokens' `starts`."""
+        ids, reps = self.intern(keys)
         match = _TOKEN.match
         self.words.extend(
             match(blob, s).group().decode()  # type: ignore[union-attr]
-            for s in starts[reps[new]].tolist()
+            for s in starts[reps].tolist()
         )
-        self.keys = np.insert(self.keys, at[new], unique[new])
-        self.ids = np.insert(self.ids, at[new], ids[new])
         return ids
+
+    def intern(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The id (int32) of each of `keys`, new keys numbered on from the last id; and
+        for each new id, the index of one token having it.
+
+        The keys go into the open-addressing table `_PROBE` tokens at a time (every
+        token of a slice probes in step, so the copies of a key claim the same free
+        slot); the table doubles when a quarter full. Sorting the 17M keys of 100k
+        abstracts first (for `np.unique`) cost ~1 s and a 130 MB copy; this needs neither.
+        """
+        table = self.table
+        slots = np.empty(len(keys), np.int32)
+        for lo in range(0, len(keys), _PROBE):  # in slices: small temporaries, reused
+            part = keys[lo : lo + _PROBE]
+            slots[lo : lo + _PROBE] = table.insert(part)
+            if table.used * 4 > table.size:
+                moved = table.grow()
+                for at in range(0, lo + len(part), _PROBE):  # slices: numpy copies indexes
+                    done = slots[at : min(at + _PROBE, lo + len(part))]  # to int64 first
+                    done[:] = moved[done]
+                old = self.slot_ids
+                known = np.flatnonzero(old >= 0)
+                self.slot_ids = np.full(table.size, -1, np.int32)
+                self.slot_ids[moved[known]] = old[known]
+                del old, known
+        first = self.size
+        fresh = np.flatnonzero((table.keys != 0) & (self.slot_ids < 0))
+        self.slot_ids[fresh] = np.arange(first, first + len(fresh), dtype=np.int32)
+        self.size += len(fresh)
+        ids = self.slot_ids[slots]
+        del slots
+        new = np.flatnonzero(ids >= first)
+        reps = np.empty(len(fresh), np.int64)
+        reps[ids[new] - first] = new
+        return ids, reps
 
     def sorted(self) -> tuple[list[str], np.ndarray]:
         """The words sorted, and the rank (int64) of each id in that order."""
@@ -248,6 +278,11 @@ class _Vocabulary:
         rank = np.empty(len(words), np.int64)
         rank[order] = np.arange(len(words))
         return [words[i] for i in order], rank
+
+
+def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dense ids (int32) for `keys`, and for each id the index of one token having it."""
+    return _Vocabulary().intern(keys)
 
 
 def _index_chunk(
@@ -265,20 +300,22 @@ def _index_chunk(
         segments.append(clean(fold(headline)))
     keys, per_segment, blob, starts = _tokenise(segments, pool)
     del segments
-    unique, ids, reps = _intern(keys)
-    del keys
-    tokens = vocabulary.add(unique, reps, blob, starts)[ids]
-    del blob, starts, ids
-    segment = np.repeat(np.arange(2 * m, dtype=np.int32), per_segment)
-    row = segment >> 1
-    same = segment[1:] == segment[:-1]
-    head = (segment & 1).astype(bool)
-    del segment
+    tokens = vocabulary.add(keys, blob, starts)
+    del keys, blob, starts
+    # Each token's row, whether it is in a headline, and whether the next token is
+    # in its segment, made directly: every per-token temporary (a segment number per
+    # token, the results of arithmetic) costs page faults.
+    lengths = per_segment.reshape(m, 2).sum(axis=1)
+    row = np.repeat(np.arange(m, dtype=np.int32), lengths)
+    head = np.repeat(np.tile(np.array([False, True]), m), per_segment)
+    same = np.ones(max(len(tokens) - 1, 0), bool)
+    ends = np.cumsum(per_segment)
+    same[ends[(ends > 0) & (ends < len(tokens))] - 1] = False
+    del ends
     words = pool.submit(_word_run, tokens, row, m, first)
     heads = pool.submit(_word_run, tokens[head], row[head], m, first, tf=False)
     pairs = _pair_run(tokens[:-1][same], tokens[1:][same], row[:-1][same], m, first,
-                      len(vocabulary.words))  # fmt: skip
-    lengths = per_segment.reshape(m, 2).sum(axis=1)
+                      vocabulary.size)  # fmt: skip
     return words.result(), heads.result(), pairs, lengths
 
 
@@ -293,7 +330,8 @@ def _tokenise(
     segments: list[str], pool: ThreadPoolExecutor
 ) -> tuple[np.ndarray, np.ndarray, bytes, np.ndarray]:
     """Token keys (uint64), tokens per segment, the joined UTF-8 bytes and token starts."""
-    text = " " + " ".join(segments) + " " * 9
+    # one join (" " + join + 9 spaces made two more copies of the text)
+    text = " ".join(["", *segments, " " * 8]) if segments else " " * 10
     blob = text.encode()
     sizes = np.fromiter(map(len, segments), np.int64, len(segments))
     if len(blob) != len(text):  # some segments are not ASCII: count their bytes
@@ -361,46 +399,51 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(33))
 
 
-def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sorted distinct `keys`, the index (int32) of each key in them, and for each
-    distinct key the index of one token having it.
+class _Table:
+    """An open-addressing hash set of non-zero uint64 keys (0 marks a free slot)."""
 
-    `np.unique(..., return_inverse=True)` needs an argsort (~9 s for 17M keys here);
-    sorting the keys alone and probing an open-addressing table is several times faster.
-    """
-    unique = np.sort(keys)
-    first = _firsts(unique)
-    counts = np.diff(np.append(first, len(unique)))
-    unique = unique[first]
-    bits = max(4, (4 * len(unique)).bit_length())
-    size = 1 << bits
-    table_keys = np.zeros(size, np.uint64)  # 0 is never a key
-    table_ids = np.full(size, -1, np.int32)
-    slot = _slot(unique, bits)
-    pending = np.argsort(counts, kind="stable").astype(np.int32)  # frequent last: they win
-    while pending.size:
-        taken = table_ids[slot[pending]] >= 0
-        slot[pending[taken]] = (slot[pending[taken]] + 1) & (size - 1)
-        free = pending[~taken]
-        table_ids[slot[free]] = free  # the last of those sharing a slot wins
-        won = table_ids[slot[free]] == free
-        table_keys[slot[free[won]]] = unique[free[won]]
-        pending = np.concatenate((pending[taken], free[~won]))
-    slot = _slot(keys, bits)
-    ids = table_ids[slot]
-    wrong = np.flatnonzero(table_keys[slot] != keys)
-    while wrong.size:
-        slot[wrong] = (slot[wrong] + 1) & (size - 1)
-        ids[wrong] = table_ids[slot[wrong]]
-        wrong = wrong[table_keys[slot[wrong]] != keys[wrong]]
-    reps = np.empty(len(unique), np.int64)
-    reps[ids] = np.arange(len(ids))
-    return unique, ids, reps
+    def __init__(self, bits: int) -> None:
+        self._empty(bits)
+
+    def _empty(self, bits: int) -> None:
+        self.bits = bits
+        self.size = 1 << bits
+        self.keys = np.zeros(self.size, np.uint64)
+        self.used = 0
+        """Slots taken."""
+
+    def insert(self, keys: np.ndarray) -> np.ndarray:
+        """The slot of each of `keys`, adding those not in the table yet."""
+        found = _slot(keys, self.bits)
+        mask = self.size - 1
+        todo = np.arange(len(keys))
+        while todo.size:
+            slot = found[todo]
+            wanted = keys[todo]
+            free = self.keys[slot] == 0
+            if free.any():
+                self.keys[slot[free]] = wanted[free]  # one of a slot's claimants wins
+                self.used += len(np.unique(slot[free]))
+            miss = self.keys[slot] != wanted
+            todo = todo[miss]
+            found[todo] = (slot[miss] + 1) & mask
+        return found
+
+    def grow(self) -> np.ndarray:
+        """Double the table; returns the new slot of each old slot (of its key)."""
+        old = self.keys
+        filled = np.flatnonzero(old)
+        self._empty(self.bits + 1)
+        moved = np.zeros(len(old), np.int32)
+        moved[filled] = self.insert(old[filled])
+        return moved
 
 
 def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
     """Fibonacci hashing: the top `bits` bits of key * 2^64/phi, as int64."""
-    return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).view(np.int64)
+    slot = keys * np.uint64(0x9E3779B97F4A7C15)
+    slot >>= np.uint64(64 - bits)
+    return slot.view(np.int64)
 
 
 # -- runs and their merge ---------------------------------------------------------------
@@ -408,16 +451,17 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
 
 def _word_run(tokens: np.ndarray, row: np.ndarray, m: int, first: int, *, tf: bool = True) -> _Run:
     """The distinct (word, row) entries of a chunk of `m` rows, with their counts."""
-    key = tokens.astype(np.int64) * m + row
+    key = tokens.astype(np.int64)
+    key *= m
+    key += row
     key.sort()
     firsts = _firsts(key)
-    counts = np.diff(np.append(firsts, len(key)))
-    key = key[firsts]
-    word = key // m
-    rows = (key - word * m).astype(np.uint16)
+    counts = np.diff(firsts, append=len(key))
+    word, rows = np.divmod(key[firsts], m)
+    del key, firsts
     groups, sizes = _groups(word)
     kept = np.minimum(counts, 255).astype(np.uint8) if tf else None
-    return _Run(groups, sizes, rows, kept, first)
+    return _Run(groups, sizes, rows.astype(np.uint16), kept, first)
 
 
 def _pair_run(
@@ -425,7 +469,9 @@ def _pair_run(
 ) -> _Run:
     """The distinct (pair, row) entries of a chunk of `m` rows, pairs keyed
     `left * base + right` (`base` above every id)."""
-    pairs = left.astype(np.int64) * base + right
+    pairs = left.astype(np.int64)
+    pairs *= base
+    pairs += right
     if pairs.size and int(pairs.max()) >= (1 << 62) // m:
         order = np.lexsort((row, pairs))  # pair * m would overflow: slower, exact
         pairs, row = pairs[order], row[order]
@@ -433,11 +479,12 @@ def _pair_run(
         keep[1:] = (pairs[1:] != pairs[:-1]) | (row[1:] != row[:-1])
         pairs, rows = pairs[keep], row[keep].astype(np.uint16)
     else:
-        key = pairs * m + row
+        key = pairs * m
+        key += row
         key.sort()
-        key = key[_firsts(key)]
-        pairs = key // m
-        rows = (key - pairs * m).astype(np.uint16)
+        pairs, rows = np.divmod(key[_firsts(key)], m)
+        del key
+        rows = rows.astype(np.uint16)
     groups, sizes = _groups(pairs)
     return _Run(groups, sizes, rows, None, first, base)
 
@@ -445,29 +492,39 @@ def _pair_run(
 def _groups(sorted_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of `sorted_keys` and how many times each is there."""
     firsts = _firsts(sorted_keys)
-    return sorted_keys[firsts], np.diff(np.append(firsts, len(sorted_keys)))
+    return sorted_keys[firsts], np.diff(firsts, append=len(sorted_keys)).astype(np.int32)
 
 
 def _merge(runs: list[_Run], final_keys: Any, *, tf: bool = False) -> tuple[Any, ...]:
-    """Sorted distinct final keys, offsets (len K+1), rows (int32) and tf (uint8, or
-    None) of the chunks' runs, each group's key mapped by `final_keys(run)` (int64).
+    """Sorted distinct final keys, offsets (len K+1), rows (int32) and tf (uint8, empty
+    unless `tf`) of the chunks' runs, each group's key mapped by `final_keys(run)` (int64).
 
     The groups are ordered by final key, ties in chunk order (a stable sort), so the
     rows of a key ascend; then each chunk's entries are put in place, and dropped.
     """
-    keys = np.concatenate([final_keys(run) for run in runs]) if runs else np.zeros(0, np.int64)
-    sizes = np.concatenate([run.sizes for run in runs]) if runs else np.zeros(0, np.int64)
+    if not runs:
+        return (
+            np.zeros(0, np.int64),
+            np.zeros(1, np.int64),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.uint8),
+        )
+    keys = np.concatenate([final_keys(run) for run in runs])
     order = np.argsort(keys, kind="stable")
     keys = keys[order]
-    sizes = sizes[order]
-    ends = np.cumsum(sizes)
-    total = int(ends[-1]) if ends.size else 0
-    starts = ends - sizes  # where the rows of each group go, in key order
+    firsts = _firsts(keys)
+    distinct = keys[firsts]
+    del keys
+    sizes = np.concatenate([run.sizes for run in runs])[order]
+    starts = np.cumsum(sizes, dtype=np.int64)
+    total = int(starts[-1]) if starts.size else 0
+    starts -= sizes  # where the rows of each group go, in key order
+    del sizes
+    offsets = np.append(starts[firsts], total)
+    del firsts
     place = np.empty(len(order), np.int64)
     place[order] = starts
-    firsts = _firsts(keys)
-    offsets = np.append(starts[firsts], total)
-    del order, sizes, ends, starts
+    del order, starts
     rows = np.empty(total, np.int32)
     counts = np.empty(total if tf else 0, np.uint8)
     g = 0
@@ -476,13 +533,12 @@ def _merge(runs: list[_Run], final_keys: Any, *, tf: bool = False) -> tuple[Any,
         k = len(run.sizes)
         at = np.repeat(place[g : g + k] - (np.cumsum(run.sizes) - run.sizes), run.sizes)
         at += np.arange(len(at))
-        rows[at] = run.rows
-        rows[at] += run.first
+        rows[at] = run.rows + np.int32(run.first)
         if tf and run.tf is not None:
             counts[at] = run.tf
         g += k
         del run, at
-    return keys[firsts], offsets, rows, counts
+    return distinct, offsets, rows, counts
 
 
 def _all_offsets(present: np.ndarray, offsets: np.ndarray, size: int) -> np.ndarray:
