@@ -14,11 +14,17 @@ are kept, each a sorted key array with offsets into an int32 array of rows:
   checked on the text.
 
 Tokenising 100k abstracts word by word in Python takes ~10 s, so `build` works on
-the UTF-8 bytes of all segments at once: token boundaries come from a byte class
-table, and each token gets a 64-bit key (its bytes when it has at most 8, else a
-hash of them), which a vectorised hash table maps to vocabulary ids. Two
-different long words could share a hash (odds ~1e-8 at a million words); they would
-then find each other's rows.
+the UTF-8 bytes of all segments of a chunk of rows at once: token boundaries come
+from a byte class table, and each token gets a 64-bit key (its bytes when it has at
+most 8, else a hash of them), which a vectorised hash table maps to vocabulary ids.
+Two different long words could share a hash (odds ~1e-8 at a million words); they
+would then find each other's rows.
+
+Memory: the per-token arrays (keys, starts, ids, rows, pair keys and their sorts,
+~60 bytes a token) exist for one chunk (~8M characters) at a time; what a chunk
+leaves is 2-3 bytes per distinct (word, row) or (pair, row) entry. At 1M abstracts
+(~170M tokens) `build` needs ~1 GB above its output, where one pass over the whole
+corpus needed ~15 GB.
 """
 
 from __future__ import annotations
