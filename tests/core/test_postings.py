@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
+import sys
 from collections import Counter
 
 import numpy as np
@@ -185,3 +187,18 @@ def test_word_ids_survive_the_vocabulary_table_growing_between_chunks(monkeypatc
     whole = build(texts, heads, 1 << 16, monkeypatch)
     assert as_reference(whole) == reference(texts, heads)
     assert_same(build(texts, heads, 37, monkeypatch), whole)
+
+
+def test_a_first_slice_with_more_distinct_words_than_the_table_holds_is_interned():
+    """The vocabulary's table starts with 65536 slots and a slice of tokens goes in
+    before it grows: a slice of more distinct keys than free slots used to probe for
+    ever (a corpus of Zipf-distributed words hung the build). Run in a child process,
+    so that a regression fails on its timeout instead of hanging the suite."""
+    code = (
+        "import numpy as np\n"
+        "from reader.core.search.postings import _intern\n"
+        "keys = np.arange(1, 300_001, dtype=np.uint64)[::-1].copy()\n"
+        "ids, reps = _intern(keys)\n"
+        "assert len(reps) == len(keys) and np.array_equal(keys[reps][ids], keys)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

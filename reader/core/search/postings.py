@@ -253,13 +253,16 @@ class _Vocabulary:
         """
         table = self.table
         slots = np.empty(len(keys), np.int32)
-        for lo in range(0, len(keys), _PROBE):  # in slices: small temporaries, reused
-            part = keys[lo : lo + _PROBE]
-            slots[lo : lo + _PROBE] = table.insert(part)
-            if table.used * 4 > table.size:
+        lo = 0
+        while lo < len(keys):  # in slices: small temporaries, reused
+            # a slice of distinct keys must not fill the table (a probe would never end)
+            part = keys[lo : lo + min(_PROBE, table.size // 2 - table.used)]
+            slots[lo : lo + len(part)] = table.insert(part)
+            lo += len(part)
+            while table.used * 4 > table.size:
                 moved = table.grow()
-                for at in range(0, lo + len(part), _PROBE):  # slices: numpy copies indexes
-                    done = slots[at : min(at + _PROBE, lo + len(part))]  # to int64 first
+                for at in range(0, lo, _PROBE):  # slices: numpy copies indexes to int64
+                    done = slots[at : min(at + _PROBE, lo)]
                     done[:] = moved[done]
                 old = self.slot_ids
                 known = np.flatnonzero(old >= 0)
