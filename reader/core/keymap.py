@@ -45,9 +45,9 @@ def load_keymap(
 
     Which names are keys is the UI's to say (`valid_key`; the app passes
     `reader.tui.keys.valid_key`): the core knows the file, not the terminal. Without
-    it, any non-empty key is taken."""
+    it, any non-empty key is taken. `known_ids` is iterated only when there is a file
+    (the app passes a generator that imports every screen to list their bindings)."""
     path = path or keymap_path()
-    known = set(known_ids)
     try:
         raw = read_regular(path, limit=KEYMAP_LIMIT, what="key map").decode("utf-8")
     except FileNotFoundError:
@@ -70,6 +70,7 @@ def load_keymap(
         f"{path}: {name!r} is outside the [keys] table; ignored" for name in data if name != "keys"
     ]
     keymap: dict[str, str] = {}
+    known = set(known_ids)
     for binding_id, value in table.items():
         if binding_id not in known:
             problems.append(f"{path}: unknown binding id {binding_id!r} (see `reader keys`)")
