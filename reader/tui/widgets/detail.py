@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -10,10 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from reader.core.models import Abstract, Annotation, Record, Status
 from reader.tui.render import Hanging, glyph, highlight, latex_text, source_label
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 SHOWN_NOTE = 16 * 1024
 """Characters of a note the pane renders as Markdown: a longer note shows its start and
@@ -36,7 +39,9 @@ class DetailPane(VerticalScroll):
     metadata (id · date · authors · categories · source · status · tags, wrapped with a
     hanging indent), its links whole (so terminals detect them), the abstract with its
     LaTeX rendered, then the user's note as Markdown. Nothing long comes before the
-    abstract, so it never leaves the screen.
+    abstract, so it never leaves the screen. The Markdown widget is made when the first
+    note is shown: importing it (markdown-it and its plugins) took a tenth of the
+    app's start.
 
     Call `show(abstract, annotation, terms)`; `terms` are highlighted in the title and
     the abstract. j/k (the list's keys, as the user mapped them) scroll; J/K post `Step`
@@ -68,12 +73,16 @@ class DetailPane(VerticalScroll):
             super().__init__()
             self.by = by
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._note: Markdown | None = None
+        """The note, once one was shown (None before)."""
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
         yield Static(id="detail-abstract")
         yield Static("Note", id="detail-note-label")
-        yield Markdown(id="detail-note")
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"detail--{name}", partial=True)
@@ -89,13 +98,12 @@ class DetailPane(VerticalScroll):
         meta = self.query_one("#detail-meta", Static)
         body = self.query_one("#detail-abstract", Static)
         label = self.query_one("#detail-note-label", Static)
-        note = self.query_one("#detail-note", Markdown)
         if abstract is None:
             title.update("No abstract matches the filter.")
             title.display = True
             for widget in (meta, body):
                 widget.update("")
-            label.display = note.display = False
+            self._show_note(label, "")
             return
         match = self._style("match")
         record = Record(abstract.id, abstract, annotation)
@@ -104,12 +112,23 @@ class DetailPane(VerticalScroll):
         title.update(highlight(Text(record.title), terms, match) if titled else "")
         meta.update(self._metadata(record, abstract, annotation))
         body.update(highlight(latex_text(abstract.text, self._style("math")), terms, match))
-        has_note = bool(annotation.note.strip())
-        label.display = note.display = has_note
-        if has_note:
-            note.update(shown_note(annotation.note))
+        self._show_note(label, annotation.note)
         if self.scroll_y:
             self.scroll_home(animate=False)
+
+    def _show_note(self, label: Static, note: str) -> None:
+        """The note as Markdown under its label; neither when there is no note."""
+        shown = self._note
+        label.display = has_note = bool(note.strip())
+        if shown is not None:
+            shown.display = has_note
+            if has_note:
+                shown.update(shown_note(note))
+        elif has_note:
+            from textual.widgets import Markdown  # (see the class docstring)
+
+            self._note = Markdown(shown_note(note), id="detail-note")
+            self.mount(self._note)
 
     def _metadata(self, record: Record, abstract: Abstract, annotation: Annotation) -> Hanging:
         """`2306.10015 · 2023-06-16 · 000 #1 · ● unread · #rl`, then comments, DOI and
