@@ -19,10 +19,7 @@ from reader.core.library import Library
 from reader.tui.crash import write_crash_report
 from reader.tui.environment import in_browser
 from reader.tui.keys import APP_BINDINGS, user_keymap
-from reader.tui.screens.command_palette import ReaderPalette
-from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
-from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.widgets.library_header import display_path
 
 EXIT_GRACE = 2.0
@@ -118,6 +115,8 @@ class ReaderApp(App[None]):
 
     def _save_pending(self) -> None:
         """Save open notes, and make the changes still waiting for another process."""
+        from reader.tui.screens.note_editor import NoteEditor
+
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_now()
@@ -130,12 +129,16 @@ class ReaderApp(App[None]):
 
     def action_command_palette(self) -> None:
         """ctrl+p: Textual's palette, with its crashes worked around (`ReaderPalette`)."""
+        from reader.tui.screens.command_palette import ReaderPalette
+
         if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
             self.push_screen(ReaderPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
         if rows is not None:
+            from reader.tui.screens.help import HelpScreen
+
             keys_file = display_path(keymap_path())
             self.push_screen(HelpScreen(rows(), keys_file, self._keymap_problems()))
 
