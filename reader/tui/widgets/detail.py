@@ -39,9 +39,10 @@ class DetailPane(VerticalScroll):
     metadata (id · date · authors · categories · source · status · tags, wrapped with a
     hanging indent), its links whole (so terminals detect them), the abstract with its
     LaTeX rendered, then the user's note as Markdown. Nothing long comes before the
-    abstract, so it never leaves the screen. The Markdown widget is made when the first
-    note is shown: importing it (markdown-it and its plugins) took a tenth of the
-    app's start.
+    abstract, so it never leaves the screen. The Markdown widget is made for the first
+    note shown, once the frame being drawn is on screen: importing and building it
+    (markdown-it, a widget per block) took a tenth of the app's start, and the first
+    abstract's note now follows the first frame instead of delaying it.
 
     Call `show(abstract, annotation, terms)`; `terms` are highlighted in the title and
     the abstract. j/k (the list's keys, as the user mapped them) scroll; J/K post `Step`
@@ -76,7 +77,11 @@ class DetailPane(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._note: Markdown | None = None
-        """The note, once one was shown (None before)."""
+        """The note's widget, once a note was shown (None before)."""
+        self._note_text = ""
+        """The note of the abstract shown (what `_make_note` shows)."""
+        self._making = False
+        """`_make_note` is scheduled."""
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
@@ -97,13 +102,12 @@ class DetailPane(VerticalScroll):
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)
         body = self.query_one("#detail-abstract", Static)
-        label = self.query_one("#detail-note-label", Static)
         if abstract is None:
             title.update("No abstract matches the filter.")
             title.display = True
             for widget in (meta, body):
                 widget.update("")
-            self._show_note(label, "")
+            self._show_note("")
             return
         match = self._style("match")
         record = Record(abstract.id, abstract, annotation)
@@ -112,23 +116,36 @@ class DetailPane(VerticalScroll):
         title.update(highlight(Text(record.title), terms, match) if titled else "")
         meta.update(self._metadata(record, abstract, annotation))
         body.update(highlight(latex_text(abstract.text, self._style("math")), terms, match))
-        self._show_note(label, annotation.note)
+        self._show_note(annotation.note)
         if self.scroll_y:
             self.scroll_home(animate=False)
 
-    def _show_note(self, label: Static, note: str) -> None:
-        """The note as Markdown under its label; neither when there is no note."""
-        shown = self._note
-        label.display = has_note = bool(note.strip())
-        if shown is not None:
-            shown.display = has_note
-            if has_note:
-                shown.update(shown_note(note))
-        elif has_note:
-            from textual.widgets import Markdown  # (see the class docstring)
+    def _show_note(self, note: str) -> None:
+        """The note as Markdown under its label; neither when there is no note. Before
+        the first note: both hidden until `_make_note` runs (see the class docstring)."""
+        self._note_text = note
+        label = self.query_one("#detail-note-label", Static)
+        has_note = bool(note.strip())
+        if self._note is None:
+            label.display = False
+            if has_note and not self._making:
+                self._making = True
+                self.call_after_refresh(self._make_note)
+            return
+        label.display = self._note.display = has_note
+        if has_note:
+            self._note.update(shown_note(note))
 
-            self._note = Markdown(shown_note(note), id="detail-note")
-            self.mount(self._note)
+    def _make_note(self) -> None:
+        """Make the note's widget for the note shown now (if it still has one)."""
+        self._making = False
+        if self._note is not None or not self._note_text.strip():
+            return
+        from textual.widgets import Markdown  # (see the class docstring)
+
+        self._note = Markdown(shown_note(self._note_text), id="detail-note")
+        self.mount(self._note)
+        self.query_one("#detail-note-label", Static).display = True
 
     def _metadata(self, record: Record, abstract: Abstract, annotation: Annotation) -> Hanging:
         """`2306.10015 · 2023-06-16 · 000 #1 · ● unread · #rl`, then comments, DOI and
