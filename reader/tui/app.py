@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -65,6 +66,7 @@ class ReaderApp(App[None]):
             self.exit()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._started)
         for message in self.library.messages:
             self.notify(message, timeout=8)
         if self.keymap_problems:
@@ -82,6 +84,15 @@ class ReaderApp(App[None]):
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.save_and_exit)
+
+    def _started(self) -> None:
+        """The first frame is on screen. The command line paused the cyclic GC for the
+        start (`reader.cli.app`): what the start made lives as long as the app, so it
+        is frozen out of every later collection, and the collector runs from now on.
+        (Not paused, as in tests: nothing to do.)"""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _check_server(self) -> None:
         if os.getppid() != self._server:  # the server is gone: its tab with it

@@ -82,3 +82,52 @@ def test_a_keys_toml_still_finds_clashes_in_every_screen(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "'note.discard': 'escape'" in done.stdout
     assert "is bound to both" in done.stdout and "the note editor" in done.stdout
+
+
+GC_SCRIPT = """
+import asyncio, gc, sys
+from reader.core.library import Library
+from reader.tui.app import ReaderApp
+
+async def main():
+    app = ReaderApp(Library(sys.argv[1]))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        print(gc.isenabled(), gc.get_freeze_count() > 0)
+
+gc.disable()  # as `reader` does before it imports the app (`reader.cli.app`)
+asyncio.run(main())
+"""
+
+
+def test_the_collector_paused_for_the_start_runs_again_after_the_first_frame(
+    library: Library, tmp_path: Path
+):
+    done = subprocess.run(
+        [sys.executable, "-c", GC_SCRIPT, str(library.data_dir)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "READER_CONFIG_DIR": str(tmp_path / "config")},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]  # running, over what the start froze
+
+
+def test_the_command_line_pauses_the_collector_only_for_the_app(monkeypatch):
+    import gc
+
+    import reader.cli.app as cli_app
+
+    seen: list[bool] = []
+    monkeypatch.setattr(cli_app, "run_app", lambda state: seen.append(gc.isenabled()))
+    try:
+        assert cli_app.open_if_installed(None)  # type: ignore[arg-type]
+        assert seen == [False], "paused before the app's imports"
+        gc.enable()
+        monkeypatch.setitem(sys.modules, "reader.tui.app", None)  # not installed
+        assert not cli_app.open_if_installed(None)  # type: ignore[arg-type]
+        assert gc.isenabled(), "the list is printed with the collector running"
+    finally:
+        gc.enable()
