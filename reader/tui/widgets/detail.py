@@ -139,8 +139,8 @@ class DetailPane(VerticalScroll):
     def _make_note(self) -> None:
         """Make the note's widget for the note shown now (if it still has one)."""
         self._making = False
-        if self._note is not None or not self._note_text.strip():
-            return
+        if self._note is not None or not self._note_text.strip() or not self.is_attached:
+            return  # (not attached: the app closed meanwhile)
         from textual.widgets import Markdown  # (see the class docstring)
 
         self._note = Markdown(shown_note(self._note_text), id="detail-note")
