@@ -15,7 +15,6 @@ applies the map with `App.set_keymap`; what a key name is, is the app's to say
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -56,6 +55,8 @@ def load_keymap(
         return {}, [f"{error}; default keys are used"]
     except UnicodeDecodeError as error:
         return {}, [f"{path}: cannot read the key map ({error}); default keys are used"]
+    import tomllib  # (only when there is a file: not at every start)
+
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
