@@ -1,4 +1,5 @@
-"""What the app imports before its first frame (issue 13: start-up time).
+"""What the app does before its first frame (issue 13: start-up time): what it imports,
+and the cyclic GC paused until then.
 
 Each screen and widget that the first frame does not show is imported when first
 used: the stats screen (plotext), the note editor (TextArea, tree-sitter), the note's
