@@ -390,8 +390,14 @@ class MainScreen(Screen[None]):
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
-        self.sort = self.sort_choice.sort_for(has_words(event.value))
-        self._search(event.value, self.sort)
+        try:
+            self.sort = self.sort_choice.sort_for(has_words(event.value))
+            self._search(event.value, self.sort)
+        finally:
+            # the query and its rows go to the terminal in one frame: the list asks for
+            # its repaint as it goes idle, right after this callback
+            if not self.abstract_list.call_later(event.release):
+                event.release()
 
     @on(FilterBar.Leave)
     def _filter_done(self) -> None:
