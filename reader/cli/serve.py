@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import shlex
-import socket
 import sys
 from pathlib import Path
 
@@ -62,6 +61,8 @@ def serve(state: State, host: str, port: int, data_dir: Path | None, public: boo
     server = ReaderServer(command, host, port, title=f"reader: {folder.name}")
     if not is_loopback(host):
         click.echo(PUBLIC_WARNING.format(host=host, port=port), err=True)
+    import socket  # here: every other command would pay its import
+
     shown = socket.gethostname() if host in ("0.0.0.0", "::", "") else host
     url = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
     click.echo(f"reader: serving {folder} at {url} (one app per browser tab; ctrl+c stops)")
@@ -82,6 +83,8 @@ def _library_folder(data_dir: Path | None) -> Path:
 
 def _check_port(host: str, port: int) -> None:
     """A port another server holds is a one-line error now, before the URL is printed."""
+    import socket
+
     try:
         infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM)
     except socket.gaierror as error:

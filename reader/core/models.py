@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -340,6 +340,12 @@ _STATUSES = {s.value: s for s in Status}
 
 EMPTY = Annotation()
 """The annotation of a record the user has not touched."""
+
+IndexedFields = tuple[str, Sequence[str], str, str, str]
+"""What the search index reads of an annotation: status, tags, note, title, updated.
+Taken from the stored form, undecoded, when the index is first filled: a status is
+its value (a `Status` is a str), tags may be as stored (search folds them as
+`normalize_tag` would: `tag_key`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from anyascii import anyascii
-
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -49,6 +47,8 @@ class _Latin(dict[int, str]):
         char = chr(code)
         value = char
         if char.isalpha() and unicodedata.name(char, "").startswith("LATIN "):
+            from anyascii import anyascii  # 3 ms of import: only when such a letter is met
+
             value = anyascii(char).lower() or char
         self[code] = value
         return value

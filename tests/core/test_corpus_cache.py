@@ -206,13 +206,14 @@ def test_a_read_only_library_keeps_its_cache_in_memory(seeded: Path):
 
 
 CHILD = """
-import sys
+import os, sys
+EXTRA = os.environ.get("HEAVY_TOO", "").split()
 from reader.cli import cli
 try:
     cli(sys.argv[1:], prog_name="reader")
 except SystemExit as done:
     code = done.code
-heavy = [m for m in ("numpy", "pylatexenc", "textual") if m in sys.modules]
+heavy = [m for m in ("numpy", "pylatexenc", "textual", *EXTRA) if m in sys.modules]
 print("HEAVY:" + ",".join(heavy))
 sys.exit(code)
 """
@@ -240,11 +241,13 @@ def test_many_ids_are_looked_up_at_once_like_one_at_a_time(seeded: Path):
 
 
 def test_reader_list_without_a_query_needs_no_index(seeded: Path):
+    """Nor a lock (reading never locks), nor the query parser."""
     done = subprocess.run(
         [sys.executable, "-c", CHILD, "--data-dir", str(seeded), "list", "--limit", "2"],
         capture_output=True,
         text=True,
         timeout=60,
+        env=os.environ | {"HEAVY_TOO": "filelock reader.core.search.query"},
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout

@@ -17,7 +17,7 @@ from reader.core.errors import (
     UnknownIdError,
 )
 from reader.core.library import Library
-from reader.core.models import Annotation, Status
+from reader.core.models import EMPTY, Annotation, Status
 from reader.core.store import storage as storage_mod
 from reader.core.store.folder import SCHEMA_VERSION
 
@@ -184,10 +184,12 @@ def test_full_disk_refuses_the_change_and_keeps_state(lib: Library, monkeypatch)
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(storage_mod, "atomic_write_bytes", full)
+    other = lib.ids()[1]  # never annotated: nothing of it in memory before the write
     with pytest.raises(StoreError, match="disk is full"):
-        lib.tag([FIRST], add=["lost"])
+        lib.tag([FIRST, other], add=["lost"])
     monkeypatch.undo()
     assert lib.annotation(FIRST).tags == ("saved",)
+    assert lib.annotation(other) == EMPTY and other not in lib.annotations()
     assert lib.search("tag:lost").ids == []
     assert reopen(lib).annotation(FIRST).tags == ("saved",)
     lib.tag([FIRST], add=["after"])  # and the next change works

@@ -308,10 +308,13 @@ async def test_invalid_tag_is_reported_not_saved(run_app: RunApp, library: Libra
     async with run_app(library) as pilot:
         app = pilot.app
         record = current_id(app)
-        await pilot.press("t", "#", "enter")
-        await pilot.pause()
+        await pilot.press("t")
+        await until(lambda: isinstance(app.screen, PromptScreen), "the tag prompt")
+        await pilot.press("#", "enter")
+        await until(
+            lambda: any("invalid tag" in n.message for n in app._notifications), "the message"
+        )
         assert isinstance(app.screen, MainScreen)
-        assert any("invalid tag" in n.message for n in app._notifications)
     assert Library(library.data_dir).annotation(record).tags == ()
 
 

@@ -8,6 +8,7 @@ each key to be handled, so it cannot show these bugs.
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -38,9 +39,17 @@ def burst(app: ReaderApp, *keys: str) -> None:
 
 
 async def settle(pilot) -> None:
-    """Wait until the queued keys are handled (the screen may change on the way)."""
-    for _ in range(4):
-        await pilot.pause()
+    """Wait until the queued keys are handled: the screens, focus and workers stay as
+    they are for five frames in a row (a loaded machine handles a burst over several)."""
+    app = pilot.app
+    last, same = None, 0
+    deadline = time.monotonic() + 20
+    while same < 5 and time.monotonic() < deadline:
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.02)
+        now = (tuple(app.screen_stack), app.screen.focused)
+        same = same + 1 if now == last else 0
+        last = now
 
 
 def main(app: ReaderApp) -> MainScreen:

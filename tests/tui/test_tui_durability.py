@@ -33,6 +33,7 @@ def _type_then_die(data: Path, text: str) -> None:
             await pilot.pause()
             for char in text:
                 await pilot.press(char)
+            await pilot.pause()  # the editor's Changed message of the last key is handled
             os._exit(9)  # no save, no cleanup, no atexit: the journal is all there is
 
     asyncio.run(main())

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from reader.core.models import EMPTY, Abstract, Annotation, Status, tag_key
+from reader.core.models import EMPTY, Abstract, Annotation, IndexedFields, Status, tag_key
 from reader.core.search import postings as post
 from reader.core.search.metadata import AuthorIndex, CategoryIndex
 from reader.core.search.query import (
@@ -210,22 +210,29 @@ class SearchIndex:
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
         """Make row `row` searchable by its new status, tags, note and title."""
+        a = annotation
+        self.set_fields(row, (a.status, a.tags, a.note, a.title, a.updated))
+
+    def set_fields(self, row: int, fields: IndexedFields) -> None:
+        """`set_annotation` from what the index reads of the annotation: the stored
+        form will do, undecoded (see `IndexedFields`)."""
+        status, tags, note, title, updated = fields
         self.version += 1
-        self.status[row] = STATUS_CODES[annotation.status]
-        self.updated[row] = _stamp_number(annotation.updated)
+        self.status[row] = STATUS_CODES[status]  # type: ignore[index]  # a Status is a str
+        self.updated[row] = _stamp_number(updated)
         for tag in self._row_tags.pop(row, ()):
             rows = self.tags.get(tag)
             if rows is not None:
                 rows.discard(row)
                 if not rows:
                     del self.tags[tag]
-        if annotation.tags:
-            keys = tuple(dict.fromkeys(map(tag_key, annotation.tags)))
+        if tags:
+            keys = tuple(dict.fromkeys(map(tag_key, tags)))
             self._row_tags[row] = keys
             for key in keys:
                 self.tags.setdefault(key, set()).add(row)
-        _put(self.notes, row, fold(annotation.note) if annotation.note else "")
-        _put(self.titles, row, fold(annotation.title) if annotation.title else "")
+        _put(self.notes, row, fold(note) if note else "")
+        _put(self.titles, row, fold(title) if title else "")
 
     def set_annotations(self, items: Iterable[tuple[int, Annotation]]) -> None:
         for row, annotation in items:

@@ -470,6 +470,11 @@ class RowIds(Sequence[str]):
     def __iter__(self) -> Iterator[str]:
         return iter(self._cache.ids())
 
+    def take(self, rows: np.ndarray) -> list[str]:
+        """The ids of `rows` (a numpy array of rows), read at once from the id column:
+        a search's 50k matches in a few ms, not one slice of the cache each."""
+        return [raw.decode() for raw in self._cache.arrays()["ids"][rows].tolist()]
+
 
 class RowsById(Mapping[str, int]):
     """The row of each record id, by binary search in the cache (no dict of n ids)."""

@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
-from reader.core.models import Abstract, Annotation, normalize_id
+from reader.core.models import Abstract, normalize_id
 from reader.core.store import cache as cachefile
 from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
 from reader.core.store.folder import DataFile, check_corpus, has_records, open_data_file
+from reader.core.store.userdata import Annotations
 from reader.core.text import fold
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class CorpusStore:
         self.cache_path = data_dir / "corpus.cache"
         self.index_dir = data_dir / "index"
         self.read_only = read_only
-        self._annotations: Callable[[], Mapping[str, Annotation]] = dict
+        self._annotations: Callable[[], Annotations] = lambda: Annotations({}, self.path)
         self._cache = cachefile.open_cache(self.cache_path, cachefile.identity(self.path))
         self.file: DataFile = open_data_file(
             self.path,
@@ -85,7 +86,7 @@ class CorpusStore:
         a removal, when row numbers held from before may name other records."""
 
     # ----------------------------------------------------------------- loading
-    def load(self, annotations: Callable[[], Mapping[str, Annotation]] | None = None) -> None:
+    def load(self, annotations: Callable[[], Annotations] | None = None) -> None:
         """Open the corpus (from its cache when valid, else from `corpus.json`, then
         rebuilding the cache); `annotations` gives the user's annotations, put in
         every index this store loads or builds from now."""
@@ -147,9 +148,12 @@ class CorpusStore:
 
     def _set_index(self, index: SearchIndex) -> None:
         self._index = index
-        keys = list(self._annotations().items())
-        rows = self.rows.rows_of([k for k, _ in keys]) if isinstance(self.rows, RowsById) else []
-        index.set_annotations((r, a) for r, (_, a) in zip(rows, keys, strict=True) if r is not None)
+        annotations = self._annotations()
+        keys = list(annotations)
+        rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
+        for row, key in zip(rows, keys, strict=True):
+            if row is not None:
+                index.set_fields(row, annotations.indexed(key))
 
     @property
     def index_loaded(self) -> bool:

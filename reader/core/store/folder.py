@@ -16,10 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from filelock import FileLock, Timeout
 
 from reader.core.errors import BusyError, StoreError
 from reader.core.models import Status, normalize_tag
@@ -38,8 +37,12 @@ from reader.core.store.storage import (
     regular_mode,
     remove_stale_temps,
     save_count,
+    stale_temps,
 )
 from reader.core.userfiles import user_dir
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 SCHEMA_VERSION = 1
 """Version of the user-data file this release writes."""
@@ -73,7 +76,9 @@ class Lock:
         self.path = path
         self.timeout = LOCK_TIMEOUT
         """Seconds to wait for another process to finish writing (the app waits less)."""
-        self._lock = FileLock(str(path), timeout=LOCK_TIMEOUT)
+        self._lock: FileLock | None = None
+        """Made at the first write: importing filelock takes ~20 ms, and a command
+        that only reads never locks."""
 
     def probe(self) -> None:
         """Create the lock file (if need be) without locking; raises OSError when the
@@ -82,6 +87,10 @@ class Lock:
         os.close(fd)
 
     def __enter__(self) -> Lock:
+        from filelock import FileLock, Timeout
+
+        if self._lock is None:
+            self._lock = FileLock(str(self.path), timeout=LOCK_TIMEOUT)
         try:
             self._lock.acquire(timeout=self.timeout)
         except Timeout:
@@ -99,6 +108,8 @@ class Lock:
         """Wait at most `timeout` seconds until no process holds the lock; True when
         free. Takes nothing: the lock is released at once, so a write may still find it
         held again. Safe from another thread (it uses a descriptor of its own)."""
+        from filelock import FileLock, Timeout
+
         waiter = FileLock(str(self.path), thread_local=False)
         try:
             waiter.acquire(timeout=timeout)
@@ -110,6 +121,7 @@ class Lock:
         return True
 
     def __exit__(self, *exc: object) -> None:
+        assert self._lock is not None
         self._lock.release()
 
 
@@ -337,10 +349,11 @@ def open_data_file(
         if load:
             data_file.load()
         return data_file
-    with lock:
-        remove_stale_temps(path)
-        if load:
-            data_file.load()
+    if stale_temps(path):  # a killed write's: removed under the lock (no writer is at work)
+        with lock:
+            remove_stale_temps(path)
+    if load:
+        data_file.load()  # a file is replaced whole, by rename: reading needs no lock
     return data_file
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +66,7 @@ class DraftJournal:
         self.folder.mkdir(parents=True, exist_ok=True)
         if created:
             fsync_dir(self.folder.parent)
-        path = self.folder / f"{os.getpid()}-{secrets.token_hex(4)}.jsonl"
+        path = self.folder / f"{os.getpid()}-{os.urandom(4).hex()}.jsonl"
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         fsync_dir(self.folder)

@@ -270,10 +270,16 @@ def backups_of(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name, reverse=True)
 
 
+def stale_temps(path: Path) -> list[Path]:
+    """The temporary files of writes of `path` in its folder (a killed write's, or a
+    write at work in another process)."""
+    return list(path.parent.glob(f".{path.name}*{TMP_MARK}*"))
+
+
 def remove_stale_temps(path: Path) -> list[Path]:
     """Delete temporary files a killed write of `path` left behind (call under its lock)."""
     removed = []
-    for leftover in path.parent.glob(f".{path.name}*{TMP_MARK}*"):
+    for leftover in stale_temps(path):
         with contextlib.suppress(OSError):
             leftover.unlink()
             removed.append(leftover)

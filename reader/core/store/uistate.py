@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from filelock import FileLock, Timeout
 
 from reader.core.store.storage import atomic_write_bytes, read_regular
 
@@ -103,6 +102,8 @@ def save(data_dir: Path, state: UIState, added: Iterable[str] = ()) -> UIState:
     window holds the lock past `LOCK_WAIT` or the folder cannot be written, nothing is
     written (a lost place is not worth an error) and the state is returned with
     `added` in its history, for the next save to try again."""
+    from filelock import FileLock, Timeout  # ~20 ms: only when saving
+
     added = tuple(added)
     try:
         with FileLock(str(data_dir / f".{FILE}.lock"), timeout=LOCK_WAIT):

@@ -22,8 +22,7 @@ from tinydb.table import Document
 
 from reader.core.discover.changelog import Line, Log
 from reader.core.errors import ReaderError, ReadOnlyError, StoreError
-from reader.core.models import EMPTY, Annotation
-from reader.core.search.query import parse
+from reader.core.models import EMPTY, Annotation, IndexedFields, Status
 from reader.core.store.folder import (
     DataFile,
     check_schema,
@@ -68,7 +67,7 @@ class UserData:
             self.file.storage.read_only = True
         self.read_only = read_only
         self._on_change: Callable[[Mapping[str, Annotation]], None] = lambda _: None
-        self._ann: dict[str, Annotation] = {}
+        self._ann = Annotations({}, self.path)
         self._views: list[View] = []
         self._generation = -1
 
@@ -86,19 +85,8 @@ class UserData:
         if on_change is not None:
             self._on_change = on_change
         data = self.file.load()
-        fresh: dict[str, Annotation] = {}
-        for key, doc in data.get("annotations", {}).items():
-            try:
-                fresh[key] = Annotation.from_dict(doc)
-            except (KeyError, TypeError, ValueError, AttributeError) as error:
-                raise StoreError(
-                    f"{self.path}: the annotation of {key!r} is malformed ({error})"
-                ) from None
-        changed = {
-            k: fresh.get(k, EMPTY)
-            for k in fresh.keys() | self._ann.keys()
-            if fresh.get(k) != self._ann.get(k)
-        }
+        fresh = Annotations(dict(data.get("annotations", {})), self.path)
+        changed = fresh.changed_from(self._ann)
         views = _views(data)
         reloaded = Reloaded(bool(changed), views != self._views)
         self._ann, self._views = fresh, views
@@ -137,8 +125,9 @@ class UserData:
     def get(self, record_id: str) -> Annotation:
         return self._ann.get(record_id, EMPTY)
 
-    def all(self) -> Mapping[str, Annotation]:
-        """Every non-empty annotation, by record id (including ids not in the corpus)."""
+    def all(self) -> Annotations:
+        """Every non-empty annotation, by record id (including ids not in the corpus),
+        each decoded when read."""
         return self._ann
 
     def write(self, after: Mapping[str, Annotation], log: Sequence[Line] = ()) -> None:
@@ -163,10 +152,7 @@ class UserData:
                 )
         self._generation = storage.generation
         for key, ann in after.items():
-            if ann is EMPTY:
-                self._ann.pop(key, None)
-            else:
-                self._ann[key] = ann
+            self._ann.put(key, ann)
         self._on_change(after)
 
     def changelog(self) -> Log:
@@ -186,6 +172,8 @@ class UserData:
     def save_view(self, name: str, query: str, *, replace: Replace = False) -> View:
         """Save `query` as the view `name`. Raises ViewExistsError when a view of that
         name (in any case) exists and `replace` does not allow replacing it."""
+        from reader.core.search.query import parse  # ~12 ms: only to save a view
+
         name = clean_name(name)
         parse(query)
         with self.locked("the view was not saved"):
@@ -230,6 +218,99 @@ class UserData:
                 table.insert(Document({"query": add.query}, doc_id=add.name))  # type: ignore[arg-type]
         self._views = _views(self.file.storage.read() or {})
         self._generation = self.file.storage.generation
+
+
+class Annotations(Mapping[str, Annotation]):
+    """The annotations of `user.json` by record id, each decoded the first time it is
+    asked for: a command that changes one record does not decode 10k of them.
+
+    The file's shape was checked record by record when it was read (`check_user`),
+    so decoding later cannot meet a malformed record unnoticed; if it does, it is a
+    StoreError naming the record.
+    """
+
+    def __init__(self, docs: dict[str, Any], path: Path) -> None:
+        self._docs = docs
+        """The stored form of each annotation, as read or as written (a copy of the
+        file's table: memory follows a write only once it is on disk)."""
+        self._decoded: dict[str, Annotation] = {}
+        self._path = path
+
+    def __getitem__(self, key: str) -> Annotation:
+        found = self._decoded.get(key)
+        if found is None:
+            doc = self._docs[key]
+            try:
+                found = Annotation.from_dict(doc)
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise StoreError(
+                    f"{self._path}: the annotation of {key!r} is malformed ({error})"
+                ) from None
+            self._decoded[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._docs
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._docs)
+
+    def indexed(self, key: str) -> IndexedFields:
+        """What the search index reads of `key`'s annotation, from its stored form when
+        it is not decoded yet (making 10k Annotations costs more than indexing them)."""
+        found = self._decoded.get(key)
+        if found is not None:
+            return found.status, found.tags, found.note, found.title, found.updated
+        doc = self._docs[key]
+        status, tags = doc.get("status", "unread"), doc.get("tags") or []
+        if status not in _STATUS_VALUES or type(tags) is not list:
+            found = self[key]  # decoded: StoreError when it is malformed
+            return found.status, found.tags, found.note, found.title, found.updated
+        return status, tags, doc.get("note", ""), doc.get("title", ""), doc.get("updated", "")
+
+    def put(self, key: str, annotation: Annotation) -> None:
+        """`annotation` was written for `key` (EMPTY: removed)."""
+        if annotation is EMPTY:
+            self._docs.pop(key, None)
+            self._decoded.pop(key, None)
+        else:
+            self._docs[key] = annotation.to_dict()
+            self._decoded[key] = annotation
+
+    def changed_from(self, old: Annotations) -> Mapping[str, Annotation]:
+        """The annotations that differ from `old` ({id: annotation}, EMPTY for one
+        removed), decoded only when read: an unchanged stored form is not decoded."""
+        keys = [
+            k for k in self._docs.keys() | old._docs.keys() if self._docs.get(k) != old._docs.get(k)
+        ]
+        if old._docs:  # a stored form may differ and still say the same
+            keys = [k for k in keys if self.get(k, EMPTY) != old.get(k, EMPTY)]
+        return _Changed(dict.fromkeys(keys), self)
+
+
+_STATUS_VALUES = frozenset(s.value for s in Status)
+
+
+class _Changed(Mapping[str, Annotation]):
+    """Some keys of an `Annotations`, their values (EMPTY when absent) decoded when read."""
+
+    def __init__(self, keys: dict[str, None], annotations: Annotations) -> None:
+        self._keys = keys
+        self._annotations = annotations
+
+    def __getitem__(self, key: str) -> Annotation:
+        if key not in self._keys:
+            raise KeyError(key)
+        return self._annotations.get(key, EMPTY)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
 
 
 def _query(value: Any) -> str:
