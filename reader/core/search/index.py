@@ -42,6 +42,7 @@ from reader.core.search.query import (
     parse,
     terms,
 )
+from reader.core.search.texts import JoinedTexts
 from reader.core.store.records import column
 from reader.core.text import fold, word_pattern
 
@@ -138,6 +139,9 @@ class SearchIndex:
         self._categories: CategoryIndex | None = None
         self.version = 0
         """Goes up with every `set_annotation` (discovery retrains on it)."""
+        self._joined: dict[int, tuple[int, JoinedTexts]] = {}
+        """The notes and the titles end to end (by the table's id), with the `version`
+        they were joined at."""
 
     def __len__(self) -> int:
         return self.n
@@ -350,8 +354,14 @@ class SearchIndex:
     def _user_text(self, texts: dict[int, str], words: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros(self.n, bool)
-        pattern = word_pattern(words)
-        return self._rows_mask(row for row, text in texts.items() if pattern.search(text))
+        return self._rows_mask(self._joined_texts(texts).rows_matching(word_pattern(words)))
+
+    def _joined_texts(self, texts: dict[int, str]) -> JoinedTexts:
+        """`texts` (the notes or the titles) end to end, joined again after a change."""
+        cached = self._joined.get(id(texts))
+        if cached is None or cached[0] != self.version or cached[1].texts is not texts:
+            cached = self._joined[id(texts)] = (self.version, JoinedTexts(texts))
+        return cached[1]
 
     def _corpus_text(self, words: Sequence[str], *, headline: bool) -> np.ndarray:
         """Rows whose abstract (or headline alone) has the words; cached per term."""
@@ -445,9 +455,8 @@ class SearchIndex:
                 score += np.bincount(rows, weights=weights, minlength=self.n)
             pattern = word_pattern(words)
             for texts in (self.titles, self.notes):
-                for row, text in texts.items():
-                    if pattern.search(text):
-                        score[row] += 2.0
+                for row in self._joined_texts(texts).rows_matching(pattern):
+                    score[row] += 2.0
             for tag, tagged in self.tags.items():
                 if tag.startswith(phrase):
                     for row in tagged:
