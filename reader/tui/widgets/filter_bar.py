@@ -73,6 +73,8 @@ class FilterBar(Vertical):
         """Where up/down are in `history` (None: at the query being typed)."""
         self._typed = ""
         """The query being typed when up was first pressed (down comes back to it)."""
+        self._error: str | None = None
+        """The error shown under the input ("": none; None: not set yet)."""
 
     class Changed(Message):
         """The query text changed. The app does not repaint until the handler calls
@@ -118,6 +120,9 @@ class FilterBar(Vertical):
 
     def show_error(self, message: str | None) -> None:
         """Show `message` under the input, or hide the error line when None."""
+        if (message or "") == self._error:
+            return  # (an update lays the screen out again: each keystroke hid it)
+        self._error = message or ""
         error = self.query_one("#filter-error", Static)
         error.update(message or "")
         error.display = bool(message)
