@@ -1,12 +1,14 @@
-"""Notes and titles searched in one pass (`JoinedTexts`) find what one search per text finds."""
+"""Query-time shortcuts of the search index give what the plain way gives: notes and
+titles searched in one pass (`JoinedTexts`), distinct rows counted by a scatter."""
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from reader.core.models import Abstract, Annotation
-from reader.core.search.index import SearchIndex
+from reader.core.search.index import SearchIndex, _distinct
 from reader.core.search.texts import SEPARATOR, JoinedTexts
 from reader.core.text import word_pattern
 
@@ -61,3 +63,10 @@ def test_a_changed_note_or_title_is_searched_as_it_is_now():
     assert index.search("zebra").tolist() == [3]
     assert index.search("note:donkey").tolist() == [1]
     assert index.search("title:stripes").tolist() == []
+
+
+@given(st.lists(st.integers(0, 40), max_size=200))
+def test_distinct_rows_of_postings_are_counted_as_np_unique_counts_them(rows):
+    """The document frequency of a prefix's words (relevance order): rows counted once."""
+    postings = np.array(rows, dtype=np.int32)
+    assert _distinct(postings, 41) == len(np.unique(postings))

