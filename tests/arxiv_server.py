@@ -18,6 +18,7 @@ answer until the client has given up), "hold" (no answer until the test calls
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +70,8 @@ class FakeArxiv:
     """The query parameters of every request, in order."""
     agents: list[str] = field(default_factory=list)
     """The User-Agent of every request."""
+    arrived: list[float] = field(default_factory=list)
+    """When each request arrived (`time.monotonic()`)."""
     reached: threading.Event = field(default_factory=threading.Event)
     """Set when a "hold" request arrived."""
     _released: threading.Event = field(default_factory=threading.Event)
@@ -182,6 +185,7 @@ class _Handler(BaseHTTPRequestHandler):
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         api.requests.append(params)
         api.agents.append(self.headers.get("User-Agent", ""))
+        api.arrived.append(time.monotonic())
         fault = api.faults.pop(0) if api.faults else None
         if fault in ("slow", "hold"):
             if fault == "hold":

@@ -19,6 +19,7 @@ def _isolated_reader_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     home = tmp_path / "reader-home"
     monkeypatch.setenv("READER_HOME", str(home))
     monkeypatch.setenv("READER_CONFIG_DIR", str(tmp_path / "reader-config"))  # no keys.toml
+    monkeypatch.setenv("READER_CACHE_DIR", str(tmp_path / "reader-cache"))  # arXiv's turns
     return home
 
 

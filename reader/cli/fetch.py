@@ -73,7 +73,7 @@ def fetch(
     """
     # here, not at the top: the HTTP client and feedparser take a quarter of a second
     # to import, which every other command (and the app) would pay
-    from reader.core.arxiv.client import Client, Settings
+    from reader.core.arxiv.client import Client, Settings, SharedTurns
     from reader.core.arxiv.fetch import (
         SUBSCRIPTION_LIMIT,
         describe,
@@ -101,7 +101,7 @@ def fetch(
     library = state.library()
     if library.read_only:
         raise UserError("this library is open read-only; nothing was fetched")
-    client = Client(settings)
+    client = Client(settings, shared=SharedTurns.for_api(settings.api_url))
     last: list[Fetched] = []
 
     def progress(done: Fetched) -> None:

@@ -34,14 +34,16 @@ _KINDS = (
 )
 
 
-def user_dir(env: str, kind: Literal["data", "config"]) -> Path:
+def user_dir(env: str, kind: Literal["data", "config", "cache"]) -> Path:
     """The folder named by the environment variable `env` when set, else the
-    platform's user data or config folder for reader."""
+    platform's user data, config or cache folder for reader."""
     named = os.environ.get(env)
     if named:
         return Path(named).expanduser()
     if kind == "config":
         return Path(platformdirs.user_config_dir("reader", appauthor=False))
+    if kind == "cache":
+        return Path(platformdirs.user_cache_dir("reader", appauthor=False))
     return Path(platformdirs.user_data_dir("reader", appauthor=False))
 
 

@@ -4,13 +4,17 @@ library side (re-fetch merge, removal and its undo)."""
 
 from __future__ import annotations
 
+import itertools
+import subprocess
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from reader.core.arxiv.atom import FeedError, parse_page
-from reader.core.arxiv.client import ApiError, Client, Settings
+from reader.core.arxiv.client import ApiError, Client, Settings, SharedTurns
 from reader.core.arxiv.fetch import fetch
 from reader.core.arxiv.queries import category_search, id_searches, parse_id
 from reader.core.arxiv.subscriptions import Subscription
@@ -168,6 +172,46 @@ def test_requests_are_three_seconds_apart(server: FakeArxiv) -> None:
     time.now += 1.0  # a second later, the next request waits out the rest
     client.get({"id_list": "2611.00001"})
     assert time.slept[-1] == 2.0
+
+
+SPACED = """
+import sys
+from reader.core.arxiv.client import Client, Settings, SharedTurns
+url = sys.argv[1]
+turns = SharedTurns.for_api(url)
+marks = [turns.wait(0.4, __import__("time").sleep) for _ in range(3)]
+client = Client(Settings(api_url=url, interval=0.4), shared=turns)
+client.get({"id_list": "2611.00001"})
+print(*marks)
+"""
+
+
+def test_two_processes_asking_at_once_keep_the_interval_between_them(server: FakeArxiv) -> None:
+    """A cron job's `reader fetch` beside the app's: their turns are spaced as one
+    process's are (the turn is kept in the user's cache folder, under flock)."""
+    children = [
+        subprocess.Popen([sys.executable, "-c", SPACED, server.url], stdout=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    marks = sorted(float(m) for child in children for m in child.communicate(timeout=60)[0].split())
+    assert [child.returncode for child in children] == [0, 0] and len(marks) == 6
+    assert min(b - a for a, b in itertools.pairwise(marks)) >= 0.4
+    assert len(server.requests) == 2  # and a client asks through them
+
+
+@pytest.mark.parametrize(
+    ("content", "most"),
+    [(b"", 0.0), (b"garbage", 0.0), (b"9999999999.0", 3.0)],  # none yet, damaged, clock set back
+)
+def test_a_shared_turn_file_never_makes_a_request_wait_more_than_one_interval(
+    tmp_path: Path, content: bytes, most: float
+) -> None:
+    turns = SharedTurns(tmp_path / "turn")
+    turns.path.write_bytes(content)
+    slept: list[float] = []
+    assert turns.wait(3.0, slept.append) is not None
+    assert sum(slept) <= most and (most == 0 or slept)
+    assert abs(float(turns.path.read_text()) - time.time()) < 60  # a new turn marked
 
 
 def test_a_busy_api_is_retried_with_a_growing_pause_then_given_up(server: FakeArxiv) -> None:

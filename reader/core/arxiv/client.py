@@ -10,6 +10,11 @@ for every other failure (no network, a name that does not resolve, no answer wit
 what happened. The HTTP is the standard library's (urllib); the Atom is feedparser's
 (`atom.parse_page`).
 
+The spacing holds across processes too (a cron job's `reader fetch` beside the app's):
+`SharedTurns` keeps the start of the last request to each API address in a file of the
+user's cache folder (READER_CACHE_DIR, else the platform's), read and written under
+`flock`, so every reader process of the user on this machine waits its turn.
+
 Settings come from the caller (`--api-url`) or the environment: READER_ARXIV_API (the
 base URL: tests point it at a local server), READER_ARXIV_INTERVAL (seconds between
 requests; tests shrink it), READER_ARXIV_TIMEOUT.
@@ -17,6 +22,9 @@ requests; tests shrink it), READER_ARXIV_TIMEOUT.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
 import http.client
 import os
 import socket
@@ -26,6 +34,7 @@ import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from reader.core.arxiv.atom import FeedError, Page, parse_page
@@ -100,8 +109,53 @@ def _seconds(environ: Mapping[str, str], name: str, default: float, low: float =
     return value
 
 
+class SharedTurns:
+    """The start of the last request to one API address, shared by the user's reader
+    processes on this machine: a file holding a time (`time.time()`), read and
+    rewritten under `flock` while a request waits its turn, so two processes asking at
+    once are spaced as one process's requests are."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_api(cls, api_url: str) -> SharedTurns:
+        from reader.core.userfiles import user_dir
+
+        key = hashlib.sha256(urlsplit(api_url).netloc.encode()).hexdigest()[:16]
+        return cls(user_dir("READER_CACHE_DIR", "cache") / f"arxiv-turn-{key}")
+
+    def wait(self, interval: float, sleep: Callable[[float], None]) -> float | None:
+        """Sleep until `interval` seconds have passed since any process's last request
+        to this address started, and mark a new start: returns the time marked; None
+        (nothing waited, nothing marked) when the file cannot be used: the caller's
+        own spacing still holds."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # another process waiting its turn holds it
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                last = float(os.pread(fd, 64, 0).decode())
+                # a clock set back (last in the future) waits one interval, not hours
+                left = min(interval - (time.time() - last), interval)
+                if left > 0:
+                    sleep(left)
+            now = time.time()
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, repr(now).encode(), 0)
+            return now
+        except OSError:
+            return None
+        finally:
+            os.close(fd)  # releases the flock
+
+
 class Client:
-    """Requests to the API, one at a time, at least `settings.interval` seconds apart."""
+    """Requests to the API, one at a time, at least `settings.interval` seconds apart
+    (from this client's previous request, and with `shared`, from any process's)."""
 
     def __init__(
         self,
@@ -109,10 +163,12 @@ class Client:
         *,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedTurns | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._sleep = sleep
         self._clock = clock
+        self._shared = shared
         self._last: float | None = None
         """When the previous request started (`clock()`), None before the first."""
         self.requests = 0
@@ -124,11 +180,14 @@ class Client:
         return f"the arXiv API ({self.settings.api_url})"
 
     def _wait_turn(self) -> None:
-        """Sleep until `interval` seconds have passed since the last request started."""
+        """Sleep until `interval` seconds have passed since the last request started
+        (this client's, and with `shared`, any process's)."""
         if self._last is not None:
             left = self.settings.interval - (self._clock() - self._last)
             if left > 0:
                 self._sleep(left)
+        if self._shared is not None:
+            self._shared.wait(self.settings.interval, self._sleep)
         self._last = self._clock()
 
     def get(self, params: Mapping[str, str | int]) -> bytes:
