@@ -621,8 +621,9 @@ class Library:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         from reader.core.ingest import importer  # the parser and LaTeX: only to import
 
-        parsed = importer.parse_paths([Path(p) for p in paths], progress, options)
-        return self._corpus.import_parsed(parsed)
+        with importer.gc_paused():
+            parsed = importer.parse_paths([Path(p) for p in paths], progress, options)
+            return self._corpus.import_parsed(parsed)
 
     def adopt(
         self, suggested: Mapping[str, Suggestion], *, tags: bool, notes: bool

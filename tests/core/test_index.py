@@ -291,3 +291,26 @@ def test_count_by_status(lib):
     counts = index.count_by_status()
     assert sum(counts.values()) == len(abstracts)
     assert counts[Status.READ] == sum(1 for a in notes.values() if a.status is Status.READ)
+
+
+def test_word_interning_keeps_keys_apart_while_its_table_grows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The vocabulary's hash table starts small and doubles as slices of tokens go in;
+    every token must keep the id of its key through the growths (small slices make
+    a test corpus grow it many times)."""
+    import numpy as np
+
+    from reader.core.search import postings
+
+    monkeypatch.setattr(postings, "_PROBE", 1000)
+    rng = np.random.default_rng(3)
+    for trial in range(60):
+        distinct = rng.integers(1, 1 << 63, int(rng.integers(1, 40_000)), dtype=np.uint64)
+        if trial % 3 == 0:  # keys that differ in their low bits only: long probe chains
+            distinct = np.arange(1, len(distinct) + 1, dtype=np.uint64) << np.uint64(trial % 40)
+        keys = distinct[rng.integers(0, len(distinct), int(rng.integers(0, 30_000)))]
+        ids, reps = postings._intern(keys)
+        assert ids.dtype == np.int32
+        assert len(reps) == len(np.unique(keys))
+        assert np.array_equal(keys[reps][ids], keys)

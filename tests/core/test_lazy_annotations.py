@@ -4,6 +4,7 @@ the index exactly which annotations another process changed."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import orjson
@@ -12,6 +13,7 @@ import pytest
 from reader.core.errors import StoreError
 from reader.core.library import Library
 from reader.core.models import EMPTY, Annotation, Status
+from reader.core.store.folder import SCHEMA_VERSION
 from reader.core.store.userdata import Annotations
 
 
@@ -129,3 +131,86 @@ def test_the_index_reads_stored_annotations_as_decoded_ones(annotated: Path):
     ]:
         assert set(lib.search(query).ids) == rows, query
     assert lib.search("", "updated").ids[0] == second
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"tags": ["seen"], "note": {"markdown": "n"}},
+        {"tags": ["seen"], "title": 3},
+        {"tags": ["seen"], "updated": 20240101},
+        {"tags": ["seen", 7]},
+        {"tags": ["seen"], "status": ["read"]},
+        ["seen"],
+    ],
+)
+def test_a_newer_release_annotation_of_another_shape_is_a_one_line_error(annotated: Path, stored):
+    """A newer release's file is not checked record by record (it opens read-only): an
+    annotation the index cannot read is the StoreError naming it, as when it is
+    decoded, never a traceback (the index read it undecoded: AttributeError,
+    TypeError)."""
+    path = annotated / "user.json"
+    data = orjson.loads(path.read_bytes())
+    first = next(iter(data["annotations"]))
+    data["meta"]["schema"] = {"version": SCHEMA_VERSION + 1}
+    data["annotations"][first] = stored
+    path.write_bytes(orjson.dumps(data))
+
+    lib = Library(annotated)
+    assert lib.read_only
+    with pytest.raises(StoreError, match=f"{first!r} is malformed"):
+        lib.count("tag:seen")
+
+
+def test_an_older_file_open_read_only_is_decoded_for_the_index(annotated: Path):
+    """A schema 0 file open read-only is not migrated, and its tags were not checked
+    one by one (older releases wrote nulls): the index decodes it, and a null tag is
+    the StoreError naming the record, not a traceback."""
+    path = annotated / "user.json"
+    data = orjson.loads(path.read_bytes())
+    first = next(iter(data["annotations"]))
+    del data["meta"]["schema"]
+    data["annotations"][first]["tags"] = ["seen", None]
+    path.write_bytes(orjson.dumps(data))
+
+    lib = Library(annotated, read_only=True)
+    with pytest.raises(StoreError, match=f"{first!r} is malformed"):
+        lib.count("tag:seen")
+
+
+def test_an_index_filled_in_a_thread_while_a_change_removes_an_annotation(
+    annotated: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The app searches in a thread once searches are slow, so the index may be filled
+    there (after an import elsewhere) while a key on the UI thread clears an annotation:
+    the fill reads annotations one by one, so the one removed meanwhile is not a KeyError
+    (which killed the app), and the index ends as the file says."""
+    lib = Library(annotated)
+    ids = lib.ids()
+    real = Annotations.indexed
+    filling, written = threading.Event(), threading.Event()
+
+    def indexed(self: Annotations, key: str):
+        if not filling.is_set():
+            filling.set()
+            written.wait(10)
+        return real(self, key)
+
+    monkeypatch.setattr(Annotations, "indexed", indexed)
+    failed: list[BaseException] = []
+
+    def search() -> None:
+        try:
+            lib.count("tag:seen")
+        except BaseException as error:  # noqa: BLE001 - the thread's failure is the finding
+            failed.append(error)
+
+    thread = threading.Thread(target=search)
+    thread.start()
+    assert filling.wait(10)
+    lib.put("clear", {ids[-1]: EMPTY})
+    written.set()
+    thread.join(10)
+    assert failed == []
+    assert lib.count("tag:seen") == len(ids) - 1
+    assert Library(annotated).count("tag:seen") == len(ids) - 1

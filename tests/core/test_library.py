@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import orjson
@@ -18,6 +21,7 @@ from reader.core.errors import (
 )
 from reader.core.library import Library
 from reader.core.models import EMPTY, Annotation, Status
+from reader.core.store import folder as folder_mod
 from reader.core.store import storage as storage_mod
 from reader.core.store.folder import SCHEMA_VERSION
 
@@ -250,6 +254,57 @@ def test_older_schema_is_backed_up_and_migrated(tmp_path: Path):
     assert lib.annotation("a1").tags == ("later", "ml", "rl")
     assert orjson.loads((data / "user.json.v0-backup").read_bytes()) == old
     assert user_file(lib)["meta"]["schema"]["version"] == SCHEMA_VERSION
+
+
+def migrated_elsewhere_before_the_lock(monkeypatch: pytest.MonkeyPatch, other) -> None:
+    """The first time this process takes a lock, `other()` runs first: another process
+    that opened the same file and changed it while this one had read it unlocked."""
+    real = folder_mod.Lock.__enter__
+    pending = [other]
+
+    def enter(self: folder_mod.Lock) -> folder_mod.Lock:
+        while pending:
+            pending.pop()()
+        return real(self)
+
+    monkeypatch.setattr(folder_mod.Lock, "__enter__", enter)
+
+
+def test_two_processes_migrating_at_once_keep_the_old_file_as_it_was(tmp_path, monkeypatch):
+    """Both read schema 0 at open; the second to take the lock finds the file migrated
+    by the first: its backup (the only copy of the schema 0 file, with what the
+    migration drops) is not overwritten with the migrated data."""
+    data = tmp_path / "d"
+    data.mkdir()
+    old = {"annotations": {"a1": {"status": "read", "tags": ["Later", "a,b", None]}}}
+    (data / "user.json").write_bytes(orjson.dumps(old))
+    (data / "corpus.json").write_bytes(b"{}")
+    code = f"from reader.core.library import Library; Library({str(data)!r})"
+    other = functools.partial(subprocess.run, [sys.executable, "-c", code], check=True)
+    migrated_elsewhere_before_the_lock(monkeypatch, other)
+
+    lib = Library(data)
+    assert lib.annotation("a1").tags == ("later",)
+    assert orjson.loads((data / "user.json.v0-backup").read_bytes()) == old
+
+
+def test_a_file_a_newer_release_migrated_meanwhile_is_not_migrated_back(tmp_path, monkeypatch):
+    data = tmp_path / "d"
+    data.mkdir()
+    old = {"annotations": {"a1": {"status": "read", "tags": "later"}}}
+    (data / "user.json").write_bytes(orjson.dumps(old))
+    (data / "corpus.json").write_bytes(b"{}")
+    newer = {
+        "annotations": {"a1": {"status": "read", "tags": [{"name": "later"}]}},
+        "meta": {"schema": {"version": SCHEMA_VERSION + 1}},
+    }
+    newer_bytes = orjson.dumps(newer)
+    other = functools.partial((data / "user.json").write_bytes, newer_bytes)
+    migrated_elsewhere_before_the_lock(monkeypatch, other)
+
+    lib = Library(data)
+    assert lib.read_only
+    assert (data / "user.json").read_bytes() == newer_bytes
 
 
 def test_stale_temp_files_are_removed_at_start(lib: Library):

@@ -140,7 +140,14 @@ def test_a_fifo_in_place_of_a_data_file_never_hangs(data_dir: Path, tmp_path: Pa
 
 @pytest.mark.parametrize(
     "annotation",
-    [{"status": "bogus"}, {"tags": "not a list"}, {"tags": 5}, {"note": 7}, 5],
+    [
+        {"status": "bogus"},
+        {"status": ["read"]},  # unhashable: was a TypeError traceback at every open
+        {"tags": "not a list"},
+        {"tags": 5},
+        {"note": 7},
+        5,
+    ],
 )
 def test_malformed_records_are_quarantined_and_the_good_copy_loads(data_dir, annotation):
     precious(data_dir)

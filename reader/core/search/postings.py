@@ -16,7 +16,7 @@ are kept, each a sorted key array with offsets into an int32 array of rows:
 Tokenising 100k abstracts word by word in Python takes ~10 s, so `build` works on
 the UTF-8 bytes of all segments at once: token boundaries come from a byte class
 table, and each token gets a 64-bit key (its bytes when it has at most 8, else a
-hash of them), which a small vectorised hash table maps to vocabulary ids. Two
+hash of them), which a vectorised hash table maps to vocabulary ids. Two
 different long words could share a hash (odds ~1e-8 at a million words); they would
 then find each other's rows.
 """
@@ -39,6 +39,9 @@ _TOP = "\U0010ffff"
 
 _CHUNK = 1 << 22
 """Bytes of text tokenised per numpy pass (bounds the temporary memory)."""
+
+_PROBE = 1 << 20
+"""Tokens looked up in the vocabulary hash table per numpy pass."""
 
 _WORKERS = min(4, os.cpu_count() or 1)
 """Threads for the numpy work of `build`."""
@@ -149,19 +152,26 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
         rank[order] = np.arange(len(words), dtype=np.int32)
         tokens = rank[ids]
         del ids
-        segment = np.repeat(np.arange(2 * n, dtype=np.int32), per_segment)
-        row = segment >> 1
+        # Each token's row, whether it is in a headline, and whether the next token is
+        # in its segment, made directly: every 16M-long temporary (a segment number
+        # per token, the results of arithmetic) costs ~0.1 s of page faults.
+        lengths = per_segment.reshape(n, 2).sum(axis=1)
+        row = np.repeat(np.arange(n, dtype=np.int32), lengths)
+        head = np.repeat(np.tile(np.array([False, True]), n), per_segment)
+        same = np.ones(max(len(tokens) - 1, 0), bool)
+        ends = np.cumsum(per_segment)
+        same[ends[(ends > 0) & (ends < len(tokens))] - 1] = False
+        del ends
         size = len(vocab)
-        same = segment[1:] == segment[:-1]
-        pairs = tokens[:-1][same].astype(np.int64) * size + tokens[1:][same]
-        head = (segment & 1).astype(bool)
-        del segment
+        pairs = tokens[:-1][same].astype(np.int64)
+        pairs *= size
+        pairs += tokens[1:][same]
         word_csr = pool.submit(_csr, tokens, row, n, size)
         head_csr = pool.submit(_csr, tokens[head], row[head], n, size)
         pair_keys, pair_offsets, pair_rows = _pair_csr(pairs, row[:-1][same], n)
+        del pairs
         offsets, rows, counts = word_csr.result()
         head_offsets, head_rows, _ = head_csr.result()
-    lengths = per_segment.reshape(n, 2).sum(axis=1).astype(np.int32)
     return Postings(
         vocab=vocab,
         offsets=offsets,
@@ -172,7 +182,7 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
         pair_keys=pair_keys,
         pair_offsets=pair_offsets,
         pair_rows=pair_rows,
-        lengths=lengths,
+        lengths=lengths.astype(np.int32),
     )
 
 
@@ -187,7 +197,8 @@ def _tokenise(
     segments: list[str], pool: ThreadPoolExecutor
 ) -> tuple[np.ndarray, np.ndarray, bytes, np.ndarray]:
     """Token keys (uint64), tokens per segment, the joined UTF-8 bytes and token starts."""
-    text = " " + " ".join(segments) + " " * 9
+    # one join (" " + join + 9 spaces made two more copies of ~100 MB at 100k)
+    text = " ".join(["", *segments, " " * 8]) if segments else " " * 10
     blob = text.encode()
     sizes = np.fromiter(map(len, segments), np.int64, len(segments))
     if len(blob) != len(text):  # some segments are not ASCII: count their bytes
@@ -258,42 +269,76 @@ def _mix(x: np.ndarray) -> np.ndarray:
 def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dense ids (int32) for `keys`, and for each id the index of one token having it.
 
-    `np.unique(..., return_inverse=True)` needs an argsort (~9 s for 17M keys here);
-    sorting the keys alone and probing an open-addressing table is several times faster.
+    The keys go into an open-addressing table `_PROBE` tokens at a time (every token
+    of a slice probes in step, so the copies of a key claim the same free slot); the
+    table doubles when a quarter full. Sorting the 17M keys of 100k abstracts first
+    (for `np.unique`) cost ~1 s and a 130 MB copy; this needs neither.
     """
-    unique = np.sort(keys)
-    first = _firsts(unique)
-    counts = np.diff(np.append(first, len(unique)))
-    unique = unique[first]
-    bits = max(4, (4 * len(unique)).bit_length())
-    size = 1 << bits
-    table_keys = np.zeros(size, np.uint64)  # 0 is never a key
-    table_ids = np.full(size, -1, np.int32)
-    slot = _slot(unique, bits)
-    pending = np.argsort(counts, kind="stable").astype(np.int32)  # frequent last: they win
-    while pending.size:
-        taken = table_ids[slot[pending]] >= 0
-        slot[pending[taken]] = (slot[pending[taken]] + 1) & (size - 1)
-        free = pending[~taken]
-        table_ids[slot[free]] = free  # the last of those sharing a slot wins
-        won = table_ids[slot[free]] == free
-        table_keys[slot[free[won]]] = unique[free[won]]
-        pending = np.concatenate((pending[taken], free[~won]))
-    slot = _slot(keys, bits)
-    ids = table_ids[slot]
-    wrong = np.flatnonzero(table_keys[slot] != keys)
-    while wrong.size:
-        slot[wrong] = (slot[wrong] + 1) & (size - 1)
-        ids[wrong] = table_ids[slot[wrong]]
-        wrong = wrong[table_keys[slot[wrong]] != keys[wrong]]
-    reps = np.empty(len(unique), np.int64)
+    table = _Table(16)
+    slots = np.empty(len(keys), np.int32)
+    for lo in range(0, len(keys), _PROBE):  # in slices: small temporaries, reused
+        part = keys[lo : lo + _PROBE]
+        slots[lo : lo + _PROBE] = table.insert(part)
+        if table.used * 4 > table.size:
+            moved = table.grow()
+            for at in range(0, lo + len(part), _PROBE):  # slices: numpy copies indexes
+                done = slots[at : min(at + _PROBE, lo + len(part))]  # to int64 first
+                done[:] = moved[done]
+    dense = np.full(table.size, -1, np.int32)
+    filled = np.flatnonzero(table.keys)
+    dense[filled] = np.arange(len(filled), dtype=np.int32)
+    ids = dense[slots]
+    del slots
+    reps = np.empty(len(filled), np.int64)
     reps[ids] = np.arange(len(ids))
     return ids, reps
 
 
+class _Table:
+    """An open-addressing hash set of non-zero uint64 keys (0 marks a free slot)."""
+
+    def __init__(self, bits: int) -> None:
+        self._empty(bits)
+
+    def _empty(self, bits: int) -> None:
+        self.bits = bits
+        self.size = 1 << bits
+        self.keys = np.zeros(self.size, np.uint64)
+        self.used = 0
+        """Slots taken."""
+
+    def insert(self, keys: np.ndarray) -> np.ndarray:
+        """The slot of each of `keys`, adding those not in the table yet."""
+        found = _slot(keys, self.bits)
+        mask = self.size - 1
+        todo = np.arange(len(keys))
+        while todo.size:
+            slot = found[todo]
+            wanted = keys[todo]
+            free = self.keys[slot] == 0
+            if free.any():
+                self.keys[slot[free]] = wanted[free]  # one of a slot's claimants wins
+                self.used += len(np.unique(slot[free]))
+            miss = self.keys[slot] != wanted
+            todo = todo[miss]
+            found[todo] = (slot[miss] + 1) & mask
+        return found
+
+    def grow(self) -> np.ndarray:
+        """Double the table; returns the new slot of each old slot (of its key)."""
+        old = self.keys
+        filled = np.flatnonzero(old)
+        self._empty(self.bits + 1)
+        moved = np.zeros(len(old), np.int32)
+        moved[filled] = self.insert(old[filled])
+        return moved
+
+
 def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
     """Fibonacci hashing: the top `bits` bits of key * 2^64/phi, as int64."""
-    return ((keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)).view(np.int64)
+    slot = keys * np.uint64(0x9E3779B97F4A7C15)
+    slot >>= np.uint64(64 - bits)
+    return slot.view(np.int64)
 
 
 # -- CSR --------------------------------------------------------------------------------
@@ -301,15 +346,18 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
 
 def _csr(tokens: np.ndarray, row: np.ndarray, n: int, size: int) -> tuple[np.ndarray, ...]:
     """Offsets (len size+1), rows and counts of the distinct (token, row) pairs."""
-    key = tokens.astype(np.int64) * max(n, 1) + row
+    key = tokens.astype(np.int64)
+    key *= max(n, 1)
+    key += row
     key.sort()
     first = _firsts(key)
-    counts = np.diff(np.append(first, len(key)))
+    counts = np.diff(first, append=len(key))
     key = key[first]
-    word = key // max(n, 1)
+    word, rows = np.divmod(key, max(n, 1))
+    del key
     offsets = np.zeros(size + 1, np.int64)
     np.cumsum(np.bincount(word, minlength=size), out=offsets[1:])
-    return offsets, (key - word * max(n, 1)).astype(np.int32), counts
+    return offsets, rows.astype(np.int32), counts
 
 
 def _pair_csr(pairs: np.ndarray, row: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
@@ -321,11 +369,13 @@ def _pair_csr(pairs: np.ndarray, row: np.ndarray, n: int) -> tuple[np.ndarray, .
         keep[1:] = (pairs[1:] != pairs[:-1]) | (row[1:] != row[:-1])
         pairs, row = pairs[keep], row[keep].astype(np.int32)
     else:
-        key = pairs * max(n, 1) + row
+        key = pairs * max(n, 1)
+        key += row
         key.sort()
         key = key[_firsts(key)]
-        pairs = key // max(n, 1)
-        row = (key - pairs * max(n, 1)).astype(np.int32)
+        pairs, row = np.divmod(key, max(n, 1))
+        del key
+        row = row.astype(np.int32)
     first = _firsts(pairs)
     offsets = np.append(first, len(pairs)).astype(np.int64)
     return pairs[first], offsets, row

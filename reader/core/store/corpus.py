@@ -273,7 +273,7 @@ class CorpusStore:
 
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
-        with self.file.lock:
+        with self.file.lock, importer.gc_paused():
             self._catch_up()
             rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
             report, merged = importer.merge(self.abstracts, rows, parsed)

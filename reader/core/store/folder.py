@@ -422,7 +422,7 @@ def _annotation_problem(doc: object, version: int) -> str | None:
     if not isinstance(doc, dict):
         return f"it is {type(doc).__name__}, not an object"
     status = doc.get("status", "unread")
-    if status not in STATUSES:
+    if type(status) is not str or status not in STATUSES:  # a list is unhashable
         return f"unknown status {status!r}"
     tags = doc.get("tags")
     if version == 0 and isinstance(tags, str):
@@ -486,24 +486,18 @@ def check_corpus(data: dict[str, Any]) -> str | None:
 
 def check_schema(user: DataFile) -> bool:
     """Migrate an older user-data file; returns False when it is newer (open read-only)."""
-    data = user.load()
-    meta = data.get("meta", {}).get("schema", {})
-    version = schema_version(data)
-    if version < 0:
-        raise StoreError(f"{user.path}: the schema version is not a number")
-    if version > SCHEMA_VERSION:
-        user.messages.append(
-            f"{user.path.name} was written by a newer release of reader (schema {version}, "
-            f"this one reads {SCHEMA_VERSION}); it is open read-only so nothing is lost."
-        )
-        return False
-    if version == SCHEMA_VERSION and meta:
-        return True
+    verdict = _schema_verdict(user, user.load())
+    if verdict is not None:
+        return verdict
     if user.storage.read_only:
         return True
     with user.lock:
         user.storage.forget()
         data = user.storage.read() or {}
+        verdict = _schema_verdict(user, data)  # another process may have migrated it since
+        if verdict is not None:
+            return verdict
+        version = schema_version(data)
         if data.get("annotations"):
             backup = user.path.with_name(f"{user.path.name}.v{version}-backup")
             atomic_write_bytes(backup, orjson.dumps(data))
@@ -515,6 +509,23 @@ def check_schema(user: DataFile) -> bool:
         data.setdefault("meta", {})["schema"] = {"version": SCHEMA_VERSION}
         user.storage.write(data)
     return True
+
+
+def _schema_verdict(user: DataFile, data: dict[str, Any]) -> bool | None:
+    """True when `data` is of this release's schema, False when of a newer one (the
+    user is told), None when it is older: to migrate."""
+    version = schema_version(data)
+    if version < 0:
+        raise StoreError(f"{user.path}: the schema version is not a number")
+    if version > SCHEMA_VERSION:
+        user.messages.append(
+            f"{user.path.name} was written by a newer release of reader (schema {version}, "
+            f"this one reads {SCHEMA_VERSION}); it is open read-only so nothing is lost."
+        )
+        return False
+    if version == SCHEMA_VERSION and data.get("meta", {}).get("schema"):
+        return True
+    return None
 
 
 def _migrate(data: dict[str, Any], version: int) -> None:

@@ -149,7 +149,9 @@ class CannotCreateTemp(OSError):
     read-only or full): nothing was written and the target is untouched."""
 
 
-def replace_file(path: Path, data: bytes, prepare: Callable[[Path], None] | None = None) -> None:
+def replace_file(
+    path: Path, data: bytes | bytearray, prepare: Callable[[Path], None] | None = None
+) -> None:
     """The one way reader replaces a file: `data` goes to a temporary file beside
     `path` (same file system, so the rename is atomic), which is fsynced, handed to
     `prepare` (to set its mode, keep the old file), renamed over `path`, and the
@@ -181,7 +183,7 @@ def replace_file(path: Path, data: bytes, prepare: Callable[[Path], None] | None
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes, *, keep_prev: bool = False, mode: int | None = None
+    path: Path, data: bytes | bytearray, *, keep_prev: bool = False, mode: int | None = None
 ) -> None:
     """Replace `path` with `data` so that a crash leaves the old or the new file whole.
 

@@ -22,13 +22,15 @@ from tinydb.table import Document
 
 from reader.core.discover.changelog import Line, Log
 from reader.core.errors import ReaderError, ReadOnlyError, StoreError
-from reader.core.models import EMPTY, Annotation, IndexedFields, Status
+from reader.core.models import EMPTY, Annotation, IndexedFields
 from reader.core.store.folder import (
+    SCHEMA_VERSION,
     DataFile,
     check_schema,
     check_user,
     has_records,
     open_data_file,
+    schema_version,
 )
 from reader.core.views import Replace, View, ViewExistsError, clean_name, same_name
 
@@ -85,7 +87,8 @@ class UserData:
         if on_change is not None:
             self._on_change = on_change
         data = self.file.load()
-        fresh = Annotations(dict(data.get("annotations", {})), self.path)
+        checked = schema_version(data) == SCHEMA_VERSION  # every record: see check_user
+        fresh = Annotations(dict(data.get("annotations", {})), self.path, checked=checked)
         changed = fresh.changed_from(self._ann)
         views = _views(data)
         reloaded = Reloaded(bool(changed), views != self._views)
@@ -229,12 +232,17 @@ class Annotations(Mapping[str, Annotation]):
     StoreError naming the record.
     """
 
-    def __init__(self, docs: dict[str, Any], path: Path) -> None:
+    def __init__(self, docs: dict[str, Any], path: Path, *, checked: bool = True) -> None:
         self._docs = docs
         """The stored form of each annotation, as read or as written (a copy of the
         file's table: memory follows a write only once it is on disk)."""
         self._decoded: dict[str, Annotation] = {}
         self._path = path
+        self._checked = checked
+        """`check_user` checked the type of every field of every record (this release's
+        schema): the index may read them undecoded. A file of another schema is not
+        checked so (a newer release's, an older one open read-only): each is decoded,
+        so one of another shape is the StoreError naming it."""
 
     def __getitem__(self, key: str) -> Annotation:
         found = self._decoded.get(key)
@@ -262,14 +270,18 @@ class Annotations(Mapping[str, Annotation]):
         """What the search index reads of `key`'s annotation, from its stored form when
         it is not decoded yet (making 10k Annotations costs more than indexing them)."""
         found = self._decoded.get(key)
-        if found is not None:
-            return found.status, found.tags, found.note, found.title, found.updated
-        doc = self._docs[key]
-        status, tags = doc.get("status", "unread"), doc.get("tags") or []
-        if status not in _STATUS_VALUES or type(tags) is not list:
-            found = self[key]  # decoded: StoreError when it is malformed
-            return found.status, found.tags, found.note, found.title, found.updated
-        return status, tags, doc.get("note", ""), doc.get("title", ""), doc.get("updated", "")
+        if found is None:
+            doc = self._docs.get(key)
+            if doc is None:
+                # Removed since the caller listed the keys: a change made on the UI
+                # thread while a search thread fills the index.
+                found = EMPTY
+            elif self._checked:
+                status, tags, note = doc.get("status", "unread"), doc.get("tags"), doc.get("note")
+                return status, tags or [], note or "", doc.get("title", ""), doc.get("updated", "")
+            else:
+                found = self[key]  # decoded: StoreError when it is malformed
+        return found.status, found.tags, found.note, found.title, found.updated
 
     def put(self, key: str, annotation: Annotation) -> None:
         """`annotation` was written for `key` (EMPTY: removed)."""
@@ -289,9 +301,6 @@ class Annotations(Mapping[str, Annotation]):
         if old._docs:  # a stored form may differ and still say the same
             keys = [k for k in keys if self.get(k, EMPTY) != old.get(k, EMPTY)]
         return _Changed(dict.fromkeys(keys), self)
-
-
-_STATUS_VALUES = frozenset(s.value for s in Status)
 
 
 class _Changed(Mapping[str, Annotation]):

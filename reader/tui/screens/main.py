@@ -42,8 +42,6 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
-from reader.core.discover.engine import Ranked
-from reader.core.discover.vectors import UserData
 from reader.core.errors import BusyError, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
 from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
@@ -60,14 +58,11 @@ from reader.tui.commands import (
 )
 from reader.tui.discover import DiscoverCommands
 from reader.tui.export_commands import ExportCommands
-from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.pending import Pending, PendingWrites
 from reader.tui.render import latex_text
 from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
-from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.session import Place
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS, SortChoice, has_words
@@ -80,6 +75,8 @@ from reader.tui.widgets.library_header import LibraryHeader
 from reader.tui.widgets.views_sidebar import ViewsSidebar
 
 if TYPE_CHECKING:
+    from reader.core.discover.engine import Discover
+    from reader.core.discover.vectors import UserData
     from reader.tui.app import ReaderApp
 
 SLOW_SEARCH = 0.012
@@ -226,7 +223,6 @@ class MainScreen(Screen[None]):
         return self.query_one("#filter", FilterBar)
 
     def on_mount(self) -> None:
-        self.library.discover.background = True  # models train in `_train_for_you`
         self.filter_bar.show_error(None)
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._reopen()
@@ -293,7 +289,9 @@ class MainScreen(Screen[None]):
         if self.sort == "relevance" and not self.terms:
             order = "date (relevance needs words in the filter)"
         if self.sort == "for-you":
-            order += f" ({Ranked(abstract_list.rows, self.library.discover.for_you_model).note})"
+            from reader.core.discover.engine import Ranked
+
+            order += f" ({Ranked(abstract_list.rows, self.discover().for_you_model).note})"
         abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
         if self._ranked is not None:
             abstract_list.border_title = f"{shown} {self._ranked[0]}"
@@ -323,6 +321,8 @@ class MainScreen(Screen[None]):
         100k), from a thread as soon as one was slower than a frame, so typing never
         waits; back on the UI thread when they are fast again."""
         self._latest = (text, sort)
+        if sort == "for-you":
+            self.discover()  # the library orders for you with it: in the app's mode
         if self._slow_search:
             self._search_in_thread(text, sort)
             return
@@ -458,12 +458,21 @@ class MainScreen(Screen[None]):
         self._keep_for_you_fresh()
 
     # ---------------------------------------------------------------- discover
+    def discover(self) -> Discover:
+        """The library's similarity and learned orders, in the app's mode: models train
+        in `_train_for_you`, never on the UI thread (`Discover.background`). Made when
+        first used (the list is sorted for you, `m`, a "might also be tagged"), not at
+        start."""
+        discover = self.library.discover
+        discover.background = True
+        return discover
+
     def _keep_for_you_fresh(self) -> None:
         """While the list is sorted for you, retrain on every change of the decisions
         (in a worker; the list re-sorts when the model is ready). One training at a
         time: changes made meanwhile are trained on when it ends (a thread cannot be
         stopped, so fast triage would otherwise pile trainings up)."""
-        discover = self.library.discover
+        discover = self.discover()
         if self.sort == "for-you" and not discover.for_you_fresh and not self._training:
             self._training = True
             self._train_for_you(discover.snapshot())
@@ -471,7 +480,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="for-you")
     def _train_for_you(self, data: UserData) -> None:
         try:
-            self.library.discover.train_for_you(data)
+            self.discover().train_for_you(data)
         finally:
             if not get_current_worker().is_cancelled:  # (cancelled: the app is closing)
                 self.app.call_from_thread(self._for_you_trained)
@@ -482,7 +491,7 @@ class MainScreen(Screen[None]):
         if self.is_attached and self.sort == "for-you":
             self._search(self.wanted_query, self.sort)
             self._update_border()
-            model = self.library.discover.for_you_model
+            model = self.discover().for_you_model
             if model is not None and not model.usable and model.reason != self._told:
                 kept = "read, reading, to-read, tagged or noted"
                 self.notify(f"For you {model.reason} (kept: {kept}); by date meanwhile.")
@@ -494,7 +503,7 @@ class MainScreen(Screen[None]):
         if row is not None:
             title = self.library.record_at(row).title
             label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
-            discover = self.library.discover
+            discover = self.discover()
             if not discover.ready:
                 self.notify("Weighing the library's words (once)…", title="More like this")
             data = discover.snapshot()  # here: the worker must not read the index
@@ -502,10 +511,10 @@ class MainScreen(Screen[None]):
 
     def might_be_tagged(self, tag: str) -> None:
         """The untagged abstracts most like those tagged `tag` (a palette command)."""
-        data = self.library.discover.snapshot()  # here: the worker must not read the index
+        data = self.discover().snapshot()  # here: the worker must not read the index
 
         def find() -> np.ndarray | str:
-            ranked = self.library.discover.might_be_tagged(tag, SIMILAR, data)
+            ranked = self.discover().might_be_tagged(tag, SIMILAR, data)
             model = ranked.model
             return ranked.rows if model is None or model.usable else f"#{tag}: {model.reason}"
 
@@ -533,6 +542,8 @@ class MainScreen(Screen[None]):
         self._search(self.wanted_query, self.sort)
 
     def action_stats(self) -> None:
+        from reader.tui.screens.stats import StatsScreen  # plotext: only when asked for
+
         self.app.push_screen(StatsScreen(self.library))
 
     def action_reload(self) -> None:
@@ -863,6 +874,8 @@ class MainScreen(Screen[None]):
             except ReaderError as error:
                 self.notify(str(error), severity="warning")
 
+        from reader.tui.screens.note_editor import NoteEditor, too_big  # TextArea, tree-sitter
+
         note = self.library.annotation(record).note
         if (problem := too_big(note)) is not None:
             self.notify(problem, title="Note too big for n", severity="warning", timeout=10)
@@ -876,6 +889,8 @@ class MainScreen(Screen[None]):
         """The note in $EDITOR: saved as an edit of the note as it was when the editor
         opened (merged if it changed meanwhile); kept as a draft if it cannot be saved.
         A terminal closed while the editor runs ends the app once the text is safe."""
+        from reader.tui.external_editor import edit_note_in_terminal
+
         abstract = self._current()
         if abstract is None:
             return
