@@ -61,15 +61,8 @@ for command in (
 
 def _open_app(state: State) -> None:
     """The app in a terminal; the list when piped or when the app is not installed."""
-    if sys.stdin.isatty() and sys.stdout.isatty():
-        try:
-            import reader.tui.app  # noqa: F401 - the app may not be installed
-        except ModuleNotFoundError as error:
-            if error.name not in ("reader.tui", "reader.tui.app", "textual"):
-                raise
-        else:
-            app.run_app(state)
-            return
+    if sys.stdin.isatty() and sys.stdout.isatty() and app.open_if_installed(state):
+        return
     opened = state.library()
     print_table(opened, opened.search("").ids, None)
 

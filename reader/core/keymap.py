@@ -15,7 +15,6 @@ applies the map with `App.set_keymap`; what a key name is, is the app's to say
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -45,9 +44,9 @@ def load_keymap(
 
     Which names are keys is the UI's to say (`valid_key`; the app passes
     `reader.tui.keys.valid_key`): the core knows the file, not the terminal. Without
-    it, any non-empty key is taken."""
+    it, any non-empty key is taken. `known_ids` is iterated only when there is a file
+    (the app passes a generator that imports every screen to list their bindings)."""
     path = path or keymap_path()
-    known = set(known_ids)
     try:
         raw = read_regular(path, limit=KEYMAP_LIMIT, what="key map").decode("utf-8")
     except FileNotFoundError:
@@ -56,6 +55,8 @@ def load_keymap(
         return {}, [f"{error}; default keys are used"]
     except UnicodeDecodeError as error:
         return {}, [f"{path}: cannot read the key map ({error}); default keys are used"]
+    import tomllib  # (only when there is a file: not at every start)
+
     try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
@@ -70,6 +71,7 @@ def load_keymap(
         f"{path}: {name!r} is outside the [keys] table; ignored" for name in data if name != "keys"
     ]
     keymap: dict[str, str] = {}
+    known = set(known_ids)
     for binding_id, value in table.items():
         if binding_id not in known:
             problems.append(f"{path}: unknown binding id {binding_id!r} (see `reader keys`)")

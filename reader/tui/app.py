@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -19,10 +20,7 @@ from reader.core.library import Library
 from reader.tui.crash import write_crash_report
 from reader.tui.environment import in_browser
 from reader.tui.keys import APP_BINDINGS, user_keymap
-from reader.tui.screens.command_palette import ReaderPalette
-from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.main import MainScreen
-from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.widgets.library_header import display_path
 
 EXIT_GRACE = 2.0
@@ -68,6 +66,7 @@ class ReaderApp(App[None]):
             self.exit()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._started)
         for message in self.library.messages:
             self.notify(message, timeout=8)
         if self.keymap_problems:
@@ -85,6 +84,15 @@ class ReaderApp(App[None]):
         for number in SAVE_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(number, self.save_and_exit)
+
+    def _started(self) -> None:
+        """The first frame is on screen. The command line paused the cyclic GC for the
+        start (`reader.cli.app`): what the start made lives as long as the app, so it
+        is frozen out of every later collection, and the collector runs from now on.
+        (Not paused, as in tests: nothing to do.)"""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def _check_server(self) -> None:
         if os.getppid() != self._server:  # the server is gone: its tab with it
@@ -118,6 +126,8 @@ class ReaderApp(App[None]):
 
     def _save_pending(self) -> None:
         """Save open notes, and make the changes still waiting for another process."""
+        from reader.tui.screens.note_editor import NoteEditor
+
         for screen in self.screen_stack:
             if isinstance(screen, NoteEditor):
                 screen.save_now()
@@ -130,12 +140,16 @@ class ReaderApp(App[None]):
 
     def action_command_palette(self) -> None:
         """ctrl+p: Textual's palette, with its crashes worked around (`ReaderPalette`)."""
+        from reader.tui.screens.command_palette import ReaderPalette
+
         if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
             self.push_screen(ReaderPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         rows = getattr(self.screen, "help_rows", None)
         if rows is not None:
+            from reader.tui.screens.help import HelpScreen
+
             keys_file = display_path(keymap_path())
             self.push_screen(HelpScreen(rows(), keys_file, self._keymap_problems()))
 

@@ -5,26 +5,14 @@ and what a key name is: Textual's names, checked with Textual's public key helpe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import cache
 
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.keys import KEY_NAME_REPLACEMENTS, REPLACED_KEYS, Keys, key_to_character
 
 from reader.core.keymap import keymap_path, load_keymap
-from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.copy_menu import CopyMenu
-from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.link_list import LinkList
-from reader.tui.screens.main import MainScreen
-from reader.tui.screens.note_editor import NoteEditor
-from reader.tui.screens.prompt import PromptScreen
-from reader.tui.screens.stats import StatsScreen
-from reader.tui.screens.status_picker import StatusPicker
-from reader.tui.widgets.abstract_list import AbstractList
-from reader.tui.widgets.detail import DetailPane
-from reader.tui.widgets.filter_bar import FilterBar
-from reader.tui.widgets.views_sidebar import ViewsSidebar
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 """What may come before a key name, joined with `+`: `ctrl+x`, `ctrl+shift+up`."""
@@ -71,24 +59,47 @@ APP_BINDINGS = [
 ]
 """The app's own bindings (ReaderApp.BINDINGS)."""
 
-CHAINS: tuple[tuple[str, tuple[type[DOMNode], ...]], ...] = (
-    ("the list", (AbstractList, MainScreen)),
-    ("the detail pane", (DetailPane, MainScreen)),
-    ("the views sidebar", (ViewsSidebar, MainScreen)),
-    ("the filter", (FilterBar, MainScreen)),
-    ("the note editor", (NoteEditor,)),
-    ("a prompt", (PromptScreen,)),
-    ("a confirmation", (ConfirmScreen,)),
-    ("the status picker", (StatusPicker,)),
-    ("the copy menu", (CopyMenu,)),
-    ("the link list", (LinkList,)),
-    ("help", (HelpScreen,)),
-    ("the stats screen", (StatsScreen,)),
-)
-"""Where the app takes keys, and whose bindings are active there (the app's as well):
-a key may do one thing in each."""
+Chains = tuple[tuple[str, tuple[type[DOMNode], ...]], ...]
 
-OWNERS = tuple(dict.fromkeys(owner for _, owners in CHAINS for owner in owners))
+
+@cache
+def chains() -> Chains:
+    """Where the app takes keys, and whose bindings are active there (the app's as well):
+    a key may do one thing in each. (Imported when asked for: the app asks only when
+    there is a keys.toml, and at start most of these screens are not needed yet.)"""
+    from reader.tui.screens.confirm import ConfirmScreen
+    from reader.tui.screens.copy_menu import CopyMenu
+    from reader.tui.screens.help import HelpScreen
+    from reader.tui.screens.link_list import LinkList
+    from reader.tui.screens.main import MainScreen
+    from reader.tui.screens.note_editor import NoteEditor
+    from reader.tui.screens.prompt import PromptScreen
+    from reader.tui.screens.stats import StatsScreen
+    from reader.tui.screens.status_picker import StatusPicker
+    from reader.tui.widgets.abstract_list import AbstractList
+    from reader.tui.widgets.detail import DetailPane
+    from reader.tui.widgets.filter_bar import FilterBar
+    from reader.tui.widgets.views_sidebar import ViewsSidebar
+
+    return (
+        ("the list", (AbstractList, MainScreen)),
+        ("the detail pane", (DetailPane, MainScreen)),
+        ("the views sidebar", (ViewsSidebar, MainScreen)),
+        ("the filter", (FilterBar, MainScreen)),
+        ("the note editor", (NoteEditor,)),
+        ("a prompt", (PromptScreen,)),
+        ("a confirmation", (ConfirmScreen,)),
+        ("the status picker", (StatusPicker,)),
+        ("the copy menu", (CopyMenu,)),
+        ("the link list", (LinkList,)),
+        ("help", (HelpScreen,)),
+        ("the stats screen", (StatsScreen,)),
+    )
+
+
+def owners() -> tuple[type[DOMNode], ...]:
+    """Every class with bindings, each once."""
+    return tuple(dict.fromkeys(owner for _, owners in chains() for owner in owners))
 
 
 def _with_id(bindings: Iterable[BindingType]) -> list[Binding]:
@@ -98,7 +109,7 @@ def _with_id(bindings: Iterable[BindingType]) -> list[Binding]:
 def default_bindings() -> list[Binding]:
     """Every binding that has an id, the app's first."""
     found: dict[str, Binding] = {}
-    for binding in _with_id([*APP_BINDINGS, *(b for owner in OWNERS for b in owner.BINDINGS)]):
+    for binding in _with_id([*APP_BINDINGS, *(b for owner in owners() for b in owner.BINDINGS)]):
         found.setdefault(binding.id or "", binding)
     return list(found.values())
 
@@ -119,9 +130,9 @@ def keymap_clashes(keymap: dict[str, str]) -> list[str]:
     """A message per key that `keymap` gives to two bindings active in the same place
     (one of them would never run); clashes the default keys have by design are not."""
     problems: dict[tuple[str, tuple[str, ...]], str] = {}
-    for where, owners in CHAINS:
-        defaults = _keys_in(owners, {})
-        for key, ids in _keys_in(owners, keymap).items():
+    for where, owners_there in chains():
+        defaults = _keys_in(owners_there, {})
+        for key, ids in _keys_in(owners_there, keymap).items():
             if len(ids) > 1 and ids != defaults.get(key):
                 problems.setdefault((key, tuple(ids)), where)
     return [
@@ -131,10 +142,16 @@ def keymap_clashes(keymap: dict[str, str]) -> list[str]:
     ]
 
 
+def _binding_ids() -> Iterator[str]:
+    """The id of every binding (computed only when iterated: see `chains`)."""
+    yield from (b.id for b in default_bindings() if b.id)
+
+
 def user_keymap() -> tuple[dict[str, str], list[str]]:
-    """The valid entries of keys.toml and the problems found in it."""
-    keymap, problems = load_keymap((b.id for b in default_bindings() if b.id), valid_key=valid_key)
-    return keymap, problems + keymap_clashes(keymap)
+    """The valid entries of keys.toml and the problems found in it (without a keys.toml,
+    nothing is imported or compared: the default keys are known not to clash)."""
+    keymap, problems = load_keymap(_binding_ids(), valid_key=valid_key)
+    return keymap, problems + (keymap_clashes(keymap) if keymap else [])
 
 
 def key_table() -> list[tuple[str, str, str]]:

@@ -6,6 +6,9 @@ a browser command, writing a big export) run in a thread worker and report with 
 notification, which says what really happened: which way a copy went or that it did
 not, that a page opened, or, with no browser (an SSH session), the address itself,
 copied. Nothing here says "Opening" before a browser took the address.
+
+The exporters (BibTeX with bibtexparser and pylatexenc, Markdown with markdown-it) are
+imported when first used, not when the app starts.
 """
 
 from __future__ import annotations
@@ -20,8 +23,6 @@ from textual.notifications import SeverityLevel
 from reader.core import clipboard
 from reader.core.errors import ReaderError
 from reader.core.export import LABELS, default_name, write_export
-from reader.core.export.bibtex import record_bibtex
-from reader.core.export.common import heading
 from reader.core.links import arxiv_search_url, open_in_browser, page_url, record_links
 from reader.core.models import Record
 from reader.core.text import plural
@@ -64,6 +65,9 @@ def _tell(
 # ---------------------------------------------------------------- copy
 def copy_texts(rec: Record) -> dict[str, str | None]:
     """What each choice of the copy menu copies (None: nothing to copy)."""
+    from reader.core.export.bibtex import record_bibtex
+    from reader.core.export.common import heading
+
     abstract = rec.abstract
     url = page_url(rec)
     title = heading(rec).replace("[", "\\[").replace("]", "\\]")
@@ -80,6 +84,8 @@ WHAT = {"id": "the id", "bibtex": "the BibTeX entry", "url": "the URL", "markdow
 
 def copy_menu(screen: MainScreen, rec: Record) -> None:
     """`y`: the menu of what to copy; the choice is copied."""
+    from reader.core.export.common import heading
+
     texts = copy_texts(rec)
 
     def chosen(what: str | None) -> None:
@@ -167,6 +173,8 @@ def search_arxiv(screen: MainScreen, rec: Record) -> None:
 
 def show_links(screen: MainScreen, rec: Record) -> None:
     """`L`: every link of the record; the chosen one opens."""
+    from reader.core.export.common import heading
+
     links = record_links(rec)
     if not links:
         screen.notify("No links in this abstract or its note.", title="Links")

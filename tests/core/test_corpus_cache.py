@@ -3,6 +3,7 @@ never trusted when damaged, stale or foreign, and invisible in what the library 
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -11,10 +12,12 @@ from pathlib import Path
 import orjson
 import pytest
 
+from reader.core.errors import StoreError
 from reader.core.library import Library
 from reader.core.models import Abstract
 from reader.core.store import cache as cachefile
 from reader.core.store import folder
+from reader.core.store.storage import TMP_MARK
 
 FIRST = "2306.10015"
 
@@ -252,3 +255,70 @@ def test_reader_list_without_a_query_needs_no_index(seeded: Path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "HEAVY:", done.stdout
     assert Library(seeded).search("").ids[:2] == Library(seeded).ids()[:2]
+
+
+NEW = """A brand new abstract about zebra crossings and the reasoning of pedestrians in
+traffic models, long enough to count as an abstract for the parser to take it in.
+arXiv:2612.00001
+Created: 2026-12-01
+"""
+
+
+def test_an_import_streams_corpus_json_and_its_cache_without_parsing_the_old_file(
+    seeded: Path, tmp_path: Path, monkeypatch
+):
+    """Adding to a library writes corpus.json and corpus.cache a record at a time from
+    the records in memory: the old corpus.json is not parsed (the cache made from it
+    knows its save counter), and both files say what a whole-object write would."""
+    before = orjson.loads((seeded / "corpus.json").read_bytes())
+    checks = count_checks(monkeypatch)
+    new = tmp_path / "new.txt"
+    new.write_text(NEW)
+    lib = Library(seeded)
+    assert lib.import_paths([new]).added == 1
+    assert checks == []  # the old file was never read
+
+    data = orjson.loads((seeded / "corpus.json").read_bytes())
+    assert data["meta"]["saves"]["count"] == before["meta"]["saves"]["count"] + 1
+    assert list(data["abstracts"]) == [*before["abstracts"], "2612.00001"]
+    assert [lib.abstract_at(r).to_dict() for r in range(len(lib))] == list(
+        data["abstracts"].values()
+    )
+    key = data["meta"]["corpus"]["generation"]
+    made = cachefile.build(
+        list(data["abstracts"].values()),
+        cachefile.identity(seeded / "corpus.json"),
+        key,
+        data["meta"]["saves"]["count"],
+    )
+    assert (seeded / "corpus.cache").read_bytes() == made  # the streamed cache, byte for byte
+    assert Library(seeded).search("zebra").ids == ["2612.00001"]
+    assert not [p for p in seeded.iterdir() if TMP_MARK in p.name]
+
+
+def test_a_write_that_fails_midway_leaves_both_files_and_no_temporary_file(
+    seeded: Path, tmp_path: Path, monkeypatch
+):
+    """The disk fills while corpus.json is streamed: the old corpus and its cache stay,
+    whole and in use, and neither temporary file is left."""
+    files = {name: (seeded / name).read_bytes() for name in ("corpus.json", "corpus.cache")}
+    new = tmp_path / "new.txt"
+    new.write_text(NEW)
+    lib = Library(seeded)
+    real, done = Abstract.to_dict, []
+
+    def full(self: Abstract) -> dict:
+        done.append(1)
+        if len(done) == 20:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(self)
+
+    monkeypatch.setattr(Abstract, "to_dict", full)
+    with pytest.raises(StoreError, match="disk is full"):
+        lib.import_paths([new])
+    monkeypatch.undo()
+    assert {name: (seeded / name).read_bytes() for name in files} == files
+    assert not [p for p in seeded.iterdir() if TMP_MARK in p.name]
+    assert lib.search("zebra").ids == [] and len(lib) == 49
+    assert lib.import_paths([new]).added == 1  # and the next import works
+    assert Library(seeded).search("zebra").ids == ["2612.00001"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 from reader.core.ingest.parse import record_id
 from reader.core.models import Abstract
 from reader.core.search.index import SearchIndex
-from reader.core.text import fold, words
+from reader.core.text import fold, word_pattern, words
 
 
 @pytest.mark.parametrize(
@@ -80,3 +81,24 @@ def test_fold_is_idempotent_and_lower_case(text: str) -> None:
     once = fold(text)
     assert fold(once) == once
     assert once == once.lower() or not once.isascii()
+
+
+def _check_first(words: list[str]) -> re.Pattern[str]:
+    """The rule `word_pattern` implements, written the plain way (the check before)."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(re.escape(w) for w in words))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["ab", "a", "b", "é", "1", " ", "_", "-", "ba", "aab"]), max_size=12),
+    st.lists(st.sampled_from(["a", "ab", "b", "1", "é", "a.b"]), min_size=1, max_size=3),
+)
+def test_word_pattern_matches_where_the_plain_rule_does(
+    pieces: list[str], query: list[str]
+) -> None:
+    text = "".join(pieces)
+    found = [m.span() for m in word_pattern(query).finditer(text)]
+    assert found == [m.span() for m in _check_first(query).finditer(text)]
+    assert [m.span() for m in word_pattern(query).finditer(text, 1)] == [
+        m.span() for m in _check_first(query).finditer(text, 1)
+    ]

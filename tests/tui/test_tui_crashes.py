@@ -7,6 +7,7 @@ each key to be handled, so it cannot show these bugs.
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from textual import events
 from textual.app import _character_to_key
 from textual.command import CommandInput, CommandPalette
 from textual.widgets import Input
+from textual.worker import WorkerCancelled
 
 from reader.core.library import Library
 from reader.core.models import Status
@@ -45,7 +47,8 @@ async def settle(pilot) -> None:
     last, same = None, 0
     deadline = time.monotonic() + 20
     while same < 5 and time.monotonic() < deadline:
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # a search a newer key replaced
+            await app.workers.wait_for_complete()
         await pilot.pause(0.02)
         now = (tuple(app.screen_stack), app.screen.focused)
         same = same + 1 if now == last else 0

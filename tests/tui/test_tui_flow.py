@@ -201,6 +201,7 @@ async def test_detail_shows_the_richer_fields(run_app: RunApp, library: Library)
 async def test_note_is_below_the_abstract(run_app: RunApp, library: Library):
     library.set_note(library.ids()[0], "my note")
     async with run_app(library) as pilot:
+        await pilot.pause()  # the first note is made once the first frame is drawn
         detail = main(pilot.app).detail
         order = [c.id for c in detail.children if c.display]
         assert order.index("detail-abstract") < order.index("detail-note")

@@ -37,29 +37,31 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import io
 import mmap
 import os
 import stat
 import sys
+import tempfile
 import zlib
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
 import orjson
 
 from reader.core.models import Abstract
-from reader.core.store.storage import atomic_write_bytes
+from reader.core.store.storage import TMP_MARK, atomic_write_bytes, fsync_dir
 from reader.core.text import fold
 
 if TYPE_CHECKING:
     import numpy as np
 
 MAGIC = b"RDRCACH1"
-FORMAT = 1
+FORMAT = 2
 """Version of the cache layout; another version is rebuilt."""
 _PREFIX = len(MAGIC) + 8
 
@@ -96,76 +98,172 @@ def _align(n: int) -> int:
 
 
 # ---------------------------------------------------------------------- building
-def build(records: Sequence[dict[str, Any]], source: Identity, generation: str) -> bytearray:
-    """The cache of `records` (stored dicts of `corpus.json`, in its order).
+Row = tuple[str, str, "str | None", bool]
+"""What the columns hold of a record: its id, source, date and whether it has an
+arXiv id (`row_of` makes one from an `Abstract` or a stored dict)."""
 
-    Made in one buffer: the columns, then each record's JSON appended as it is
-    encoded (100k small encoded records held at once cost ~2x their size in heap),
-    then the header put in front (one move of the buffer, not another copy).
+
+def row_of(record: Abstract | dict[str, Any]) -> Row:
+    if isinstance(record, Abstract):
+        return record.id, record.source, record.date, record.arxiv_id is not None
+    return record["id"], record["source"], record.get("date"), record.get("arxiv_id") is not None
+
+
+class Builder:
+    """A cache written into `out` a record at a time, so the records are never all in
+    memory at once (a million records: 1.3 GB).
+
+    The columns are known before any record is encoded (from each row's `Row`), so
+    they are written first, after room left for the header; each record's JSON is
+    appended as it is `add`ed; `finish` writes the offsets and the header in place.
+    `out` must be seekable (a temporary file, or a BytesIO for a cache kept in memory).
     """
-    n = len(records)
-    ids = [r["id"].encode() for r in records]
-    width = max(map(len, ids), default=1) or 1
-    folded = sorted((fold(r["id"]).encode(), row) for row, r in enumerate(records))
-    fold_width = max((len(f) for f, _ in folded), default=1) or 1
-    sources = sorted({r["source"] for r in records})
-    codes = {name: i for i, name in enumerate(sources)}
-    sections: dict[str, bytes] = {
-        "ids": b"".join(i.ljust(width, b"\0") for i in ids),
-        "fold_ids": b"".join(f.ljust(fold_width, b"\0") for f, _ in folded),
-        "fold_rows": array("i", [row for _, row in folded]).tobytes(),
-        "dates": array("i", [date_number(r.get("date")) for r in records]).tobytes(),
-        "has_id": bytes(r.get("arxiv_id") is not None for r in records),
-        "source_codes": array("i", [codes[r["source"]] for r in records]).tobytes(),
-    }
-    del ids, folded
-    # Layout relative to the end of the header: offsets first (its size is known before
-    # the records are encoded), then the other columns, then the records.
-    order = ["offsets", *sections]
-    place: dict[str, list[int]] = {}
-    rel = 0
-    for name in order:
-        size = 8 * (n + 1) if name == "offsets" else len(sections[name])
-        place[name] = [rel, size]
-        rel = _align(rel + size)
-    body = bytearray(rel)
-    for name, data in sections.items():
-        at = place[name][0]
-        body[at : at + len(data)] = data
-    del sections
-    offsets = array("q", bytes(8 * (n + 1)))
-    records_at = rel
+
+    def __init__(self, out: BinaryIO, rows: Sequence[Row], generation: str) -> None:
+        self._out = out
+        self.n = n = len(rows)
+        ids = [r[0].encode() for r in rows]
+        self._width = width = max(map(len, ids), default=1) or 1
+        folded = sorted((fold(r[0]).encode(), row) for row, r in enumerate(rows))
+        self._fold_width = fold_width = max((len(f) for f, _ in folded), default=1) or 1
+        self._sources = sources = sorted({r[1] for r in rows})
+        codes = {name: i for i, name in enumerate(sources)}
+        self._sections: dict[str, bytes] = {
+            "offsets": bytes(8 * (n + 1)),  # written by `finish`
+            "ids": b"".join(i.ljust(width, b"\0") for i in ids),
+            "fold_ids": b"".join(f.ljust(fold_width, b"\0") for f, _ in folded),
+            "fold_rows": array("i", [row for _, row in folded]).tobytes(),
+            "dates": array("i", [date_number(r[2]) for r in rows]).tobytes(),
+            "has_id": bytes(r[3] for r in rows),
+            "source_codes": array("i", [codes[r[1]] for r in rows]).tobytes(),
+        }
+        del ids, folded
+        self._generation = generation
+        self._place: dict[str, list[int]] = {}
+        rel = 0
+        for name, data in self._sections.items():
+            self._place[name] = [rel, len(data)]
+            rel = _align(rel + len(data))
+        self._records_at = rel
+        big = 10**19  # more digits than any offset, identity or count will have
+        widest = self._header((big, big, big, big), crc=big, saves=big, records=big)
+        self._room = _align(_PREFIX + len(orjson.dumps(widest | {"base": big}))) - _PREFIX
+        self._base = _PREFIX + self._room
+        out.write(bytes(self._base))
+        for name, data in self._sections.items():
+            out.write(bytes(self._base + self._place[name][0] - out.tell()))
+            out.write(data)
+        out.write(bytes(self._base + self._records_at - out.tell()))
+        self._offsets = array("q", [0])
+        self._size = 0
+
+    def _header(self, source: Identity, *, crc: int, saves: int, records: int) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "byteorder": sys.byteorder,
+            "corpus": list(source),
+            "generation": self._generation,
+            "saves": saves,
+            "n": self.n,
+            "id_width": self._width,
+            "fold_width": self._fold_width,
+            "sources": self._sources,
+            "sections": self._place | {"records": [self._records_at, records]},
+            "crc": crc,
+        }
+
+    def add(self, record: bytes) -> None:
+        """Append the next row's record (the orjson of its stored dict)."""
+        self._out.write(record)
+        self._size += len(record)
+        self._offsets.append(self._size)
+
+    def finish(self, source: Identity, saves: int = -1) -> None:
+        """Write the offsets and the header, naming `source` (the identity of the
+        `corpus.json` these records are) and its save counter `saves`."""
+        if len(self._offsets) != self.n + 1:
+            raise AssertionError(f"{len(self._offsets) - 1} records added for {self.n} rows")
+        self._sections["offsets"] = self._offsets.tobytes()
+        crc = 0
+        for data in self._sections.values():
+            crc = zlib.crc32(data, crc)
+        header = self._header(source, crc=crc, saves=saves, records=self._size)
+        head = orjson.dumps(header | {"base": self._base}).ljust(self._room, b" ")
+        if len(head) != self._room:
+            raise AssertionError("cache header does not fit")
+        out = self._out
+        out.seek(0)
+        out.write(MAGIC + self._room.to_bytes(8, "little") + head)
+        out.seek(self._base + self._place["offsets"][0])
+        out.write(self._sections["offsets"])
+        out.seek(0, os.SEEK_END)
+
+
+def build(
+    records: Sequence[dict[str, Any]], source: Identity, generation: str, saves: int = -1
+) -> bytes:
+    """The cache of `records` (stored dicts of `corpus.json`, in its order), in memory."""
+    out = io.BytesIO()
+    builder = Builder(out, [row_of(r) for r in records], generation)
     dumps = orjson.dumps
-    for row, record in enumerate(records):
-        body += dumps(record)
-        offsets[row + 1] = len(body) - records_at
-    at = place["offsets"][0]
-    body[at : at + 8 * (n + 1)] = offsets.tobytes()
-    crc = 0
-    for name in order:
-        at, size = place[name]
-        crc = zlib.crc32(memoryview(body)[at : at + size], crc)
-    place["records"] = [records_at, len(body) - records_at]
-    header: dict[str, Any] = {
-        "format": FORMAT,
-        "byteorder": sys.byteorder,
-        "corpus": list(source),
-        "generation": generation,
-        "n": n,
-        "id_width": width,
-        "fold_width": fold_width,
-        "sources": sources,
-        "sections": place,
-        "crc": crc,
-    }
-    head = orjson.dumps(header)
-    start = _align(_PREFIX + len(head) + 32)  # room for "base" in the header
-    header["base"] = start
-    head = orjson.dumps(header).ljust(start - _PREFIX, b" ")
-    if _PREFIX + len(head) != start:
-        raise AssertionError("cache header does not fit")
-    body[0:0] = MAGIC + len(head).to_bytes(8, "little") + head
-    return body
+    for record in records:
+        builder.add(dumps(record))
+    builder.finish(source, saves)
+    return out.getvalue()
+
+
+class Draft:
+    """A new cache for `path`, written record by record into a temporary file beside
+    it (a `Builder`) while the corpus is written, then put in place by `commit` (fsync,
+    rename, fsync of the folder, as every file reader replaces). Used as a context
+    manager: the temporary file never outlives the block. When no temporary file can
+    be made, records are dropped and `commit` returns None (the caller makes the cache
+    some other way)."""
+
+    def __init__(self, path: Path, rows: Sequence[Row], generation: str) -> None:
+        self.path = path
+        self._tmp: Path | None = None
+        self._out: BinaryIO | None = None
+        self._builder: Builder | None = None
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
+        except OSError:
+            return
+        self._tmp = Path(name)
+        self._out = os.fdopen(fd, "w+b")
+        self._builder = Builder(self._out, rows, generation)
+
+    def __enter__(self) -> Draft:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._out is not None:
+            self._out.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+
+    def add(self, record: bytes) -> None:
+        if self._builder is not None:
+            self._builder.add(record)
+
+    def commit(self, source: Identity | None, saves: int) -> CorpusCache | None:
+        """Put the cache in place, naming `source` (the `corpus.json` just written) and
+        its save counter, and open it; None when that could not be done."""
+        if self._builder is None or self._out is None or self._tmp is None or source is None:
+            return None
+        try:
+            self._builder.finish(source, saves)
+            self._out.flush()
+            os.fsync(self._out.fileno())
+            self._out.close()
+            self._out = None
+            os.replace(self._tmp, self.path)
+            self._tmp = None
+            fsync_dir(self.path.parent)
+        except OSError:
+            return None
+        return open_cache(self.path, source)
 
 
 def write(path: Path, data: bytes | bytearray) -> None:
@@ -191,6 +289,8 @@ class CorpusCache:
         self.generation: str = header["generation"]
         self.source: Identity = tuple(header["corpus"])  # type: ignore[assignment]
         self.sources: list[str] = header["sources"]
+        self.saves: int = header.get("saves", -1)
+        """The save counter of the `corpus.json` it was made from (-1: not known)."""
         base = header["base"]
         self._at = {k: _Column(base + o, length) for k, (o, length) in header["sections"].items()}
         self._width: int = header["id_width"]

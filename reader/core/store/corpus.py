@@ -27,7 +27,9 @@ import contextlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import orjson
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
 from reader.core.models import Abstract, normalize_id
@@ -112,12 +114,16 @@ class CorpusStore:
         key = str(data.get("meta", {}).get("corpus", {}).get("generation", "none"))
         records = list(data.get("abstracts", {}).values())
         stable = after if after == before else None
-        return self._make_cache(records, stable, key), before
+        return self._make_cache(records, stable, key, self.file.storage.saves), before
 
     def _make_cache(
-        self, records: list[dict[str, Any]], source: cachefile.Identity | None, key: str
+        self,
+        records: list[dict[str, Any]],
+        source: cachefile.Identity | None,
+        key: str,
+        saves: int,
     ) -> CorpusCache:
-        raw = cachefile.build(records, source or (0, 0, 0, 0), key)
+        raw = cachefile.build(records, source or (0, 0, 0, 0), key, saves)
         if source is not None and not self.read_only:
             with contextlib.suppress(OSError):  # a cache: the next open rebuilds it
                 cachefile.write(self.cache_path, raw)
@@ -244,19 +250,33 @@ class CorpusStore:
     def write(self, merged: Sequence[Abstract]) -> None:
         """Make `merged` the corpus: `corpus.json` (atomically), then its cache and its
         search index, then memory. The one way to write the corpus: call it holding
-        `self.file.lock`, after `self.file.load()` (the save counter goes on from the
-        file it replaces)."""
+        `self.file.lock`, after `_catch_up` (the save counter goes on from the file it
+        replaces).
+
+        Each record is encoded once, and its bytes go both into `corpus.json` and into
+        the cache's temporary file as they are made: neither file is ever whole in
+        memory (a million records make 1.3 GB of each)."""
         from reader.core.search import postings
         from reader.core.search.index import SearchIndex, title_segments
 
         key = uuid.uuid4().hex
-        records = {a.id: a.to_dict() for a in merged}
-        data = {"abstracts": records, "meta": {"corpus": {"generation": key}}}
-        self.file.storage.write(data)
-        self.file.storage.forget()  # memory holds the cache, not the parsed file
-        source = cachefile.identity(self.path)
-        cache = self._make_cache(list(records.values()), source, key)
-        del data, records
+        with cachefile.Draft(self.cache_path, [cachefile.row_of(a) for a in merged], key) as draft:
+
+            def body(out: BinaryIO, meta: bytes) -> None:
+                dumps, add = orjson.dumps, draft.add
+                out.write(b'{"abstracts":{')
+                for row, abstract in enumerate(merged):
+                    record = dumps(abstract.to_dict())
+                    out.write(b"%s%s:%s" % (b"," if row else b"", dumps(abstract.id), record))
+                    add(record)
+                out.write(b'},"meta":%s}' % meta)
+
+            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
+            source = cachefile.identity(self.path)
+            cache = draft.commit(source, self.file.storage.saves)
+        if cache is None:  # the cache could not be written: made from the file instead
+            cache, source = self._rebuild_cache()
+            self.file.storage.forget()
         shown = title_segments([a.title for a in merged], [a.headline for a in merged])
         built = postings.build([a.text for a in merged], shown)
         abstracts = CachedAbstracts(cache)
@@ -317,10 +337,18 @@ class CorpusStore:
 
     def _catch_up(self) -> None:
         """Under the lock, before a write: the corpus as another process may have left
-        it, and the save counter of the file the write replaces."""
+        it, and the save counter of the file the write replaces (from the cache made
+        from that very file, without parsing it; else read from the file)."""
         if cachefile.identity(self.path) != self._identity:
             self.load()
-        self.file.load()
+        if (
+            self._identity is not None
+            and self.cache.source == self._identity
+            and self.cache.saves >= 0
+        ):
+            self.file.storage.assume_saves(self.cache.saves)
+        else:
+            self.file.load()
 
 
 def _row(item: tuple[tuple[int, Abstract], int | None]) -> int:

@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from tinydb import Storage, TinyDB
@@ -149,9 +149,12 @@ class CannotCreateTemp(OSError):
     read-only or full): nothing was written and the target is untouched."""
 
 
-def replace_file(
-    path: Path, data: bytes | bytearray, prepare: Callable[[Path], None] | None = None
-) -> None:
+Content = bytes | bytearray | Callable[[BinaryIO], None]
+"""What a file is replaced with: its bytes, or a function that writes them to the
+open temporary file (a corpus of a million records, encoded one at a time)."""
+
+
+def replace_file(path: Path, data: Content, prepare: Callable[[Path], None] | None = None) -> None:
     """The one way reader replaces a file: `data` goes to a temporary file beside
     `path` (same file system, so the rename is atomic), which is fsynced, handed to
     `prepare` (to set its mode, keep the old file), renamed over `path`, and the
@@ -169,7 +172,10 @@ def replace_file(
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if prepare is not None:
@@ -183,7 +189,7 @@ def replace_file(
 
 
 def atomic_write_bytes(
-    path: Path, data: bytes | bytearray, *, keep_prev: bool = False, mode: int | None = None
+    path: Path, data: Content, *, keep_prev: bool = False, mode: int | None = None
 ) -> None:
     """Replace `path` with `data` so that a crash leaves the old or the new file whole.
 
@@ -424,6 +430,36 @@ class AtomicJSONStorage(Storage):
         self._good = data
         self._saves = count
         self._stamp = self._stat()
+
+    def write_stream(self, body: Callable[[BinaryIO, bytes], None], meta: dict[str, Any]) -> None:
+        """Replace the file with a JSON object of tables that `body` writes, a piece at
+        a time: a table of a million records is never one object (nor one string) in
+        memory. `body` gets the open temporary file and the encoded "meta" table to end
+        the object with (`meta` and the save counter). The data is not kept: the next
+        `read` reads the file."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.path} is open read-only")
+        count = max(self._saves, 0) + 1
+        ending = orjson.dumps({**meta, "saves": {"count": count}})
+        self._cache, self._stamp, self._good = None, None, None
+        try:
+            if self.backups:
+                daily_backup(self.path, link=self.link_backups)
+            atomic_write_bytes(self.path, lambda out: body(out, ending), keep_prev=self.backups)
+        except OSError as error:
+            raise StoreError(describe_os_error(error, self.path)) from None
+        self.may_be_missing = False
+        self._saves = count
+
+    @property
+    def saves(self) -> int:
+        """The save counter of the data last read or written (-1 before either)."""
+        return self._saves
+
+    def assume_saves(self, count: int) -> None:
+        """The file on disk has save counter `count` (known without reading it: from
+        the corpus cache made from it), so the next write goes on from there."""
+        self._saves = count
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:

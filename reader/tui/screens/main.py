@@ -32,7 +32,7 @@ import numpy as np
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Horizontal
 from textual.dom import DOMNode
 from textual.events import Resize
@@ -42,8 +42,6 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
-from reader.core.discover.engine import Ranked
-from reader.core.discover.vectors import UserData
 from reader.core.errors import BusyError, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
 from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
@@ -60,14 +58,11 @@ from reader.tui.commands import (
 )
 from reader.tui.discover import DiscoverCommands
 from reader.tui.export_commands import ExportCommands
-from reader.tui.external_editor import edit_note_in_terminal
 from reader.tui.history import History
 from reader.tui.pending import Pending, PendingWrites
 from reader.tui.render import latex_text
 from reader.tui.screens.confirm import ConfirmScreen
-from reader.tui.screens.note_editor import NoteEditor, too_big
 from reader.tui.screens.prompt import PromptScreen
-from reader.tui.screens.stats import StatsScreen
 from reader.tui.screens.status_picker import StatusPicker
 from reader.tui.session import Place
 from reader.tui.sorting import SORT_CYCLE, SORT_LABELS, SortChoice, has_words
@@ -80,10 +75,15 @@ from reader.tui.widgets.library_header import LibraryHeader
 from reader.tui.widgets.views_sidebar import ViewsSidebar
 
 if TYPE_CHECKING:
+    from reader.core.discover.engine import Discover
+    from reader.core.discover.vectors import UserData
     from reader.tui.app import ReaderApp
 
 SLOW_SEARCH = 0.012
-"""Seconds: a search slower than this sends the next ones to a thread."""
+"""Seconds: a search slower than this sends the next ones to a thread. Measured in the
+CPU time of the thread that searched: its wall time also counts the other processes
+and, in a thread, the UI thread's turns with the GIL (drawing the last result), which
+kept fast searches in the thread, where they fought the drawing for the GIL again."""
 DETAIL_DELAY = 0.15
 """Seconds after the last keystroke in the filter before the detail pane follows."""
 POLL_SECONDS = 2.0
@@ -180,8 +180,8 @@ class MainScreen(Screen[None]):
         query is the one typed, which `query_text` becomes once its result is shown."""
         self._slow_search = False
         self._detail_timer: Timer | None = None
-        self._keys_state = (True, True)
-        """(a row is highlighted, it has an arXiv link): what `check_action` depends on."""
+        self._keys: list[tuple[str, ActiveBinding]] | None = None
+        """The keys the footer shows, as last published (see `_refresh_keys`)."""
         self._store_error: str | None = None
         """The data-file error last shown by the poll (shown again only when it changes)."""
         self._rejected: str | None = None
@@ -223,7 +223,6 @@ class MainScreen(Screen[None]):
         return self.query_one("#filter", FilterBar)
 
     def on_mount(self) -> None:
-        self.library.discover.background = True  # models train in `_train_for_you`
         self.filter_bar.show_error(None)
         self.narrow = self.app.size.width < NARROW_WIDTH
         self._reopen()
@@ -290,7 +289,9 @@ class MainScreen(Screen[None]):
         if self.sort == "relevance" and not self.terms:
             order = "date (relevance needs words in the filter)"
         if self.sort == "for-you":
-            order += f" ({Ranked(abstract_list.rows, self.library.discover.for_you_model).note})"
+            from reader.core.discover.engine import Ranked
+
+            order += f" ({Ranked(abstract_list.rows, self.discover().for_you_model).note})"
         abstract_list.border_title = f"{shown} of {total} · sorted by {order}"
         if self._ranked is not None:
             abstract_list.border_title = f"{shown} {self._ranked[0]}"
@@ -320,25 +321,27 @@ class MainScreen(Screen[None]):
         100k), from a thread as soon as one was slower than a frame, so typing never
         waits; back on the UI thread when they are fast again."""
         self._latest = (text, sort)
+        if sort == "for-you":
+            self.discover()  # the library orders for you with it: in the app's mode
         if self._slow_search:
             self._search_in_thread(text, sort)
             return
-        start = time.perf_counter()
+        start = time.thread_time()
         try:
             result = self._evaluate(text, sort)
         except QueryError as error:
             self._show_error(text, error)
         else:
             self._show_result(text, sort, result)
-        self._slow_search = time.perf_counter() - start > SLOW_SEARCH
+        self._slow_search = time.thread_time() - start > SLOW_SEARCH
 
     @work(thread=True, exclusive=True, group="search")
     def _search_in_thread(self, text: str, sort: str) -> None:
         worker = get_current_worker()
-        start = time.perf_counter()
+        start = time.thread_time()
         try:
             result = self._evaluate(text, sort)
-            self._slow_search = time.perf_counter() - start > SLOW_SEARCH / 2
+            self._slow_search = time.thread_time() - start > SLOW_SEARCH / 2
         except QueryError as error:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._show_error, text, error)
@@ -379,19 +382,28 @@ class MainScreen(Screen[None]):
         self._update_border()
         self._view_shown(text)
         self._moved()
-        if self.filter_bar.has_focus_within:
-            # while typing, the list repaints first; the detail follows when typing pauses
-            if self._detail_timer is not None:
-                self._detail_timer.stop()
-            self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
-        else:
-            self._show_detail()
-        self.refresh_bindings()
+        self._detail_follows()
+        self._refresh_keys()
+
+    def _refresh_keys(self) -> None:
+        """Refresh the footer when the keys that act (or are disabled) changed: it
+        recomposes on every `refresh_bindings` (5 to 10 ms, each keystroke in the filter
+        made one); computing the keys takes 0.2 ms."""
+        keys = list(self.active_bindings.items())
+        if keys != self._keys:
+            self._keys = keys
+            self.refresh_bindings()
 
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
-        self.sort = self.sort_choice.sort_for(has_words(event.value))
-        self._search(event.value, self.sort)
+        try:
+            self.sort = self.sort_choice.sort_for(has_words(event.value))
+            self._search(event.value, self.sort)
+        finally:
+            # the query and its rows go to the terminal in one frame: the list asks for
+            # its repaint as it goes idle, right after this callback
+            if not self.abstract_list.call_later(event.release):
+                event.release()
 
     @on(FilterBar.Leave)
     def _filter_done(self) -> None:
@@ -446,12 +458,21 @@ class MainScreen(Screen[None]):
         self._keep_for_you_fresh()
 
     # ---------------------------------------------------------------- discover
+    def discover(self) -> Discover:
+        """The library's similarity and learned orders, in the app's mode: models train
+        in `_train_for_you`, never on the UI thread (`Discover.background`). Made when
+        first used (the list is sorted for you, `m`, a "might also be tagged"), not at
+        start."""
+        discover = self.library.discover
+        discover.background = True
+        return discover
+
     def _keep_for_you_fresh(self) -> None:
         """While the list is sorted for you, retrain on every change of the decisions
         (in a worker; the list re-sorts when the model is ready). One training at a
         time: changes made meanwhile are trained on when it ends (a thread cannot be
         stopped, so fast triage would otherwise pile trainings up)."""
-        discover = self.library.discover
+        discover = self.discover()
         if self.sort == "for-you" and not discover.for_you_fresh and not self._training:
             self._training = True
             self._train_for_you(discover.snapshot())
@@ -459,7 +480,7 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="for-you")
     def _train_for_you(self, data: UserData) -> None:
         try:
-            self.library.discover.train_for_you(data)
+            self.discover().train_for_you(data)
         finally:
             if not get_current_worker().is_cancelled:  # (cancelled: the app is closing)
                 self.app.call_from_thread(self._for_you_trained)
@@ -470,7 +491,7 @@ class MainScreen(Screen[None]):
         if self.is_attached and self.sort == "for-you":
             self._search(self.wanted_query, self.sort)
             self._update_border()
-            model = self.library.discover.for_you_model
+            model = self.discover().for_you_model
             if model is not None and not model.usable and model.reason != self._told:
                 kept = "read, reading, to-read, tagged or noted"
                 self.notify(f"For you {model.reason} (kept: {kept}); by date meanwhile.")
@@ -482,7 +503,7 @@ class MainScreen(Screen[None]):
         if row is not None:
             title = self.library.record_at(row).title
             label = f"similar to {title if len(title) <= 40 else title[:39] + '…'}"
-            discover = self.library.discover
+            discover = self.discover()
             if not discover.ready:
                 self.notify("Weighing the library's words (once)…", title="More like this")
             data = discover.snapshot()  # here: the worker must not read the index
@@ -490,10 +511,10 @@ class MainScreen(Screen[None]):
 
     def might_be_tagged(self, tag: str) -> None:
         """The untagged abstracts most like those tagged `tag` (a palette command)."""
-        data = self.library.discover.snapshot()  # here: the worker must not read the index
+        data = self.discover().snapshot()  # here: the worker must not read the index
 
         def find() -> np.ndarray | str:
-            ranked = self.library.discover.might_be_tagged(tag, SIMILAR, data)
+            ranked = self.discover().might_be_tagged(tag, SIMILAR, data)
             model = ranked.model
             return ranked.rows if model is None or model.usable else f"#{tag}: {model.reason}"
 
@@ -521,6 +542,8 @@ class MainScreen(Screen[None]):
         self._search(self.wanted_query, self.sort)
 
     def action_stats(self) -> None:
+        from reader.tui.screens.stats import StatsScreen  # plotext: only when asked for
+
         self.app.push_screen(StatsScreen(self.library))
 
     def action_reload(self) -> None:
@@ -577,13 +600,20 @@ class MainScreen(Screen[None]):
     # ---------------------------------------------------------------- detail
     @on(AbstractList.Highlighted)
     def _highlighted(self) -> None:
-        self._show_detail()
+        self._detail_follows()
         self._moved()
-        abstract = self._current()
-        keys = (abstract is not None, bool(abstract and abstract.url))
-        if keys != self._keys_state:  # the footer recomposes: only when keys come or go
-            self._keys_state = keys
-            self.refresh_bindings()
+        self._refresh_keys()
+
+    def _detail_follows(self) -> None:
+        """Show the highlighted abstract in the detail pane: at once, or while the user
+        types in the filter, once typing pauses (the list repaints first)."""
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if self.filter_bar.has_focus_within:
+            self._detail_timer = self.set_timer(DETAIL_DELAY, self._show_detail)
+        else:
+            self._show_detail()
 
     @on(AbstractList.Selected)
     def _selected(self) -> None:
@@ -844,6 +874,8 @@ class MainScreen(Screen[None]):
             except ReaderError as error:
                 self.notify(str(error), severity="warning")
 
+        from reader.tui.screens.note_editor import NoteEditor, too_big  # TextArea, tree-sitter
+
         note = self.library.annotation(record).note
         if (problem := too_big(note)) is not None:
             self.notify(problem, title="Note too big for n", severity="warning", timeout=10)
@@ -857,6 +889,8 @@ class MainScreen(Screen[None]):
         """The note in $EDITOR: saved as an edit of the note as it was when the editor
         opened (merged if it changed meanwhile); kept as a draft if it cannot be saved.
         A terminal closed while the editor runs ends the app once the text is safe."""
+        from reader.tui.external_editor import edit_note_in_terminal
+
         abstract = self._current()
         if abstract is None:
             return

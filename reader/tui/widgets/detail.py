@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -10,10 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from reader.core.models import Abstract, Annotation, Record, Status
 from reader.tui.render import Hanging, glyph, highlight, latex_text, source_label
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
 
 SHOWN_NOTE = 16 * 1024
 """Characters of a note the pane renders as Markdown: a longer note shows its start and
@@ -36,7 +39,10 @@ class DetailPane(VerticalScroll):
     metadata (id · date · authors · categories · source · status · tags, wrapped with a
     hanging indent), its links whole (so terminals detect them), the abstract with its
     LaTeX rendered, then the user's note as Markdown. Nothing long comes before the
-    abstract, so it never leaves the screen.
+    abstract, so it never leaves the screen. The Markdown widget is made for the first
+    note shown, once the frame being drawn is on screen: importing and building it
+    (markdown-it, a widget per block) took a tenth of the app's start, and the first
+    abstract's note now follows the first frame instead of delaying it.
 
     Call `show(abstract, annotation, terms)`; `terms` are highlighted in the title and
     the abstract. j/k (the list's keys, as the user mapped them) scroll; J/K post `Step`
@@ -68,12 +74,20 @@ class DetailPane(VerticalScroll):
             super().__init__()
             self.by = by
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._note: Markdown | None = None
+        """The note's widget, once a note was shown (None before)."""
+        self._note_text = ""
+        """The note of the abstract shown (what `_make_note` shows)."""
+        self._making = False
+        """`_make_note` is scheduled."""
+
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         yield Static(id="detail-meta")
         yield Static(id="detail-abstract")
         yield Static("Note", id="detail-note-label")
-        yield Markdown(id="detail-note")
 
     def _style(self, name: str) -> Style:
         return self.get_component_rich_style(f"detail--{name}", partial=True)
@@ -88,14 +102,12 @@ class DetailPane(VerticalScroll):
         title = self.query_one("#detail-title", Static)
         meta = self.query_one("#detail-meta", Static)
         body = self.query_one("#detail-abstract", Static)
-        label = self.query_one("#detail-note-label", Static)
-        note = self.query_one("#detail-note", Markdown)
         if abstract is None:
             title.update("No abstract matches the filter.")
             title.display = True
             for widget in (meta, body):
                 widget.update("")
-            label.display = note.display = False
+            self._show_note("")
             return
         match = self._style("match")
         record = Record(abstract.id, abstract, annotation)
@@ -104,12 +116,36 @@ class DetailPane(VerticalScroll):
         title.update(highlight(Text(record.title), terms, match) if titled else "")
         meta.update(self._metadata(record, abstract, annotation))
         body.update(highlight(latex_text(abstract.text, self._style("math")), terms, match))
-        has_note = bool(annotation.note.strip())
-        label.display = note.display = has_note
-        if has_note:
-            note.update(shown_note(annotation.note))
+        self._show_note(annotation.note)
         if self.scroll_y:
             self.scroll_home(animate=False)
+
+    def _show_note(self, note: str) -> None:
+        """The note as Markdown under its label; neither when there is no note. Before
+        the first note: both hidden until `_make_note` runs (see the class docstring)."""
+        self._note_text = note
+        label = self.query_one("#detail-note-label", Static)
+        has_note = bool(note.strip())
+        if self._note is None:
+            label.display = False
+            if has_note and not self._making:
+                self._making = True
+                self.call_after_refresh(self._make_note)
+            return
+        label.display = self._note.display = has_note
+        if has_note:
+            self._note.update(shown_note(note))
+
+    def _make_note(self) -> None:
+        """Make the note's widget for the note shown now (if it still has one)."""
+        self._making = False
+        if self._note is not None or not self._note_text.strip() or not self.is_attached:
+            return  # (not attached: the app closed meanwhile)
+        from textual.widgets import Markdown  # (see the class docstring)
+
+        self._note = Markdown(shown_note(self._note_text), id="detail-note")
+        self.mount(self._note)
+        self.query_one("#detail-note-label", Static).display = True
 
     def _metadata(self, record: Record, abstract: Abstract, annotation: Annotation) -> Hanging:
         """`2306.10015 · 2023-06-16 · 000 #1 · ● unread · #rl`, then comments, DOI and

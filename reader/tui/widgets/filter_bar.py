@@ -5,6 +5,8 @@ user's data); ctrl+z undoes typing (`UndoInput`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import ExitStack
 from typing import ClassVar
 
 from textual import on
@@ -17,6 +19,40 @@ from textual.widgets import Input, Static
 from reader.tui.widgets.undo_input import UndoInput
 
 PLACEHOLDER = '/ to filter: words, "a phrase", tag:llm, status:to-read, year:2023, -word, a OR b'
+HOLD_LIMIT = 0.25
+"""Seconds a change of the query holds the app's repaint at most (see `FilterInput`)."""
+
+
+class FilterInput(UndoInput):
+    """The filter's field. A change of its text holds the app's repaint (Textual's
+    `batch_update`) until the screen has filtered and calls `release`: the text and the
+    rows it selects reach the terminal in one frame. Painted at once, the text took a
+    frame of its own, and the rows waited for the next one, 17 to 33 ms later (a screen
+    repaints at most 60 times a second, and a frame after a pause waits two periods).
+
+    The hold starts in the field's own handler of its `Changed`, before the field goes
+    idle and asks the screen to repaint; `HOLD_LIMIT` ends it if nobody releases it.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._hold: ExitStack | None = None
+        """The app's `batch_update`, entered while a change waits for the screen."""
+
+    @on(Input.Changed)
+    def _hold_repaint(self, event: Input.Changed) -> None:
+        if event.input is self and self._hold is None:
+            self._hold = ExitStack()
+            self._hold.enter_context(self.app.batch_update())
+            self.set_timer(HOLD_LIMIT, self.release)
+
+    def release(self) -> None:
+        """Let the app repaint again (the rows of the new query are shown, or are being
+        searched in a thread); does nothing when nothing is held."""
+        if self._hold is not None:
+            hold, self._hold = self._hold, None
+            hold.close()
+            self.screen.check_idle()  # the screen repaints when it next goes idle
 
 
 class FilterBar(Vertical):
@@ -37,19 +73,23 @@ class FilterBar(Vertical):
         """Where up/down are in `history` (None: at the query being typed)."""
         self._typed = ""
         """The query being typed when up was first pressed (down comes back to it)."""
+        self._error: str | None = None
+        """The error shown under the input ("": none; None: not set yet)."""
 
     class Changed(Message):
-        """The query text changed."""
+        """The query text changed. The app does not repaint until the handler calls
+        `release` (after showing the new rows, or sending the search to a thread)."""
 
-        def __init__(self, value: str) -> None:
+        def __init__(self, value: str, release: Callable[[], None]) -> None:
             super().__init__()
             self.value = value
+            self.release = release
 
     class Leave(Message):
         """The user is done typing (escape or enter): focus goes back to the list."""
 
     def compose(self) -> ComposeResult:
-        yield UndoInput(
+        yield FilterInput(
             placeholder=PLACEHOLDER,
             select_on_focus=False,  # `/` then typing refines the query, not replaces it
             id="filter-input",
@@ -80,6 +120,9 @@ class FilterBar(Vertical):
 
     def show_error(self, message: str | None) -> None:
         """Show `message` under the input, or hide the error line when None."""
+        if (message or "") == self._error:
+            return  # (an update lays the screen out again: each keystroke hid it)
+        self._error = message or ""
         error = self.query_one("#filter-error", Static)
         error.update(message or "")
         error.display = bool(message)
@@ -112,7 +155,7 @@ class FilterBar(Vertical):
         event.stop()
         if self._recalled is not None and event.value != self.history[self._recalled]:
             self._recalled = None  # edited: the recalled query is now the one typed
-        self.post_message(self.Changed(event.value))
+        self.post_message(self.Changed(event.value, self.query_one(FilterInput).release))
 
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
