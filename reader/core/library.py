@@ -20,11 +20,10 @@ they were.
 from __future__ import annotations
 
 import contextlib
-import gc
 import itertools
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +32,7 @@ from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.discover import changelog
 from reader.core.errors import QueryError, ReadOnlyError, StoreError
+from reader.core.memory import gc_paused
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
     EMPTY,
@@ -131,7 +131,7 @@ class Library:
 
     def __init__(self, data_dir: Path, *, read_only: bool = False, backups: bool = True):
         """Open the library in `data_dir` (created if missing). Prefer `Library.open`."""
-        with _no_gc():
+        with gc_paused(freeze=True):  # the loaded library lives as long as the process
             self._open(Path(data_dir), read_only)
 
     def _open(self, data_dir: Path, read_only: bool) -> None:
@@ -621,7 +621,8 @@ class Library:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         from reader.core.ingest import importer  # the parser and LaTeX: only to import
 
-        with importer.gc_paused():
+        with gc_paused():  # parse to write: paused around the parse alone, the next
+            # collection would scan every record parsed
             parsed = importer.parse_paths([Path(p) for p in paths], progress, options)
             return self._corpus.import_parsed(parsed)
 
@@ -677,24 +678,6 @@ def _prefix_counts(sources: Counter[str]) -> dict[str, int]:
         low, high = bisect_left(names, key), bisect_left(names, key + "\U0010ffff")
         shows[name] = sums[high] - sums[low]
     return shows
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Load without the cyclic GC, then freeze what was loaded.
-
-    At 100k records the collector ran again and again over the just-loaded corpus
-    (about a second of a cold start); the loaded objects live as long as the library,
-    so `gc.freeze` moves them out of every later collection too.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.freeze()
-            gc.enable()
 
 
 def _n(ids: Sequence[str]) -> str:

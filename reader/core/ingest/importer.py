@@ -8,9 +8,7 @@ rest alone; annotations are never touched (they live in another file).
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -138,21 +136,6 @@ def parse_paths(
         if progress is not None:
             progress(base, total)
     return reports
-
-
-@contextlib.contextmanager
-def gc_paused() -> Iterator[None]:
-    """Run without the cyclic GC: an import makes records and strings that hold no
-    cycles, and at 100k the collector ran ~650 times over them (~0.5 s). Pause it
-    over the whole import (parse to write): paused around the parse alone, the first
-    collection after it scans every record parsed."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _within(

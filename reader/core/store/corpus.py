@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 import orjson
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
+from reader.core.memory import gc_paused
 from reader.core.models import Abstract, normalize_id
 from reader.core.store import cache as cachefile
 from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
@@ -293,7 +294,7 @@ class CorpusStore:
 
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
-        with self.file.lock, importer.gc_paused():
+        with self.file.lock, gc_paused():
             self._catch_up()
             rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
             report, merged = importer.merge(self.abstracts, rows, parsed)
