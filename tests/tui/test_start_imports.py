@@ -132,3 +132,30 @@ def test_the_command_line_pauses_the_collector_only_for_the_app(monkeypatch):
         assert gc.isenabled(), "the list is printed with the collector running"
     finally:
         gc.enable()
+
+
+async def test_the_footer_is_made_once_or_twice_at_start_not_for_each_binding_change(
+    run_app, library: Library, monkeypatch
+):
+    """A start changes the bindings about eight times before its first frames; each
+    recompose remakes every key of the footer (~10 ms of styles): they are coalesced."""
+    from reader.tui.screens.main import MainScreen
+    from reader.tui.widgets.footer import ReaderFooter
+    from tests.waiting import until
+
+    made: list[int] = []
+    real = ReaderFooter.recompose
+
+    async def counted(self: ReaderFooter) -> None:
+        made.append(1)
+        await real(self)
+
+    monkeypatch.setattr(ReaderFooter, "recompose", counted)
+    async with run_app(library, fresh=True) as pilot:
+        app = pilot.app
+        await until(lambda: isinstance(app.screen, MainScreen), "the main screen")
+        for _ in range(10):
+            await pilot.pause(0.02)
+        footer = app.screen.query_one(ReaderFooter)
+        assert [getattr(k, "action", None) for k in footer.children][:2] == ["help", "quit"]
+    assert 1 <= len(made) <= 3, made
