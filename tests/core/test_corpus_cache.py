@@ -7,6 +7,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import orjson
@@ -322,3 +323,38 @@ def test_a_write_that_fails_midway_leaves_both_files_and_no_temporary_file(
     assert lib.search("zebra").ids == [] and len(lib) == 49
     assert lib.import_paths([new]).added == 1  # and the next import works
     assert Library(seeded).search("zebra").ids == ["2612.00001"]
+
+
+def test_a_cache_draft_a_killed_import_left_is_removed_at_open_unless_an_import_holds_it(
+    seeded: Path,
+):
+    """A million-record import killed midway leaves a 1.3 GB draft of the cache: the
+    next open removes it, but never while another process's import (holding the corpus
+    lock for its whole write) may still be writing it."""
+    draft = seeded / f".corpus.cache{TMP_MARK}killed"
+    draft.write_bytes(b"half a cache")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(seeded / ".corpus.json.lock")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        started = time.monotonic()
+        Library(seeded).close()
+        assert time.monotonic() - started < 10  # not the lock's 15 s wait: it does not wait
+        assert draft.exists()  # an import at work: its draft is live
+    finally:
+        holder.kill()
+        holder.wait()
+    Library(seeded).close()
+    assert not draft.exists()
+
+
+HOLD = """
+import sys, time
+from filelock import FileLock
+with FileLock(sys.argv[1]):
+    print("held", flush=True)
+    time.sleep(60)
+"""

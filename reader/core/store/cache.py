@@ -231,7 +231,14 @@ class Draft:
             return
         self._tmp = Path(name)
         self._out = os.fdopen(fd, "w+b")
-        self._builder = Builder(self._out, rows, generation)
+        try:
+            self._builder = Builder(self._out, rows, generation)
+        except OSError:  # the columns could not be written (a full disk): no draft
+            self.__exit__()
+            self._tmp = self._out = None
+        except BaseException:
+            self.__exit__()
+            raise
 
     def __enter__(self) -> Draft:
         return self
