@@ -61,5 +61,10 @@ class ReadOnlyError(StoreError):
     """A change was asked of a library opened read-only."""
 
 
+class IndexDamaged(StoreError):
+    """A saved search index turned out damaged when a search used it (its arrays are
+    checked as they are read, not all at load); the index is rebuilt."""
+
+
 class BusyError(StoreError):
     """Another process holds the library's lock (it is writing); nothing was changed."""

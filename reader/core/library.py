@@ -26,12 +26,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from reader.core import changes
 from reader.core.changes import Change, ConflictError, Edit, Plan, Want
 from reader.core.discover import changelog
-from reader.core.errors import QueryError, ReadOnlyError, StoreError
+from reader.core.errors import IndexDamaged, QueryError, ReadOnlyError, StoreError
 from reader.core.memory import gc_paused
 from reader.core.merge import MINE, THEIRS, Merged, merge_note
 from reader.core.models import (
@@ -67,6 +67,8 @@ if TYPE_CHECKING:
     from reader.core.ingest.formats import Adopted, ImportOptions, Suggestion
     from reader.core.search.index import SearchIndex
     from reader.core.search.query import Node
+
+T = TypeVar("T")
 
 SORTS = ("source", "date", "status", "updated", "relevance", "for-you")
 """The orders `rows()` accepts."""
@@ -288,11 +290,28 @@ class Library:
 
         node = parse(query) if isinstance(query, str) else query
         words = tuple(terms(node))
-        index = self._corpus.index
-        if sort == "for-you":
-            rows = self.discover.order_for_you(index.search(node)).rows
-            return Found(rows, words, self._corpus.ids)
-        return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
+
+        def found(index: SearchIndex) -> Found:
+            if sort == "for-you":
+                rows = self.discover.order_for_you(index.search(node)).rows
+                return Found(rows, words, self._corpus.ids)
+            return Found(index.order(index.search(node), sort, words), words, self._corpus.ids)
+
+        return self._indexed(found)
+
+    def _indexed(self, use: Callable[[SearchIndex], T]) -> T:
+        """`use(index)`; when the saved index turns out damaged as it is read, it is
+        rebuilt from the corpus (as a damaged index found at load is) and used again."""
+        try:
+            return use(self._corpus.index)
+        except IndexDamaged:
+            self.index_damaged()
+            return use(self._corpus.index)
+
+    def index_damaged(self) -> None:
+        """The saved search index proved damaged as it was read: it is dropped and
+        rebuilt from the corpus when next used (`discover` follows the new index)."""
+        self._corpus.index_damaged()
 
     def rows(self, query: str | Node = "", sort: str = "source") -> np.ndarray:
         """Rows matching `query`, in the order `sort` (one of SORTS). Raises QueryError."""
@@ -302,7 +321,7 @@ class Library:
         from reader.core.search.query import parse
 
         node = parse(query) if isinstance(query, str) else query
-        return int(self._corpus.index.mask(node).sum())
+        return self._indexed(lambda index: int(index.mask(node).sum()))
 
     def status_counts(self, rows: np.ndarray | None = None) -> dict[Status, int]:
         return self._corpus.index.count_by_status(rows)

@@ -26,6 +26,7 @@ from typing import Protocol
 
 import numpy as np
 
+from reader.core.errors import IndexDamaged
 from reader.core.models import Abstract
 from reader.core.search.postings import Postings, clean
 from reader.core.text import fold, words
@@ -106,6 +107,8 @@ class Vectors:
         self.abstracts = abstracts
         p = index.postings
         n = max(index.n, 1)
+        if p.rows.size and (int(p.rows.max()) >= index.n or int(p.rows.min()) < 0):
+            raise IndexDamaged("the search index is damaged (a row out of range)")
         self.postings = p
         self.vocab_size = len(p.vocab)
         self.counts = np.diff(p.offsets).astype(np.int64)

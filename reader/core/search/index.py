@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from reader.core.errors import IndexDamaged
 from reader.core.models import EMPTY, Abstract, Annotation, IndexedFields, Status, tag_key
 from reader.core.search import postings as post
 from reader.core.search.metadata import AuthorIndex, CategoryIndex
@@ -84,8 +85,10 @@ def _file_stamps(directory: Path) -> str:
 
 
 def _consistent(p: post.Postings, n: int) -> bool:
-    """Whether saved arrays fit together and index `n` rows (no full scans but one
-    pass over the row arrays)."""
+    """Whether saved arrays fit together and index `n` rows: their lengths and last
+    offsets, no scan. The rows in them are checked as a search reads them (`_checked`):
+    at a million abstracts they are 1.2 GB, and reading them all made every start read
+    the whole index from disk."""
     words = len(p.vocab)
     return bool(
         len(p.offsets) == words + 1
@@ -95,10 +98,16 @@ def _consistent(p: post.Postings, n: int) -> bool:
         and int(p.head_offsets[-1]) == len(p.head_rows)
         and int(p.pair_offsets[-1]) == len(p.pair_rows)
         and len(p.lengths) == n
-        and all(
-            len(rows) == 0 or int(rows.max()) < n for rows in (p.rows, p.head_rows, p.pair_rows)
-        )
     )
+
+
+def _checked(rows: np.ndarray, n: int) -> np.ndarray:
+    """`rows` read from the postings, when each is a row of the `n`; else the saved
+    index is damaged (IndexDamaged: the library rebuilds it). Costs what using them
+    costs."""
+    if rows.size and (int(rows.max()) >= n or int(rows.min()) < 0):
+        raise IndexDamaged(f"the search index is damaged (a row out of {n:,})")
+    return rows
 
 
 class SearchIndex:
@@ -383,7 +392,7 @@ class SearchIndex:
             for i, word in enumerate(words):
                 lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
                 part = np.zeros(self.n, bool)
-                part[p.word_rows(lo, hi, headline=headline)] = True
+                part[_checked(p.word_rows(lo, hi, headline=headline), self.n)] = True
                 mask = part if i == 0 else mask & part
             if len(words) == 1:
                 return mask
@@ -396,7 +405,7 @@ class SearchIndex:
                 last = i + 1 == len(words) - 1
                 lo, hi = p.prefix_range(words[i + 1]) if last else p.word_range(words[i + 1])
                 part = np.zeros(self.n, bool)
-                part[p.pair_rows_of(first_lo, lo, hi)] = True
+                part[_checked(p.pair_rows_of(first_lo, lo, hi), self.n)] = True
                 mask &= part
             if len(words) == 2:
                 return mask
@@ -446,7 +455,7 @@ class SearchIndex:
                 start, stop = int(p.offsets[lo]), int(p.offsets[hi])
                 if start == stop:
                     continue
-                rows = p.rows[start:stop]
+                rows = _checked(p.rows[start:stop], self.n)
                 tf = p.tf[start:stop].astype(np.float64)
                 df = min(_distinct(rows, self.n) if hi - lo > 1 else stop - start, n)
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))

@@ -203,6 +203,13 @@ class CorpusStore:
             assert self._index is not None
         return self._index
 
+    def index_damaged(self) -> None:
+        """The saved index proved damaged as a search read it: forget it, and its key
+        so that no process loads it again; the next use rebuilds it."""
+        with contextlib.suppress(OSError):
+            (self.index_dir / "key").unlink()
+        self._index = None
+
     def damaged(self) -> None:
         """A record of the cache did not decode: rebuild it from `corpus.json` (rows
         stay as they are: both come from the same file)."""

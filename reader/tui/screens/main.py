@@ -42,7 +42,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from reader.core.changes import ConflictError
-from reader.core.errors import BusyError, QueryError, ReaderError
+from reader.core.errors import BusyError, IndexDamaged, QueryError, ReaderError
 from reader.core.library import Change, Library, Refreshed
 from reader.core.models import EMPTY, Abstract, Record, Status, format_tags
 from reader.core.views import Replace, View, ViewExistsError
@@ -481,9 +481,17 @@ class MainScreen(Screen[None]):
     def _train_for_you(self, data: UserData) -> None:
         try:
             self.discover().train_for_you(data)
+        except IndexDamaged as error:
+            self.app.call_from_thread(self._index_damaged, error)
         finally:
             if not get_current_worker().is_cancelled:  # (cancelled: the app is closing)
                 self.app.call_from_thread(self._for_you_trained)
+
+    def _index_damaged(self, error: IndexDamaged) -> None:
+        """A worker found the saved search index damaged: drop it (the next search
+        rebuilds it from the corpus) and say so."""
+        self.library.index_damaged()
+        self.notify(f"{error}: it is rebuilt from the abstracts.", severity="error")
 
     def _for_you_trained(self) -> None:
         self._training = False
@@ -522,7 +530,11 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="rank")
     def _rank(self, label: str, find: Callable[[], np.ndarray | str], empty: str) -> None:
-        found = find()
+        try:
+            found = find()
+        except IndexDamaged as error:
+            self.app.call_from_thread(self._index_damaged, error)
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_ranked, label, found, empty)
 
