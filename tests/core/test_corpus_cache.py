@@ -293,6 +293,7 @@ def test_an_import_streams_corpus_json_and_its_cache_without_parsing_the_old_fil
         data["meta"]["saves"]["count"],
     )
     assert (seeded / "corpus.cache").read_bytes() == made  # the streamed cache, byte for byte
+    assert os.stat(seeded / "corpus.cache").st_mode & 0o777 == 0o644  # as the one it replaced
     assert Library(seeded).search("zebra").ids == ["2612.00001"]
     assert not [p for p in seeded.iterdir() if TMP_MARK in p.name]
 

@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 import orjson
 
 from reader.core.models import Abstract
-from reader.core.store.storage import TMP_MARK, atomic_write_bytes, fsync_dir
+from reader.core.store.storage import TMP_MARK, atomic_write_bytes, fsync_dir, regular_mode
 from reader.core.text import fold
 
 if TYPE_CHECKING:
@@ -265,6 +265,7 @@ class Draft:
             os.fsync(self._out.fileno())
             self._out.close()
             self._out = None
+            os.chmod(self._tmp, regular_mode(self.path) or 0o644)  # as the cache it replaces
             os.replace(self._tmp, self.path)
             self._tmp = None
             fsync_dir(self.path.parent)
