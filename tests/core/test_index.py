@@ -250,6 +250,8 @@ def test_save_and_load_round_trip_and_stale_key(lib, tmp_path: Path):
     assert again is not None
     for text in QUERIES[:15]:
         assert again.search(text).tolist() == SearchIndex.build(abstracts).search(text).tolist()
+    assert list(again.postings.vocab) == list(index.postings.vocab)  # decoded when read
+    assert again.postings.vocab[3:6] == list(index.postings.vocab)[3:6]
     assert SearchIndex.load(folder, "gen-2", abstracts) is None
     assert SearchIndex.load(folder, "gen-1", abstracts[:-1]) is None
     assert SearchIndex.load(tmp_path / "missing", "gen-1", abstracts) is None
@@ -314,3 +316,10 @@ def test_word_interning_keeps_keys_apart_while_its_table_grows(
         assert ids.dtype == np.int32
         assert len(reps) == len(np.unique(keys))
         assert np.array_equal(keys[reps][ids], keys)
+
+
+def test_an_empty_saved_vocabulary_has_no_words() -> None:
+    from reader.core.search.postings import Vocab
+
+    assert len(Vocab(np.zeros(0, np.uint8))) == 0
+    assert list(Vocab(np.frombuffer(b"a\nbc\nd", np.uint8))) == ["a", "bc", "d"]
