@@ -42,7 +42,6 @@ import mmap
 import os
 import stat
 import sys
-import tempfile
 import zlib
 from array import array
 from collections import OrderedDict
@@ -54,7 +53,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 import orjson
 
 from reader.core.models import Abstract
-from reader.core.store.storage import TMP_MARK, atomic_write_bytes, fsync_dir, regular_mode
+from reader.core.store.storage import Replacement, atomic_write_bytes, kept_mode
 from reader.core.text import fold
 
 if TYPE_CHECKING:
@@ -213,29 +212,23 @@ def build(
 
 
 class Draft:
-    """A new cache for `path`, written record by record into a temporary file beside
-    it (a `Builder`) while the corpus is written, then put in place by `commit` (fsync,
-    rename, fsync of the folder, as every file reader replaces). Used as a context
-    manager: the temporary file never outlives the block. When no temporary file can
-    be made, records are dropped and `commit` returns None (the caller makes the cache
-    some other way)."""
+    """A new cache for `path`, written record by record into its `Replacement` (a
+    temporary file beside it, through a `Builder`) while the corpus is written, then
+    put in place by `commit`. Used as a context manager: the temporary file never
+    outlives the block. When no temporary file can be made (or its columns written),
+    records are dropped and `commit` returns None (the caller makes the cache some
+    other way)."""
 
     def __init__(self, path: Path, rows: Sequence[Row], generation: str) -> None:
         self.path = path
-        self._tmp: Path | None = None
-        self._out: BinaryIO | None = None
+        self._new: Replacement | None = None
         self._builder: Builder | None = None
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
-        except OSError:
-            return
-        self._tmp = Path(name)
-        self._out = os.fdopen(fd, "w+b")
-        try:
-            self._builder = Builder(self._out, rows, generation)
-        except OSError:  # the columns could not be written (a full disk): no draft
+            self._new = Replacement(path)
+            self._builder = Builder(self._new.file, rows, generation)
+        except OSError:  # a full disk: no draft
             self.__exit__()
-            self._tmp = self._out = None
+            self._new, self._builder = None, None
         except BaseException:
             self.__exit__()
             raise
@@ -244,11 +237,8 @@ class Draft:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._out is not None:
-            self._out.close()
-        if self._tmp is not None:
-            with contextlib.suppress(OSError):
-                self._tmp.unlink()
+        if self._new is not None:
+            self._new.__exit__()
 
     def add(self, record: bytes) -> None:
         if self._builder is not None:
@@ -256,19 +246,13 @@ class Draft:
 
     def commit(self, source: Identity | None, saves: int) -> CorpusCache | None:
         """Put the cache in place, naming `source` (the `corpus.json` just written) and
-        its save counter, and open it; None when that could not be done."""
-        if self._builder is None or self._out is None or self._tmp is None or source is None:
+        its save counter, with the permission bits of the cache it replaces, and open
+        it; None when that could not be done."""
+        if self._builder is None or self._new is None or source is None:
             return None
         try:
             self._builder.finish(source, saves)
-            self._out.flush()
-            os.fsync(self._out.fileno())
-            self._out.close()
-            self._out = None
-            os.chmod(self._tmp, regular_mode(self.path) or 0o644)  # as the cache it replaces
-            os.replace(self._tmp, self.path)
-            self._tmp = None
-            fsync_dir(self.path.parent)
+            self._new.commit(lambda tmp: os.chmod(tmp, kept_mode(self.path)))
         except OSError:
             return None
         return open_cache(self.path, source)

@@ -154,38 +154,62 @@ Content = bytes | bytearray | Callable[[BinaryIO], None]
 open temporary file (a corpus of a million records, encoded one at a time)."""
 
 
-def replace_file(path: Path, data: Content, prepare: Callable[[Path], None] | None = None) -> None:
-    """The one way reader replaces a file: `data` goes to a temporary file beside
-    `path` (same file system, so the rename is atomic), which is fsynced, handed to
-    `prepare` (to set its mode, keep the old file), renamed over `path`, and the
-    folder fsynced. A crash leaves the old or the new file whole.
+class Replacement:
+    """The one way reader replaces a file: a temporary file beside `path` (same file
+    system, so the rename is atomic), open as `file` to be written (and seeked);
+    `commit` fsyncs it, hands it to `prepare` (to set its mode, keep the old file),
+    renames it over `path` and fsyncs the folder. A crash leaves the old or the new
+    file whole. Used as a context manager: the temporary file never outlives the block.
+    Raises `CannotCreateTemp` when the temporary file cannot be made."""
 
-    Used for data files (`atomic_write_bytes`) and for files the user names
-    (`userfiles.write_through`). Raises `CannotCreateTemp` when the temporary file
-    cannot be made, OSError for other failures; the temporary file never outlives one.
-    """
-    folder = path.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=folder)
-    except OSError as error:
-        raise CannotCreateTemp(error.errno, error.strerror, error.filename) from error
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}{TMP_MARK}", dir=path.parent)
+        except OSError as error:
+            raise CannotCreateTemp(error.errno, error.strerror, error.filename) from error
+        self._tmp: Path | None = Path(name)
+        self.file: BinaryIO = os.fdopen(fd, "w+b")
+
+    def __enter__(self) -> Replacement:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.file.close()
+        if self._tmp is not None:
+            with contextlib.suppress(OSError):
+                self._tmp.unlink()
+
+    def commit(self, prepare: Callable[[Path], None] | None = None) -> None:
+        assert self._tmp is not None, "committed twice"
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
         if prepare is not None:
-            prepare(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    fsync_dir(folder)
+            prepare(self._tmp)
+        os.replace(self._tmp, self.path)
+        self._tmp = None
+        fsync_dir(self.path.parent)
+
+
+def replace_file(path: Path, data: Content, prepare: Callable[[Path], None] | None = None) -> None:
+    """`path` replaced by `data` (see `Replacement`). Used for data files
+    (`atomic_write_bytes`) and for files the user names (`userfiles.write_through`).
+    Raises `CannotCreateTemp` when the temporary file cannot be made, OSError for
+    other failures; the temporary file never outlives one."""
+    with Replacement(path) as new:
+        if callable(data):
+            data(new.file)
+        else:
+            new.file.write(data)
+        new.commit(prepare)
+
+
+def kept_mode(path: Path) -> int:
+    """The permission bits a replacement of `path` gets: those of the regular file it
+    replaces, 0644 for a new one (never the 0666 of a device a symlink points at)."""
+    kept = regular_mode(path)
+    return 0o644 if kept is None else kept
 
 
 def atomic_write_bytes(
@@ -200,8 +224,7 @@ def atomic_write_bytes(
     """
 
     def prepare(tmp: Path) -> None:
-        kept = regular_mode(path) if mode is None else mode
-        os.chmod(tmp, 0o644 if kept is None else kept)
+        os.chmod(tmp, kept_mode(path) if mode is None else mode)
         if keep_prev and regular_mode(path) is not None:
             prev_tmp = path.parent / f".{path.name}.prev{TMP_MARK}{os.getpid()}"
             with contextlib.suppress(FileNotFoundError):
