@@ -31,13 +31,18 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 
-from reader.core.errors import AmbiguousIdError, ReaderError, ReadOnlyError, UnknownIdError
+from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
 from reader.core.memory import gc_paused
 from reader.core.models import Abstract, normalize_id
 from reader.core.store import cache as cachefile
 from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
-from reader.core.store.folder import DataFile, check_corpus, has_records, open_data_file
-from reader.core.store.storage import remove_stale_temps, stale_temps
+from reader.core.store.folder import (
+    DataFile,
+    check_corpus,
+    has_records,
+    open_data_file,
+    remove_killed_temps,
+)
 from reader.core.store.userdata import Annotations
 from reader.core.text import fold
 
@@ -74,8 +79,8 @@ class CorpusStore:
             sibling_has_records=lambda: has_records(sibling, "annotations"),
             load=self._cache is None,  # a valid cache: corpus.json is not read at all
         )
-        if not read_only:
-            self._remove_killed_drafts()
+        if not read_only:  # the cache's drafts, as the file's own temp files above
+            remove_killed_temps(self.cache_path, self.file.lock)
         self.is_new = self.file.storage.may_be_missing
         """No corpus was ever written here: the only case where samples are imported."""
         self.abstracts: Sequence[Abstract] = []
@@ -90,22 +95,6 @@ class CorpusStore:
         """After a `refresh` that changed the corpus: every row still holds the record
         it held (an import or fetch updates in place and adds at the end); false after
         a removal, when row numbers held from before may name other records."""
-
-    def _remove_killed_drafts(self) -> None:
-        """Delete the cache drafts an import killed midway left (a million records
-        leave 1.3 GB). An import at work holds the corpus lock for its whole write, so
-        a draft is removed only when the lock is free at once; else it is left alone."""
-        if not stale_temps(self.cache_path):
-            return
-        lock = self.file.lock
-        waited, lock.timeout = lock.timeout, 0
-        try:
-            with lock:
-                remove_stale_temps(self.cache_path)
-        except (ReaderError, OSError):
-            pass  # busy (an import at work: its draft is live) or the folder refuses
-        finally:
-            lock.timeout = waited
 
     # ----------------------------------------------------------------- loading
     def load(self, annotations: Callable[[], Annotations] | None = None) -> None:

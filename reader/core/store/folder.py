@@ -349,12 +349,27 @@ def open_data_file(
         if load:
             data_file.load()
         return data_file
-    if stale_temps(path):  # a killed write's: removed under the lock (no writer is at work)
-        with lock:
-            remove_stale_temps(path)
+    remove_killed_temps(path, lock)
     if load:
         data_file.load()  # a file is replaced whole, by rename: reading needs no lock
     return data_file
+
+
+def remove_killed_temps(path: Path, lock: Lock) -> None:
+    """Delete the temporary files a killed write of `path` left (an import killed
+    midway at a million records leaves 1.3 GB). A write at work holds `lock` for its
+    whole length, so they are removed only when the lock is free at once; else they
+    may be its live files, and they are left: opening never waits for a writer."""
+    if not stale_temps(path):
+        return
+    waited, lock.timeout = lock.timeout, 0
+    try:
+        with lock:
+            remove_stale_temps(path)
+    except (StoreError, OSError):
+        pass  # busy (a write at work) or the folder refuses: the next open tries again
+    finally:
+        lock.timeout = waited
 
 
 STATUSES = frozenset(s.value for s in Status)
