@@ -36,10 +36,11 @@ import re
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 
+from reader.core.store.records import ItemsOnRead
 from reader.core.text import fold
 
 _TOP = "\U0010ffff"
@@ -127,7 +128,7 @@ class Postings:
         return cls(vocab=Vocab(data["vocab"]), **arrays)
 
 
-class Vocab(Sequence[str]):
+class Vocab(ItemsOnRead[str]):
     """A saved vocabulary: its words, sorted and joined by newlines in one uint8 array
     (mapped from disk), each decoded when read. A search bisects it (~20 words read of
     a million), so loading costs one scan for the newlines, not a million strings
@@ -142,13 +143,7 @@ class Vocab(Sequence[str]):
     def __len__(self) -> int:
         return len(self._starts)
 
-    @overload
-    def __getitem__(self, i: int) -> str: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[str]: ...
-    def __getitem__(self, i: int | slice) -> str | list[str]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+    def item(self, i: int) -> str:
         start, end = int(self._starts[i]), int(self._ends[i])
         return bytes(self._blob[start:end]).decode()
 

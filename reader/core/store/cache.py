@@ -48,11 +48,12 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import orjson
 
 from reader.core.models import Abstract
+from reader.core.store.records import ItemsOnRead
 from reader.core.store.storage import Replacement, atomic_write_bytes, kept_mode
 from reader.core.text import fold
 
@@ -385,7 +386,7 @@ class CorpusCache:
         }
 
 
-class _Lazy(Sequence[bytes]):
+class _Lazy(ItemsOnRead[bytes]):
     """A sequence whose items are computed on access (for `bisect`)."""
 
     def __init__(self, get: Any, n: int) -> None:
@@ -394,13 +395,7 @@ class _Lazy(Sequence[bytes]):
     def __len__(self) -> int:
         return self._n
 
-    @overload
-    def __getitem__(self, i: int) -> bytes: ...
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[bytes]: ...
-    def __getitem__(self, i: int | slice) -> bytes | Sequence[bytes]:
-        if isinstance(i, slice):
-            return [self._get(j) for j in range(*i.indices(self._n))]
+    def item(self, i: int) -> bytes:
         return self._get(i)  # type: ignore[no-any-return]
 
 
@@ -484,7 +479,7 @@ def open_cache(path: Path, source: Identity | None) -> CorpusCache | None:
     return cache
 
 
-class CachedAbstracts(Sequence[Abstract]):
+class CachedAbstracts(ItemsOnRead[Abstract]):
     """The abstracts of a cache by row, each decoded (and kept) the first time it is
     asked for; whole columns come from the cache's arrays."""
 
@@ -498,15 +493,7 @@ class CachedAbstracts(Sequence[Abstract]):
     def __len__(self) -> int:
         return self.cache.n
 
-    @overload
-    def __getitem__(self, row: int) -> Abstract: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[Abstract]: ...
-    def __getitem__(self, row: int | slice) -> Abstract | list[Abstract]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += self.cache.n
+    def item(self, row: int) -> Abstract:
         made = self._made.get(row)
         if made is None:
             made = self._made[row] = Abstract.from_dict(self.cache.record(row))
@@ -545,7 +532,7 @@ class CachedAbstracts(Sequence[Abstract]):
         return (self.cache.record(i) for i in range(self.cache.n))
 
 
-class RowIds(Sequence[str]):
+class RowIds(ItemsOnRead[str]):
     """Record ids by row, read from the cache one at a time."""
 
     def __init__(self, cache: CorpusCache) -> None:
@@ -554,17 +541,7 @@ class RowIds(Sequence[str]):
     def __len__(self) -> int:
         return self._cache.n
 
-    @overload
-    def __getitem__(self, row: int) -> str: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[str]: ...
-    def __getitem__(self, row: int | slice) -> str | list[str]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
-        if row < 0:
-            row += self._cache.n
-        if not 0 <= row < self._cache.n:
-            raise IndexError(row)
+    def item(self, row: int) -> str:
         return self._cache.id_at(row)
 
     def __iter__(self) -> Iterator[str]:

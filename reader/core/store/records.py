@@ -9,12 +9,37 @@ dates, sources) are read straight from the records.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 from reader.core.models import Abstract
 
+T = TypeVar("T")
 
-class Corpus(Sequence[Abstract]):
+
+class ItemsOnRead(Sequence[T]):
+    """A sequence whose items are made when read (`item`, given an index from 0 to
+    len - 1): a slice item by item, a negative index from the end, IndexError out of
+    range. The corpus by row, the cache's ids and abstracts, a saved vocabulary."""
+
+    def item(self, i: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self.item(j) for j in range(*i.indices(len(self)))]
+        n = len(self)
+        if i < 0:
+            i += n
+        if not 0 <= i < n:
+            raise IndexError(i)
+        return self.item(i)
+
+
+class Corpus(ItemsOnRead[Abstract]):
     """Row-ordered abstracts backed by their stored dicts."""
 
     def __init__(self, records: list[dict[str, Any]]) -> None:
@@ -24,13 +49,7 @@ class Corpus(Sequence[Abstract]):
     def __len__(self) -> int:
         return len(self._records)
 
-    @overload
-    def __getitem__(self, row: int) -> Abstract: ...
-    @overload
-    def __getitem__(self, row: slice) -> list[Abstract]: ...
-    def __getitem__(self, row: int | slice) -> Abstract | list[Abstract]:
-        if isinstance(row, slice):
-            return [self[i] for i in range(*row.indices(len(self)))]
+    def item(self, row: int) -> Abstract:
         made = self._made[row]
         if made is None:
             made = self._made[row] = Abstract.from_dict(self._records[row])
