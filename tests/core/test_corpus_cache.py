@@ -298,24 +298,33 @@ def test_an_import_streams_corpus_json_and_its_cache_without_parsing_the_old_fil
     assert not [p for p in seeded.iterdir() if TMP_MARK in p.name]
 
 
+@pytest.mark.parametrize(
+    ("where", "nth"),
+    [("encoded", 1), ("copied", 20), ("copied", 49)],
+    ids=["the-new-record", "the-20th-copied-record", "the-last-copied-record"],
+)
 def test_a_write_that_fails_midway_leaves_both_files_and_no_temporary_file(
-    seeded: Path, tmp_path: Path, monkeypatch
+    seeded: Path, tmp_path: Path, monkeypatch, where: str, nth: int
 ):
     """The disk fills while corpus.json is streamed: the old corpus and its cache stay,
-    whole and in use, and neither temporary file is left."""
+    whole and in use, and neither temporary file is left. An import copies the records
+    it leaves alone from the cache and encodes only the new one: the failure comes at
+    the n-th copied record, or at the new one."""
     files = {name: (seeded / name).read_bytes() for name in ("corpus.json", "corpus.cache")}
     new = tmp_path / "new.txt"
     new.write_text(NEW)
     lib = Library(seeded)
-    real, done = Abstract.to_dict, []
+    owner, name = (Abstract, "to_dict") if where == "encoded" else (
+        cachefile.CorpusCache, "record_bytes")  # fmt: skip
+    real, done = getattr(owner, name), []
 
-    def full(self: Abstract) -> dict:
+    def full(*args: object) -> object:
         done.append(1)
-        if len(done) == 20:
+        if len(done) == nth:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self)
+        return real(*args)
 
-    monkeypatch.setattr(Abstract, "to_dict", full)
+    monkeypatch.setattr(owner, name, full)
     with pytest.raises(StoreError, match="disk is full"):
         lib.import_paths([new])
     monkeypatch.undo()

@@ -44,7 +44,6 @@ class IndexView(Protocol):
     """What discovery reads of the search index (`reader.core.search.index.SearchIndex`)."""
 
     n: int
-    postings: Postings
     status: np.ndarray
     """int8 per row: the position of its status in `Status`."""
     dates: np.ndarray
@@ -57,6 +56,10 @@ class IndexView(Protocol):
     """Folded user titles by row."""
     version: int
     """Goes up whenever the user data of a row changes."""
+
+    @property
+    def postings(self) -> Postings:
+        """The word index of every row (as one full build makes it)."""
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,16 @@ import shutil
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from reader.core.errors import IndexDamaged
 from reader.core.models import EMPTY, Abstract, Annotation, IndexedFields, Status, tag_key
 from reader.core.search import postings as post
+from reader.core.search.delta import DELTA_SHARE, Delta, merged
 from reader.core.search.metadata import AuthorIndex, CategoryIndex
 from reader.core.search.query import (
     And,
@@ -50,9 +53,12 @@ from reader.core.text import fold, word_pattern
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 3
+FORMAT = 4
 """Version of the saved index files (2: words folded with Latin letters in ASCII; 3: the
-second segment of a row is the source's title when it has one, else the headline)."""
+second segment of a row is the source's title when it has one, else the headline; 4: a
+delta beside the main index, in `delta/`)."""
+DELTA_ROWS = "global_rows"
+"""The array of a saved delta that maps its rows to the corpus's."""
 
 
 def title_segments(titles: Sequence[str | None], headlines: Sequence[str]) -> list[str]:
@@ -75,10 +81,10 @@ def _stamp_number(text: str) -> int:
     return int(digits[:14]) if digits else 0
 
 
-def _file_stamps(directory: Path) -> str:
+def _file_stamps(directory: Path, extra: tuple[str, ...] = ()) -> str:
     """The identity (inode, size, mtime) of each array file of a saved index."""
     parts = []
-    for name in (*post.Postings.ARRAYS, "vocab"):
+    for name in (*post.Postings.ARRAYS, "vocab", *extra):
         st = os.stat(directory / f"{name}.npy")
         parts.append(f"{name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
     return " ".join(parts)
@@ -110,14 +116,77 @@ def _checked(rows: np.ndarray, n: int) -> np.ndarray:
     return rows
 
 
-class SearchIndex:
-    """Row-aligned search structures over a corpus and the annotations on it."""
+@dataclass(frozen=True)
+class _Layer:
+    """One layer of the word index as a search reads it: the main postings (without
+    the rows a delta holds now), or a delta's (its rows mapped to the corpus's)."""
 
-    def __init__(self, abstracts: Sequence[Abstract], postings: post.Postings) -> None:
+    postings: post.Postings
+    n: int
+    """Rows the layer's postings may name."""
+    kept: np.ndarray | None = None
+    """bool per row: False for rows another layer holds now."""
+    to_corpus: np.ndarray | None = None
+    """The corpus row of each of the layer's rows."""
+
+    def take(self, rows: np.ndarray, tf: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
+        """`rows` read from the postings (and their `tf`) as corpus rows, checked."""
+        rows = _checked(rows, self.n)
+        if self.kept is not None:
+            keep = self.kept[rows]
+            rows = rows[keep]
+            tf = None if tf is None else tf[keep]
+        if self.to_corpus is not None:
+            rows = self.to_corpus[rows]
+        return rows, tf
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+
+@dataclass
+class _Saved:
+    """A saved index as read from disk: the main postings, their key, and the delta
+    that goes with them (None when the main index is the index of the corpus)."""
+
+    main: post.Postings
+    head: str
+    delta: Delta | None
+
+
+class SearchIndex:
+    """Row-aligned search structures over a corpus and the annotations on it.
+
+    The word index is the main postings, plus a `Delta` when imports changed rows
+    since they were built (see `search/delta.py`); every lookup reads both layers
+    (`_layers`) and answers as one full build would."""
+
+    def __init__(
+        self, abstracts: Sequence[Abstract], postings: post.Postings, delta: Delta | None = None
+    ) -> None:
         self._abstracts = abstracts
-        self.postings = postings
+        self.main = postings
+        """The postings of the rows the index was built for (all of them without a delta)."""
+        self.delta = delta
         n = len(abstracts)
         self.n = n
+        self._layers: tuple[_Layer, ...]
+        if delta is None:
+            self._layers = (_Layer(postings, n),)
+            self.lengths = postings.lengths
+        else:
+            d = delta.postings
+            self._layers = (
+                _Layer(postings, delta.n0, kept=delta.kept),
+                _Layer(d, len(delta.rows), to_corpus=delta.rows),
+            )
+            self.lengths = np.zeros(n, np.int32)
+            self.lengths[: delta.n0] = postings.lengths
+            self.lengths[delta.rows] = d.lengths
+        self._merged: post.Postings | None = None
         columns = getattr(abstracts, "index_columns", None)
         if columns is not None:  # a cached corpus: its columns are arrays already
             arrays = columns()
@@ -155,6 +224,16 @@ class SearchIndex:
     def __len__(self) -> int:
         return self.n
 
+    @property
+    def postings(self) -> post.Postings:
+        """The postings of every row, as one full build makes them (for discovery's
+        vectors): the main postings, or those merged with the delta (made once)."""
+        if self.delta is None:
+            return self.main
+        if self._merged is None:
+            self._merged = merged(self.main, self.delta, self.n)
+        return self._merged
+
     def replace_abstracts(self, abstracts: Sequence[Abstract]) -> None:
         """Read rows from `abstracts` from now on (the same records, another source)."""
         if len(abstracts) != self.n:
@@ -171,26 +250,50 @@ class SearchIndex:
         headlines = column(abstracts, "headline")
         return cls(abstracts, post.build(texts, title_segments(titles, headlines)))
 
+    @classmethod
+    def grown(
+        cls,
+        directory: Path,
+        before: tuple[str, int],
+        abstracts: Sequence[Abstract],
+        changed: Sequence[int],
+    ) -> SearchIndex | None:
+        """The index of `abstracts` from the saved index of the corpus before an import
+        (its generation key and row count, `before`) and a new delta: the postings of
+        the `changed` rows (updated, appended) and of the rows the saved delta held.
+        None when no index of `before` is saved, or when the delta would hold more than
+        `DELTA_SHARE` of the rows: then build the index whole."""
+        saved = cls._read(directory, *before)
+        if saved is None:
+            return None
+        rows = np.asarray(changed, np.int64)
+        if saved.delta is not None:
+            rows = np.union1d(saved.delta.rows, rows)
+        rows = np.unique(rows).astype(np.int32)
+        if len(rows) > DELTA_SHARE * len(abstracts):
+            return None
+        picked = [abstracts[r] for r in rows.tolist()]
+        built = post.build(
+            [a.text for a in picked], title_segments([a.title for a in picked],
+                                                     [a.headline for a in picked])
+        )  # fmt: skip
+        n0 = len(saved.main.lengths)
+        return cls(abstracts, saved.main, Delta(built, rows, saved.head, n0))
+
     def save(self, directory: Path, key: str) -> None:
-        """Write the inverted indexes as `.npy` files in `directory`, tagged `key`.
+        """Write the inverted indexes as `.npy` files in `directory`, tagged `key`; with
+        a delta, only the delta, in `directory/delta` (the main index is saved already).
 
         The folder is written beside the old one and swapped in, so a crash leaves the
-        old index, the new one, or none (which only means a rebuild).
+        old index, the new one, or none (which only means a rebuild). Saving the main
+        index replaces the whole folder, its delta with it.
         """
-        parent = directory.parent
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
-        try:
-            for name, array in self.postings.to_arrays().items():
-                np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
-            (tmp / "key").write_text(self._key(key, self.n) + "\n" + _file_stamps(tmp))
-            old = parent / f".{directory.name}.old-{os.getpid()}"
-            if directory.exists():
-                os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        if self.delta is not None:
+            arrays = self.delta.postings.to_arrays() | {DELTA_ROWS: self.delta.rows}
+            head = f"{self._key(key, self.n)}\n{self.delta.base}"
+            _swap_in(directory / "delta", arrays, head, (DELTA_ROWS,))
+            return
+        _swap_in(directory, self.main.to_arrays(), self._key(key, self.n), ())
 
     @staticmethod
     def _key(key: str, n: int) -> str:
@@ -203,22 +306,56 @@ class SearchIndex:
         Arrays are memory-mapped, so loading costs milliseconds at any size. The key
         file also records each array file's identity (inode, size, mtime) as saved, so
         an array copied in from another library is never used (it gave IndexError or
-        silently no results), and the arrays must fit each other and the corpus.
+        silently no results), and the arrays must fit each other and the corpus. A
+        delta must name the main index beside it and pass the same checks, and its
+        rows must fit the corpus (`Delta.fits`); else it is rebuilt, never trusted.
         """
+        saved = cls._read(directory, key, len(abstracts))
+        if saved is None:
+            return None
+        return cls(abstracts, saved.main, saved.delta)
+
+    @classmethod
+    def _read(cls, directory: Path, key: str, n: int) -> _Saved | None:
+        """The saved main index and delta of the corpus of generation `key` and `n`
+        rows, when every check passes (see `load`)."""
         try:
             head, _, stamps = (directory / "key").read_text().partition("\n")
-            if head != cls._key(key, len(abstracts)) or stamps != _file_stamps(directory):
+            delta: Delta | None = None
+            if head != cls._key(key, n):
+                delta = cls._read_delta(directory / "delta", key, n, head)
+                if delta is None:
+                    return None
+            if stamps != _file_stamps(directory):
                 return None
-            arrays = {
-                name: np.load(directory / f"{name}.npy", mmap_mode="r")
-                for name in (*post.Postings.ARRAYS, "vocab")
-            }
-            postings = post.Postings.from_arrays(arrays)
-            if not _consistent(postings, len(abstracts)):
+            postings = post.Postings.from_arrays(_arrays(directory, ()))
+            if not _consistent(postings, n if delta is None else delta.n0):
                 return None
         except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
             return None
-        return cls(abstracts, postings)
+        return _Saved(postings, head, delta)
+
+    @classmethod
+    def _read_delta(cls, directory: Path, key: str, n: int, main_head: str) -> Delta | None:
+        """The saved delta in `directory` when it is the delta of generation `key` (`n`
+        rows) over the main index keyed `main_head`, and fits it (raises OSError and
+        the like when a file is missing or odd)."""
+        head, base, stamps = (directory / "key").read_text().split("\n")
+        if head != cls._key(key, n) or base != main_head:
+            return None
+        if stamps != _file_stamps(directory, (DELTA_ROWS,)):
+            return None
+        arrays = _arrays(directory, (DELTA_ROWS,))
+        rows = np.asarray(arrays.pop(DELTA_ROWS), np.int32)
+        postings = post.Postings.from_arrays(arrays)
+        n0 = int(base.rpartition(":")[2])
+        if not 0 <= n0 <= n or not _consistent(postings, len(rows)):
+            return None
+        delta = Delta(postings, rows, base, n0) if rows.size == 0 or (
+            int(rows.min()) >= 0 and int(rows.max()) < n) else None  # fmt: skip
+        if delta is None or not delta.fits(n):
+            return None
+        return delta
 
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
@@ -385,27 +522,62 @@ class SearchIndex:
             self._cache.popitem(last=False)
         return mask.copy()
 
+    def _word_rows(self, word: str, *, prefix: bool, headline: bool) -> np.ndarray:
+        """Rows (with repeats) having `word` (with `prefix`, a word it starts), in the
+        abstract and headline or (`headline`) the headline alone."""
+        parts = []
+        for layer in self._layers:
+            p = layer.postings
+            lo, hi = p.prefix_range(word) if prefix else p.word_range(word)
+            parts.append(layer.take(p.word_rows(lo, hi, headline=headline))[0])
+        return _joined(parts)
+
+    def _pair_rows(self, first: str, second: str, *, prefix: bool) -> np.ndarray | None:
+        """Rows (with repeats) where word `first` is followed by `second` (with `prefix`,
+        a word it starts); None when no row has `first`."""
+        parts = []
+        for layer in self._layers:
+            p = layer.postings
+            first_lo, first_hi = p.word_range(first)
+            if first_lo == first_hi:
+                continue
+            lo, hi = p.prefix_range(second) if prefix else p.word_range(second)
+            parts.append(layer.take(p.pair_rows_of(first_lo, lo, hi))[0])
+        return _joined(parts) if parts else None
+
+    def _word_postings(self, word: str, *, prefix: bool) -> tuple[np.ndarray, np.ndarray, int]:
+        """The rows and occurrences of the words `word` names (itself, or with `prefix`
+        the words it starts), and how many words those are."""
+        rows, tfs, words = [], [], 0
+        for layer in self._layers:
+            p = layer.postings
+            lo, hi = p.prefix_range(word) if prefix else p.word_range(word)
+            start, stop = int(p.offsets[lo]), int(p.offsets[hi])
+            found, tf = layer.take(p.rows[start:stop], p.tf[start:stop])
+            rows.append(found)
+            tfs.append(tf)
+            words += hi - lo
+        return _joined(rows), _joined(tfs), words
+
     def _corpus_text_uncached(self, words: Sequence[str], headline: bool) -> np.ndarray:
-        p = self.postings
         mask = np.zeros(self.n, bool)
         if len(words) == 1 or headline:
             for i, word in enumerate(words):
-                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
+                last = i == len(words) - 1
                 part = np.zeros(self.n, bool)
-                part[_checked(p.word_rows(lo, hi, headline=headline), self.n)] = True
+                part[self._word_rows(word, prefix=last, headline=headline)] = True
                 mask = part if i == 0 else mask & part
             if len(words) == 1:
                 return mask
         else:
             mask[:] = True
             for i in range(len(words) - 1):
-                first_lo, first_hi = p.word_range(words[i])
-                if first_lo == first_hi:
-                    return np.zeros(self.n, bool)
                 last = i + 1 == len(words) - 1
-                lo, hi = p.prefix_range(words[i + 1]) if last else p.word_range(words[i + 1])
+                rows = self._pair_rows(words[i], words[i + 1], prefix=last)
+                if rows is None:
+                    return np.zeros(self.n, bool)
                 part = np.zeros(self.n, bool)
-                part[_checked(p.pair_rows_of(first_lo, lo, hi), self.n)] = True
+                part[rows] = True
                 mask &= part
             if len(words) == 2:
                 return mask
@@ -444,22 +616,20 @@ class SearchIndex:
 
     def scores(self, phrases: Sequence[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
         """BM25 over abstract and headline, plus a bonus for title, tag and note hits."""
-        p = self.postings
+        lengths = self.lengths
         n = max(self.n, 1)
         score = np.zeros(self.n, np.float64)
-        avg = float(p.lengths.mean()) if self.n else 1.0
+        avg = float(lengths.mean()) if self.n else 1.0
         for phrase in phrases:
             words = phrase.split(" ")
             for i, word in enumerate(words):
-                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
-                start, stop = int(p.offsets[lo]), int(p.offsets[hi])
-                if start == stop:
+                rows, counts, named = self._word_postings(word, prefix=i == len(words) - 1)
+                if not rows.size:
                     continue
-                rows = _checked(p.rows[start:stop], self.n)
-                tf = p.tf[start:stop].astype(np.float64)
-                df = min(_distinct(rows, self.n) if hi - lo > 1 else stop - start, n)
+                tf = counts.astype(np.float64)
+                df = min(_distinct(rows, self.n) if named > 1 else rows.size, n)
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-                norm = k1 * (1 - b + b * p.lengths[rows] / avg)
+                norm = k1 * (1 - b + b * lengths[rows] / avg)
                 weights = idf * tf * (k1 + 1) / (tf + norm)
                 score += np.bincount(rows, weights=weights, minlength=self.n)
             pattern = word_pattern(words)
@@ -477,6 +647,34 @@ class SearchIndex:
         codes = self.status if rows is None else self.status[np.asarray(rows, dtype=np.int64)]
         counts = np.bincount(codes, minlength=len(Status))
         return {status: int(counts[code]) for status, code in STATUS_CODES.items()}
+
+
+def _arrays(directory: Path, extra: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The saved arrays in `directory`, memory-mapped."""
+    return {
+        name: np.load(directory / f"{name}.npy", mmap_mode="r")
+        for name in (*post.Postings.ARRAYS, "vocab", *extra)
+    }
+
+
+def _swap_in(directory: Path, arrays: dict[str, np.ndarray], head: str,
+             extra: tuple[str, ...]) -> None:  # fmt: skip
+    """Write `arrays` and their key file (`head`, then the files' stamps) into a folder
+    beside `directory`, and swap it in."""
+    parent = directory.parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    try:
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+        (tmp / "key").write_text(head + "\n" + _file_stamps(tmp, extra))
+        old = parent / f".{directory.name}.old-{os.getpid()}"
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _distinct(rows: np.ndarray, n: int) -> int:

@@ -302,19 +302,68 @@ class CorpusStore:
         self._install(cache, source, index)
         index.replace_abstracts(self.abstracts)
 
+    def write_changes(self, changes: importer.Changes) -> None:
+        """Make the corpus what it is with `changes` (rows updated, records appended),
+        with the guarantees of `write` (call it the same way), at the cost of what
+        changed: unchanged records are copied into both new files as the bytes the cache
+        holds (the orjson that `corpus.json` holds), never decoded nor encoded again;
+        only changed and new records are encoded. The cache's records are checked
+        whole first (their CRC32): a damaged cache is rebuilt from `corpus.json`, never
+        copied from. The index grows by a delta (`SearchIndex.grown`) when it can."""
+        if not self.cache.records_intact():
+            self.damaged()
+        old = self.cache
+        before = (old.generation, old.n)
+        updated, appended = changes.updated, changes.appended
+        key = uuid.uuid4().hex
+        columns = cachefile.Columns.grown(old, updated, appended)
+        with cachefile.Draft(self.cache_path, columns, key) as draft:
+
+            def body(out: BinaryIO, meta: bytes) -> None:
+                dumps, add, write, copy = orjson.dumps, draft.add, out.write, old.record_bytes
+                write(b'{"abstracts":{')
+                for row, record_id in enumerate(columns.ids):
+                    new = appended[row - old.n] if row >= old.n else updated.get(row)
+                    record = copy(row) if new is None else dumps(new.to_dict())
+                    write(b"%s%s:" % (b"," if row else b"", dumps(record_id)))
+                    write(record)
+                    add(record)
+                write(b'},"meta":%s}' % meta)
+
+            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
+            source = cachefile.identity(self.path)
+            cache = draft.commit(source, self.file.storage.saves)
+        if cache is None:  # the cache could not be written: made from the file instead
+            cache, source = self._rebuild_cache()
+            self.file.storage.forget()
+        self._install(cache, source)
+        self._grow_index(before, [*sorted(updated), *range(old.n, cache.n)])
+
+    def _grow_index(self, before: tuple[str, int], changed: list[int]) -> None:
+        """The index after an import changed rows `changed` of the corpus of generation
+        and size `before`: the saved index and a delta, else built whole; saved."""
+        from reader.core.search.index import SearchIndex
+
+        index = SearchIndex.grown(self.index_dir, before, self.abstracts, changed)
+        if index is None:
+            index = SearchIndex.build(self.abstracts)
+        with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
+            index.save(self.index_dir, self.cache.generation)
+        self._set_index(index)
+
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
         """Merge parsed files into the corpus under its lock (see `importer.merge`);
-        the corpus and its index are written only when something was added or updated."""
+        the corpus and its index are written only when something was added or updated,
+        and then at the cost of what changed (`write_changes`)."""
         from reader.core.ingest import importer
 
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         with self.file.lock, gc_paused():
             self._catch_up()
-            rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
-            report, merged = importer.merge(self.abstracts, rows, parsed)
-            if report.added or report.updated:
-                self.write(merged)
+            report, changes = importer.merge(self.abstracts, self.rows_of, parsed)
+            if changes:
+                self.write_changes(changes)
         return report
 
     def remove(self, ids: Sequence[str]) -> list[tuple[int, Abstract]]:
