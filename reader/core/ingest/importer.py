@@ -1,7 +1,8 @@
 """Importing files of abstracts: which files, what each one added, what failed.
 
 `parse_paths` expands folders and parses every file, turning each failure into a
-per-file report line; `merge` folds the parsed abstracts into the corpus. Re-importing
+per-file report line; `merge` works out what the parsed abstracts change in the corpus
+(rows updated, records appended), reading only the rows of the ids it brings. Re-importing
 adds new records, updates the text of known ids whose text changed, and leaves the
 rest alone; annotations are never touched (they live in another file).
 """
@@ -172,10 +173,11 @@ def merge(
     """What folding parsed abstracts into `corpus` changes; fills in each file's counts.
 
     A known id keeps its row; its record is replaced when anything parsed differs
-    (text, date, comments, version, the richer fields), noting a version it replaces
-    (`succeeding`). An id seen twice in one import counts once. `rows_of` gives the
-    row of each id (None when not in the corpus) in one pass; only the rows of known
-    ids are read from `corpus`, so adding 50 abstracts to a million decodes none.
+    (text, date, comments, version, the richer fields), keeping what the new source
+    leaves out and noting a version it replaces (`succeeding`). An id seen twice in
+    one import counts once. `rows_of` gives the row of each id (None when not in the
+    corpus) in one pass; only the rows of known ids are read from `corpus`, so adding
+    50 abstracts to a million decodes none.
     """
     parsed = [a for report in reports for a in report.abstracts]
     known = dict(zip((a.id for a in parsed), rows_of([a.id for a in parsed]), strict=True))
@@ -191,8 +193,11 @@ def merge(
             if row is None:
                 changes.appended.append(abstract)
                 report.added += 1
-            elif _content(old := corpus[row]) != _content(abstract):
-                changes.updated[row] = succeeding(old, abstract)
+                continue
+            old = corpus[row]
+            new = succeeding(old, abstract)
+            if _content(new) != _content(old):
+                changes.updated[row] = new
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -200,10 +205,26 @@ def merge(
     return ImportReport(reports), changes
 
 
+KEPT_WHEN_MISSING = ("arxiv_id", "date", "title", "authors", "categories", "doi",
+                     "journal_ref", "pdf")  # fmt: skip
+"""What a record keeps from the one it replaces when the new source leaves it out: a
+plain-text file re-imported after a fetch has no title or authors, and an import adds
+what it knows without erasing what the library knew."""
+
+SAME_VERSION_FIELDS = ("version", "updated", "replaced_version", "comments")
+"""Kept too, but only when the text is the same (then it is the same version): a new
+version's text may come with no comments because it has none."""
+
+
 def succeeding(old: Abstract, new: Abstract) -> Abstract:
-    """`new` in the place of `old` (same id): a newer arXiv version records the one it
+    """`new` in the place of `old` (same id): the fields `new` leaves empty are kept
+    from `old` (`KEPT_WHEN_MISSING`), a newer arXiv version records the one it
     replaces (`Abstract.replaced_version`), and a record of the same version keeps
     what its predecessor had noted."""
+    fields = KEPT_WHEN_MISSING + (SAME_VERSION_FIELDS if new.text == old.text else ())
+    kept = {f: getattr(old, f) for f in fields if not getattr(new, f) and getattr(old, f)}
+    if kept:
+        new = replace(new, **kept)
     if old.version and new.version and new.version > old.version:
         return replace(new, replaced_version=old.version)
     if new.version == old.version and new.replaced_version is None:
