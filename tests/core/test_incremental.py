@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 
 from reader.core.library import Library
@@ -145,23 +146,39 @@ def test_an_import_decodes_only_the_rows_of_the_ids_it_brings(tmp_path: Path, mo
     assert sorted(encoded) == ["2401.00005", "2401.00040", "2401.00041"]
 
 
-@pytest.mark.parametrize("damage", ["a-row-changed-in-place", "another-base", "cut-short"])
+@pytest.mark.parametrize(
+    "damage",
+    ["a-row-changed-in-place", "an-appended-row-missing", "another-base",
+     "main-of-another-corpus", "cut-short"],
+)  # fmt: skip
 def test_a_damaged_delta_is_rebuilt_never_trusted(tmp_path: Path, monkeypatch, damage: str):
     """A delta whose rows were changed in place (same inode, size and mtime: the file
-    stamps cannot tell), whose key names another main index, or whose files were cut
-    short, is not used: the index is built whole again, and the answers stay right."""
+    stamps cannot tell: a row out of the corpus, or an appended row left out), whose
+    key names another main index or that sits beside the main index of another corpus
+    of as many rows, or whose files were cut short, is not used: the index is built
+    whole again, and the answers stay right."""
     monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
     one, whole = grown(tmp_path)
     one.close()
     delta = tmp_path / "grown" / "index" / "delta"
     rows_file = delta / f"{index_module.DELTA_ROWS}.npy"
-    if damage == "a-row-changed-in-place":
+    if damage in ("a-row-changed-in-place", "an-appended-row-missing"):
         st = os.stat(rows_file)
         rows = np.load(rows_file)
-        with open(rows_file, "r+b") as out:  # the last row made one beyond the corpus
-            out.seek(st.st_size - rows.itemsize)
-            out.write(np.array([len(rows) + 100], rows.dtype).tobytes())
+        assert rows.tolist()[4] == 40  # the first appended row
+        at, row = (len(rows) - 1, 1000) if damage == "a-row-changed-in-place" else (4, 39)
+        with open(rows_file, "r+b") as out:  # the same file, one row changed
+            out.seek(st.st_size - rows.itemsize * (len(rows) - at))
+            out.write(np.array([row], rows.dtype).tobytes())
         os.utime(rows_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif damage == "main-of-another-corpus":  # saved by another process, its delta kept
+        os.rename(delta, tmp_path / "delta")
+        other = [
+            Abstract.from_dict(a.to_dict() | {"text": "other"})
+            for a in whole._corpus.abstracts[:40]
+        ]
+        SearchIndex.build(other).save(tmp_path / "grown" / "index", "another")
+        os.rename(tmp_path / "delta", delta)
     elif damage == "another-base":
         head, base, stamps = (delta / "key").read_text().split("\n")
         base = base.rpartition(":")[0] + ":39"
@@ -173,3 +190,26 @@ def test_a_damaged_delta_is_rebuilt_never_trusted(tmp_path: Path, monkeypatch, d
     assert again.index.delta is None  # built whole
     assert_same_answers(again, whole)
     assert not delta.exists()  # the main index saved in its place, the delta gone
+
+
+def test_an_import_never_copies_a_damaged_record_of_the_cache(tmp_path: Path, monkeypatch):
+    """A record of the cache changed on disk, still valid JSON of its row (so decoding
+    would not notice): the import's check of the records' CRC catches it, the cache is
+    rebuilt from corpus.json, and corpus.json keeps the record as it was."""
+    src = tmp_path / "src"
+    src.mkdir()
+    lib = Library.open(tmp_path / "lib", seed=False)
+    lib.import_paths([write(src, "first.txt", {i: 0 for i in range(40)})])
+    expected = [lib.abstract_at(r).to_dict() for r in range(len(lib))]
+    lib.close()
+    path = tmp_path / "lib" / "corpus.cache"
+    raw = path.read_bytes()
+    at = raw.index(b"w7x0")  # the unique word of row 7, in the records blob
+    stamp = os.stat(path)
+    path.write_bytes(raw[:at] + b"w7y0" + raw[at + 4 :])
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    lib = Library(tmp_path / "lib")
+    assert lib.import_paths([write(src, "more.txt", {40: 0})]).added == 1
+    data = orjson.loads((tmp_path / "lib" / "corpus.json").read_bytes())
+    assert list(data["abstracts"].values())[:40] == expected
+    assert Library(tmp_path / "lib").search("w7x0").ids == ["2401.00007"]
