@@ -6,6 +6,10 @@ however common the prefix. Phrases narrow candidates with the word-pair index an
 are confirmed on the folded text of the few rows left. The user's data (status,
 tags, notes, titles) belongs to few rows and changes all the time, so it is kept in
 small per-row structures updated in O(1) by `set_annotation` and scanned directly.
+
+After an import, the word index is the saved main postings plus a small delta of the
+rows the imports changed since (`search/delta.py`): each lookup reads both layers
+(`_word_rows`, `_pair_rows`, `_word_postings`) and answers as one full build would.
 """
 
 from __future__ import annotations

@@ -27,10 +27,13 @@ section bounds are right, the corpus identity is the one on disk now, and a CRC3
 the header and every column matches (a few ms at 100k). The records blob is too big to
 checksum at every start, so each record is checked as it is decoded (valid JSON, an
 object, the id of its row); a record that fails raises `CacheDamaged`, and the store
-then rebuilds from `corpus.json`. A cache that fails any check is never used: it is
-rebuilt from `corpus.json` (validated by `check_corpus` then, and only then), written
-to a temporary file and renamed over the old one, so a crash leaves the old cache,
-the new one, or none. A library that cannot be written keeps the cache in memory.
+then rebuilds from `corpus.json`. The header also keeps a CRC32 of the whole records
+blob, checked before an import copies records from it into a new `corpus.json`
+(`records_intact`): a record changed on disk, even into valid JSON, is never copied.
+A cache that fails any check is never used: it is rebuilt from `corpus.json`
+(validated by `check_corpus` then, and only then), written to a temporary file and
+renamed over the old one, so a crash leaves the old cache, the new one, or none. A
+library that cannot be written keeps the cache in memory.
 """
 
 from __future__ import annotations
@@ -121,6 +124,9 @@ class Columns:
     dates: Sequence[int]
     """YYYYMMDD numbers (`date_number`)."""
     has_id: Sequence[bool]
+    folded: tuple[bytes, int, bytes] | None = None
+    """The `fold_ids` section, its width and the `fold_rows` section, when known (from
+    the cache the rows grew from): else made by sorting every folded id."""
 
     @classmethod
     def of_rows(cls, rows: Sequence[Row]) -> Columns:
@@ -146,10 +152,23 @@ class Columns:
             list(map(bool, bytes(cache._section("has_id")))),
         )
         for row, abstract in updated.items():
-            columns.put(row, row_of(abstract))
+            columns.put(row, row_of(abstract))  # the same id: its place in `folded` holds
         for abstract in appended:
             columns.put(len(columns.ids), row_of(abstract))
+        columns.folded = _folded_with(cache, [a.id for a in appended])
         return columns
+
+    def fold_sections(self) -> tuple[bytes, int, bytes]:
+        """`folded`, made when not known: every `fold(id)` sorted (ties by row)."""
+        if self.folded is not None:
+            return self.folded
+        folded = sorted((fold(i).encode(), row) for row, i in enumerate(self.ids))
+        width = max((len(f) for f, _ in folded), default=1) or 1
+        return (
+            b"".join(f.ljust(width, b"\0") for f, _ in folded),
+            width,
+            array("i", [row for _, row in folded]).tobytes(),
+        )
 
     def put(self, row: int, values: Row) -> None:
         """Row `row` holds `values` (a row just after the last is added)."""
@@ -181,20 +200,19 @@ class Builder:
         self.n = n = len(columns.ids)
         ids = [i.encode() for i in columns.ids]
         self._width = width = max(map(len, ids), default=1) or 1
-        folded = sorted((fold(i).encode(), row) for row, i in enumerate(columns.ids))
-        self._fold_width = fold_width = max((len(f) for f, _ in folded), default=1) or 1
+        fold_ids, self._fold_width, fold_rows = columns.fold_sections()
         self._sources = sources = sorted(set(columns.sources))
         codes = {name: i for i, name in enumerate(sources)}
         self._sections: dict[str, bytes] = {
             "offsets": bytes(8 * (n + 1)),  # written by `finish`
             "ids": b"".join(i.ljust(width, b"\0") for i in ids),
-            "fold_ids": b"".join(f.ljust(fold_width, b"\0") for f, _ in folded),
-            "fold_rows": array("i", [row for _, row in folded]).tobytes(),
+            "fold_ids": fold_ids,
+            "fold_rows": fold_rows,
             "dates": array("i", columns.dates).tobytes(),
             "has_id": bytes(columns.has_id),
             "source_codes": array("i", map(codes.__getitem__, columns.sources)).tobytes(),
         }
-        del ids, folded
+        del ids, fold_ids, fold_rows
         self._generation = generation
         self._place: dict[str, list[int]] = {}
         rel = 0
@@ -237,10 +255,18 @@ class Builder:
 
     def add(self, record: bytes | memoryview) -> None:
         """Append the next row's record (the orjson of its stored dict)."""
-        self._out.write(record)
-        self._records_crc = zlib.crc32(record, self._records_crc)
-        self._size += len(record)
-        self._offsets.append(self._size)
+        self.add_many([record])
+
+    def add_many(self, records: Sequence[bytes | memoryview]) -> None:
+        """Append the next rows' records, in one write."""
+        joined = b"".join(records)
+        self._out.write(joined)
+        self._records_crc = zlib.crc32(joined, self._records_crc)
+        offsets, size = self._offsets, self._size
+        for record in records:
+            size += len(record)
+            offsets.append(size)
+        self._size = size
 
     def finish(self, source: Identity, saves: int = -1) -> None:
         """Write the offsets and the header, naming `source` (the identity of the
@@ -263,6 +289,22 @@ class Builder:
         out.seek(self._base + self._place["offsets"][0])
         out.write(self._sections["offsets"])
         out.seek(0, os.SEEK_END)
+
+
+def _folded_with(cache: CorpusCache, appended: Sequence[str]) -> tuple[bytes, int, bytes]:
+    """The `fold_ids` and `fold_rows` sections of `cache` with the ids `appended` after
+    its rows: each new folded id placed after the equal ones (its row is larger), by a
+    binary search into the sorted column, not a sort of them all."""
+    import numpy as np
+
+    arrays = cache.arrays()
+    new = sorted((fold(i).encode(), cache.n + k) for k, i in enumerate(appended))
+    width = max([cache._fold_width, *(len(f) for f, _ in new)])
+    folds = arrays["fold_ids"].astype(f"S{width}")
+    news = np.array([f for f, _ in new], f"S{width}")
+    at = np.searchsorted(folds, news, side="right")
+    rows = np.insert(arrays["fold_rows"], at, np.array([r for _, r in new], np.int32))
+    return np.insert(folds, at, news).tobytes(), width, rows.astype(np.int32).tobytes()
 
 
 def build(
@@ -310,6 +352,10 @@ class Draft:
     def add(self, record: bytes | memoryview) -> None:
         if self._builder is not None:
             self._builder.add(record)
+
+    def add_many(self, records: Sequence[bytes | memoryview]) -> None:
+        if self._builder is not None:
+            self._builder.add_many(records)
 
     def commit(self, source: Identity | None, saves: int) -> CorpusCache | None:
         """Put the cache in place, naming `source` (the `corpus.json` just written) and

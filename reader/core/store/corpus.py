@@ -10,12 +10,19 @@ of `corpus.json`, a check of the cache's header, and an `mmap`. Records are deco
 at a time when shown; ids, dates and sources are arrays. `corpus.json` is parsed (and
 every record checked by `check_corpus`) only when the cache is missing, damaged,
 foreign or stale, and then the cache is rebuilt atomically. Every write of
-`corpus.json` goes through `write`, which rebuilds the cache right after. A writer
-that forgets is still safe: the cache names the `corpus.json` it was made from, so a
-stale one is rebuilt at the next open.
+`corpus.json` goes through `write` or `write_changes`, which write the cache beside
+it. A writer that forgets is still safe: the cache names the `corpus.json` it was made
+from, so a stale one is rebuilt at the next open.
+
+An import costs what it adds (`write_changes`): the merge reports the rows it updates
+and the records it appends; both files are still replaced whole and atomically, but
+every other record is copied as the bytes the cache holds, and the index grows by a
+delta (`search/delta.py`). Only a removal (`remove`, `reinsert`: rows renumber) writes
+through `write`, encoding every record and building the index whole.
 
 The index is cached in `index/` under the corpus's generation key (kept in the cache
-header too), and loaded only when something searches (`reader tag` and `reader show`
+header too; a delta in `index/delta/` under its own, naming the main index's), and
+loaded only when something searches (`reader tag` and `reader show`
 never import numpy). It also knows each row's annotation (status, tags, note, title)
 so queries can ask for them; the store asks its owner for them (`annotations`)
 whenever it loads or builds an index.
@@ -49,6 +56,10 @@ from reader.core.text import fold
 if TYPE_CHECKING:
     from reader.core.ingest import importer
     from reader.core.search.index import SearchIndex
+
+
+_BATCH = 4096
+"""Records copied into the new files per write (`CorpusStore.write_changes`)."""
 
 
 class CorpusStore:
@@ -320,15 +331,19 @@ class CorpusStore:
         with cachefile.Draft(self.cache_path, columns, key) as draft:
 
             def body(out: BinaryIO, meta: bytes) -> None:
-                dumps, add, write, copy = orjson.dumps, draft.add, out.write, old.record_bytes
-                write(b'{"abstracts":{')
-                for row, record_id in enumerate(columns.ids):
-                    new = appended[row - old.n] if row >= old.n else updated.get(row)
-                    record = copy(row) if new is None else dumps(new.to_dict())
-                    write(b"%s%s:" % (b"," if row else b"", dumps(record_id)))
-                    write(record)
-                    add(record)
-                write(b'},"meta":%s}' % meta)
+                dumps, copy, ids, n = orjson.dumps, old.record_bytes, columns.ids, len(columns.ids)
+                out.write(b'{"abstracts":{')
+                for lo in range(0, n, _BATCH):  # one write of each file per batch of rows
+                    pieces: list[bytes | memoryview] = []
+                    records: list[bytes | memoryview] = []
+                    for row in range(lo, min(lo + _BATCH, n)):
+                        new = appended[row - old.n] if row >= old.n else updated.get(row)
+                        record = copy(row) if new is None else dumps(new.to_dict())
+                        pieces += (b"%s%s:" % (b"," if row else b"", dumps(ids[row])), record)
+                        records.append(record)
+                    out.write(b"".join(pieces))
+                    draft.add_many(records)
+                out.write(b'},"meta":%s}' % meta)
 
             self.file.storage.write_stream(body, {"corpus": {"generation": key}})
             source = cachefile.identity(self.path)
