@@ -48,16 +48,17 @@ class Delta:
         self.kept = np.ones(self.n0, bool)
         self.kept[self.rows[self.rows < self.n0]] = False
 
-    def fits(self, n: int) -> bool:
-        """Whether the rows are ascending, within the `n` of the corpus, and hold every
-        row from `n0` on (the checks of a saved delta, with `index._consistent`)."""
-        rows = self.rows
+    @staticmethod
+    def fits(rows: np.ndarray, n0: int, n: int) -> bool:
+        """Whether `rows` can be the rows of a delta over `n0` main rows in a corpus of
+        `n`: ascending, within the corpus, and holding every row from `n0` on (the
+        checks of a saved delta, with `index._consistent`)."""
         return bool(
             rows.ndim == 1
-            and self.n0 <= n
+            and 0 <= n0 <= n
             and (rows.size < 2 or bool(np.all(rows[1:] > rows[:-1])))
             and (rows.size == 0 or (int(rows[0]) >= 0 and int(rows[-1]) < n))
-            and int(np.count_nonzero(rows >= self.n0)) == n - self.n0
+            and int(np.count_nonzero(rows >= n0)) == n - n0
         )
 
 

@@ -277,10 +277,8 @@ class SearchIndex:
         if len(rows) > DELTA_SHARE * len(abstracts):
             return None
         picked = [abstracts[r] for r in rows.tolist()]
-        built = post.build(
-            [a.text for a in picked], title_segments([a.title for a in picked],
-                                                     [a.headline for a in picked])
-        )  # fmt: skip
+        shown = title_segments([a.title for a in picked], [a.headline for a in picked])
+        built = post.build([a.text for a in picked], shown)
         n0 = len(saved.main.lengths)
         return cls(abstracts, saved.main, Delta(built, rows, saved.head, n0))
 
@@ -353,13 +351,9 @@ class SearchIndex:
         rows = np.asarray(arrays.pop(DELTA_ROWS), np.int32)
         postings = post.Postings.from_arrays(arrays)
         n0 = int(base.rpartition(":")[2])
-        if not 0 <= n0 <= n or not _consistent(postings, len(rows)):
+        if not (_consistent(postings, len(rows)) and Delta.fits(rows, n0, n)):
             return None
-        delta = Delta(postings, rows, base, n0) if rows.size == 0 or (
-            int(rows.min()) >= 0 and int(rows.max()) < n) else None  # fmt: skip
-        if delta is None or not delta.fits(n):
-            return None
-        return delta
+        return Delta(postings, rows, base, n0)
 
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
