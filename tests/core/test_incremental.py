@@ -14,6 +14,7 @@ import pytest
 
 from reader.core.library import Library
 from reader.core.models import Abstract
+from reader.core.search import delta as delta_module
 from reader.core.search import index as index_module
 from reader.core.search.index import SearchIndex
 
@@ -77,7 +78,11 @@ def assert_same_answers(one: Library, whole: Library) -> None:
             assert one.search(query, sort).ids == whole.search(query, sort).ids, (query, sort)
     for words in (["model"], ["mod", "language model"], ["l"], ["zebra crossing"], ["w7x"]):
         assert np.array_equal(one.index.scores(words), whole.index.scores(words)), words
-    a, b = one.index.postings, whole.index.postings  # what discovery's vectors read
+    a, b = one.index.word_postings, whole.index.word_postings  # what discovery reads
+    assert list(a.vocab) == list(b.vocab)
+    for name in ("offsets", "rows", "tf", "lengths"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    a, b = one.index.postings, whole.index.postings  # every array of a full build
     assert list(a.vocab) == list(b.vocab)
     for name in a.ARRAYS:
         assert np.array_equal(getattr(a, name), getattr(b, name)), name
@@ -92,6 +97,7 @@ def test_a_library_grown_by_imports_answers_as_one_imported_at_once(tmp_path: Pa
     prefixes, phrases, title:, notes, tags, relevance scores and discovery's postings
     are those of a full build, in this process and in the next one (loaded, not built)."""
     monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(delta_module, "_CHUNK", 7)  # the merges for discovery, in pieces
     one, whole = grown(tmp_path)
     assert one.index.delta is not None and sorted(one.index.delta.rows.tolist()) == [
         0, 3, 7, 12, *range(40, 51)

@@ -58,8 +58,9 @@ class IndexView(Protocol):
     """Goes up whenever the user data of a row changes."""
 
     @property
-    def postings(self) -> Postings:
-        """The word index of every row (as one full build makes it)."""
+    def word_postings(self) -> Postings:
+        """The word index of every row, as one full build makes it (its vocabulary,
+        offsets, rows, occurrences and lengths; the pair index may be left out)."""
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class Vectors:
     def __init__(self, index: IndexView, abstracts: Sequence[Abstract]) -> None:
         self.index = index
         self.abstracts = abstracts
-        p = index.postings
+        p = index.word_postings
         n = max(index.n, 1)
         if p.rows.size and (int(p.rows.max()) >= index.n or int(p.rows.min()) < 0):
             raise IndexDamaged("the search index is damaged (a row out of range)")

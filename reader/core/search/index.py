@@ -190,7 +190,8 @@ class SearchIndex:
             self.lengths = np.zeros(n, np.int32)
             self.lengths[: delta.n0] = postings.lengths
             self.lengths[delta.rows] = d.lengths
-        self._merged: post.Postings | None = None
+        self._merged: tuple[post.Postings, bool] | None = None
+        """The postings merged with the delta, and whether with the word pairs."""
         columns = getattr(abstracts, "index_columns", None)
         if columns is not None:  # a cached corpus: its columns are arrays already
             arrays = columns()
@@ -234,9 +235,20 @@ class SearchIndex:
         vectors): the main postings, or those merged with the delta (made once)."""
         if self.delta is None:
             return self.main
+        if self._merged is None or not self._merged[1]:
+            self._merged = (merged(self.main, self.delta, self.n), True)
+        return self._merged[0]
+
+    @property
+    def word_postings(self) -> post.Postings:
+        """`postings` as far as discovery reads them: the words of every row (their
+        rows, occurrences and lengths), without merging the word-pair index of a delta
+        (150M entries at a million rows) when there is one."""
+        if self.delta is None:
+            return self.main
         if self._merged is None:
-            self._merged = merged(self.main, self.delta, self.n)
-        return self._merged
+            self._merged = (merged(self.main, self.delta, self.n, pairs=False), False)
+        return self._merged[0]
 
     def replace_abstracts(self, abstracts: Sequence[Abstract]) -> None:
         """Read rows from `abstracts` from now on (the same records, another source)."""
