@@ -422,3 +422,20 @@ async def test_backspace_in_a_burst_in_the_note_editor_saves_the_note_typed(
         await settle(pilot)
         main(app)
         assert Library(library.data_dir).annotation(first).note == "hep"
+
+
+@pytest.mark.parametrize("leave", ["escape", "enter"])
+async def test_keys_after_leaving_the_filter_reach_the_list_not_the_query(
+    run_app: RunApp, library: Library, leave: str
+):
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        burst(app, "/")
+        await settle(pilot)
+        burst(app, "-", "z", "z", leave, "j", "j", "k", "j")  # -zz: every row, in order
+        await settle(pilot)
+        screen = main(app)
+        assert screen.filter_bar.value == "-zz"
+        assert screen.focused is screen.abstract_list
+        assert screen.abstract_list.cursor == 2
