@@ -122,10 +122,14 @@ def _pythonpath() -> str:
     return f"PYTHONPATH={path} " if path else ""
 
 
-def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float | None]:
-    """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB)."""
+def tmux_start(
+    data: Path, n: int, runs: int = 3, command: str | None = None
+) -> tuple[float | None, float | None]:
+    """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB); the
+    app is reader on `data`, or `command` (its CPU is kept under `start COMMAND`)."""
     if shutil.which("tmux") is None:
         return None, None
+    run = command or f"{READER} --data-dir {data}"
     session = f"reader-speed-{os.getpid()}"
     times, peaks, cpu = [], [], []
     for _ in range(runs):
@@ -133,7 +137,7 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
         start = time.perf_counter()
         subprocess.run(
             ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
-             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
+             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{run}"],
             check=True,
         )  # fmt: skip
         while time.perf_counter() - start < 60:
@@ -159,8 +163,48 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
                 cpu.append(sum(used))
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     if cpu:
-        CPU[f"start {data}"] = statistics.median(cpu)
+        CPU[f"start {command or data}"] = statistics.median(cpu)
     return (statistics.median(times) if times else None), (max(peaks) if peaks else None)
+
+
+def tmux_more_like_this(data: Path, n: int) -> float | None:
+    """The app's VmHWM (MB) once `m` (more like this) has shown its list: the vectors
+    over every posting are built then, the app's largest piece of work."""
+    if shutil.which("tmux") is None:
+        return None
+    session = f"reader-m-{os.getpid()}"
+    subprocess.run(
+        ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
+         f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
+        check=True,
+    )  # fmt: skip
+
+    def shown(pattern: str) -> bool:
+        deadline = time.perf_counter() + 300
+        while time.perf_counter() < deadline:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if re.search(pattern, screen):
+                return True
+            time.sleep(0.05)
+        return False
+
+    hwm = None
+    if shown(rf"\b[\d,]+ of ({n:,}|{n})\b"):
+        subprocess.run(["tmux", "send-keys", "-t", session, "m"], check=True)
+        if shown(r"similar to"):
+            pane = subprocess.run(
+                ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            if pane:
+                pids = [int(pane[0]), *_descendants(int(pane[0]))]
+                peaks = [h for h in map(_hwm_mb, pids) if h is not None]
+                hwm = max(peaks) if peaks else None
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return hwm
 
 
 def cli_median(data: Path, args: list[str], runs: int = 10) -> float:
@@ -211,19 +255,26 @@ def filter_paste(data: Path, word: str = NEEDLE, runs: int = 5) -> float:
 
 
 def row(
-    figure: str, now: float | None, target: float, unit: str = "s", cpu: float | None = None
+    figure: str,
+    now: float | None,
+    target: float | None,
+    unit: str = "s",
+    cpu: float | None = None,
 ) -> str:
-    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
-    if unit == "MB":
-        limit = f"{target:.0f} MB"
+    """A table row; a figure with no `target` is shown for reference."""
+    limit = ""
+    if target is not None:
+        limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
+        limit = f"<= {target:.0f} MB" if unit == "MB" else f"<= {limit}"
     if now is None:
-        return f"| {figure} | not measured | <= {limit} | ? |"
+        return f"| {figure} | not measured | {limit} | {'?' if limit else ''} |"
     shown = f"{now * 1000:.0f} ms" if unit == "s" and now < 1 else f"{now:.2f} {unit}"
     if unit == "MB":
         shown = f"{now:.0f} MB"
     if cpu is not None:
         shown += f" (cpu {cpu * 1000:.0f} ms)"
-    return f"| {figure} | {shown} | <= {limit} | {'yes' if now <= target else 'NO'} |"
+    met = "" if target is None else ("yes" if now <= target else "NO")
+    return f"| {figure} | {shown} | {limit} | {met} |"
 
 
 def first_id(data: Path) -> str:
@@ -243,6 +294,8 @@ def seeds_table(work: Path, f: float) -> list[str]:
     subprocess.run([str(READER), "--data-dir", str(data), "stats"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     start, _ = tmux_start(data, 49)
+    floor_app = f"{sys.executable} {Path(__file__).parent / 'floor_app.py'} 49"
+    shape, _ = tmux_start(data, 49, command=floor_app)
     listed = cli_median(data, ["list", "--limit", "1"])
     return [
         f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
@@ -253,6 +306,12 @@ def seeds_table(work: Path, f: float) -> list[str]:
             f + SEED_START,
             cpu=CPU.get(f"start {data}"),
         ),  # fmt: skip
+        row(
+            "for reference: a minimal Textual app of that shape (benchmarks/floor_app.py)",
+            shape,
+            None,
+            cpu=CPU.get(f"start {floor_app}"),
+        ),
         row("`reader list --limit 1`, seeds", listed, SEED_LIST, cpu=CPU[f"{data} list"]),
     ]
 
@@ -268,6 +327,7 @@ def size_table(
     show = cli_median(data, ["show", record])
     listed = cli_median(data, ["list", "reasoning", "--format", "ids"])
     pasted = filter_paste(data)
+    after_m = tmux_more_like_this(data, n)
     label = f"{n:,}"
     return [
         f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
@@ -285,6 +345,9 @@ def size_table(
         ),  # fmt: skip
         row(f"needle word pasted into the filter -> rows on screen, {label}", pasted, t.filter),
         row(f"peak RSS (VmHWM), app at {label}", hwm, t.rss_mb, "MB"),
+        row(
+            f"peak RSS (VmHWM), app at {label} after `m` (more like this)", after_m, t.rss_mb, "MB"
+        ),  # fmt: skip
         row(f"import {label} (generated, both formats)", import_s, t.import_s),
         row(f"peak RSS (maxrss) of that import, {label}", import_mb, t.import_mb, "MB"),
     ]
