@@ -50,6 +50,7 @@ from reader.core.store.folder import (
     open_data_file,
     remove_killed_temps,
 )
+from reader.core.store.records import ItemsOnRead
 from reader.core.store.userdata import Annotations
 from reader.core.text import fold
 
@@ -352,16 +353,21 @@ class CorpusStore:
             cache, source = self._rebuild_cache()
             self.file.storage.forget()
         self._install(cache, source)
-        self._grow_index(before, [*sorted(updated), *range(old.n, cache.n)])
+        self._grow_index(before, changes)
 
-    def _grow_index(self, before: tuple[str, int], changed: list[int]) -> None:
-        """The index after an import changed rows `changed` of the corpus of generation
-        and size `before`: the saved index and a delta, else built whole; saved."""
+    def _grow_index(self, before: tuple[str, int], changes: importer.Changes) -> None:
+        """The index after an import made `changes` to the corpus of generation and size
+        `before`: the saved index and a delta, else built whole (the changed and new
+        records read from memory: a first import decodes nothing); saved."""
         from reader.core.search.index import SearchIndex
 
+        n0 = before[1]
+        changed = [*sorted(changes.updated), *range(n0, n0 + len(changes.appended))]
         index = SearchIndex.grown(self.index_dir, before, self.abstracts, changed)
         if index is None:
-            index = SearchIndex.build(self.abstracts)
+            assert isinstance(self.abstracts, _Abstracts)  # as `_install` makes it
+            index = SearchIndex.build(_Changed(self.abstracts, changes, n0))
+            index.replace_abstracts(self.abstracts)
         with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
             index.save(self.index_dir, self.cache.generation)
         self._set_index(index)
@@ -433,6 +439,31 @@ class CorpusStore:
 
 def _row(item: tuple[tuple[int, Abstract], int | None]) -> int:
     return item[0][0]
+
+
+class _Changed(ItemsOnRead[Abstract]):
+    """The abstracts an import just wrote: the changed and new ones as it has them in
+    memory, the others read from the cache (what a full build of the index reads)."""
+
+    def __init__(self, abstracts: _Abstracts, changes: importer.Changes, n0: int) -> None:
+        self._abstracts = abstracts
+        self._changes = changes
+        self._n0 = n0
+
+    def __len__(self) -> int:
+        return len(self._abstracts)
+
+    def item(self, row: int) -> Abstract:
+        if row >= self._n0:
+            return self._changes.appended[row - self._n0]
+        return self._changes.updated.get(row) or self._abstracts[row]
+
+    def index_columns(self) -> dict[str, Any]:
+        return self._abstracts.index_columns()
+
+    @property
+    def inner(self) -> CachedAbstracts:
+        return self._abstracts.inner
 
 
 class _Abstracts(Sequence[Abstract]):
