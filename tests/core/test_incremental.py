@@ -222,3 +222,37 @@ def test_an_import_never_copies_a_damaged_record_of_the_cache(tmp_path: Path, mo
     data = orjson.loads((tmp_path / "lib" / "corpus.json").read_bytes())
     assert list(data["abstracts"].values())[:40] == expected
     assert Library(tmp_path / "lib").search("w7x0").ids == ["2401.00007"]
+
+
+def test_a_crash_before_the_delta_is_saved_leaves_an_index_that_is_rebuilt(
+    tmp_path: Path, monkeypatch
+):
+    """Killed after corpus.json and its cache are in place but before the delta is
+    saved: the saved index and delta are keyed to the corpus before (the same number
+    of rows: the import only updated), so the next start does not use them and builds
+    the index again, with the new texts."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    one, whole = grown(tmp_path)
+    one.close()
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(SearchIndex, "save", killed)
+    lib = Library(tmp_path / "grown")
+    with pytest.raises(Killed):
+        lib.import_paths([write(tmp_path / "src", "late.txt", {5: 2, 12: 2})])
+    monkeypatch.undo()
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    whole.import_paths([write(tmp_path / "src", "late.txt", {5: 2, 12: 2})])
+    built = []
+    real = SearchIndex.build.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        SearchIndex, "build", classmethod(lambda cls, a: built.append(1) or real(cls, a))
+    )
+    again = Library(tmp_path / "grown")
+    assert_same_answers(again, whole)
+    assert built == [1]
