@@ -166,9 +166,10 @@ class CorpusStore:
         annotations = self._annotations()
         keys = list(annotations)
         rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
-        for row, key in zip(rows, keys, strict=True):
-            if row is not None:
-                index.set_fields(row, annotations.indexed(key))
+        found = [(row, key) for row, key in zip(rows, keys, strict=True) if row is not None]
+        index.set_fields_many(
+            [row for row, _ in found], [annotations.indexed(key) for _, key in found]
+        )
 
     @property
     def index_loaded(self) -> bool:
