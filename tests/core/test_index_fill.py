@@ -3,6 +3,9 @@ fill at open) gives the index that one `set_fields` per annotation gives."""
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,3 +115,30 @@ def test_a_stamp_with_any_digits_is_a_number() -> None:
     assert _stamp_number("²") == 0
     assert _stamp_number("2026-11-28T19:19:0²Z") == 2026112819190
     assert _stamp_number("٢٠٢٦-11-28T19:19:00Z") == 20261128191900
+
+
+def test_a_change_made_during_a_fill_is_not_undone_by_it() -> None:
+    """A fill reads the annotations, then writes them: a change another thread makes
+    in between (the UI's, while a search thread fills the index) must land after the
+    fill, not be overwritten by the value the fill had read."""
+    index = empty_index()
+    reading = threading.Event()
+
+    def change() -> None:
+        reading.wait()
+        index.set_fields(1, ("read", ["new"], "", "", "2026-11-29T08:00:00Z"))
+
+    other = threading.Thread(target=change)
+    other.start()
+
+    def annotations() -> tuple[list[int], list[IndexedFields]]:
+        fields: IndexedFields = ("unread", ["old"], "", "", "2026-11-28T19:19:00Z")
+        reading.set()
+        time.sleep(0.1)  # the other thread tries its change now
+        return [1], [fields]
+
+    index.fill(annotations)
+    other.join()
+    assert index.search("tag:new").tolist() == [1]
+    assert index.search("tag:old").tolist() == []
+    assert index.search("status:read").tolist() == [1]

@@ -15,8 +15,9 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +174,11 @@ class SearchIndex:
         self._categories: CategoryIndex | None = None
         self.version = 0
         """Goes up with every `set_annotation` (discovery retrains on it)."""
+        self._writing = threading.RLock()
+        """Held while the user's data is written in: a `fill` reads the annotations and
+        writes them under it, so a change another thread makes meanwhile (the UI's,
+        while a search thread fills the index) is written after the fill, not undone
+        by what the fill had read before it."""
         self._joined: dict[int, tuple[int, JoinedTexts]] = {}
         """The notes and the titles end to end (by the table's id), with the `version`
         they were joined at."""
@@ -255,6 +261,10 @@ class SearchIndex:
         """`set_annotation` from what the index reads of the annotation: the stored
         form will do, undecoded (see `IndexedFields`). One change; many at once
         (the fill at open) go through `set_fields_many`, which must agree with this."""
+        with self._writing:
+            self._set_fields(row, fields)
+
+    def _set_fields(self, row: int, fields: IndexedFields) -> None:
         status, tags, note, title, updated = fields
         self.version += 1
         self.status[row] = STATUS_CODES[status]  # type: ignore[index]  # a Status is a str
@@ -273,6 +283,16 @@ class SearchIndex:
         its last fields): the statuses and stamps in one numpy assignment each, each
         distinct list of tags folded once, each tag's rows added in one update. Filling
         the index with 10k annotations at open was 9,672 calls of `set_fields`."""
+        with self._writing:
+            self._set_fields_many(rows, fields)
+
+    def fill(self, read: Callable[[], tuple[Sequence[int], Sequence[IndexedFields]]]) -> None:
+        """`set_fields_many(*read())`, with `read` (the annotations, as rows and their
+        fields) called under the lock that every change of the user's data takes."""
+        with self._writing:
+            self._set_fields_many(*read())
+
+    def _set_fields_many(self, rows: Sequence[int], fields: Sequence[IndexedFields]) -> None:
         latest = dict(zip(rows, fields, strict=True))
         if not latest:
             return
