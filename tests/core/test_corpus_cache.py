@@ -368,3 +368,19 @@ with FileLock(sys.argv[1]):
     print("held", flush=True)
     time.sleep(60)
 """
+
+
+def test_ids_as_lines_are_the_ids_one_a_line():
+    """`RowIds.lines` (what `reader list --format ids` prints) cuts the padding of the
+    fixed-width id column and nothing else: ids of every width, not ASCII, and one
+    with a NUL inside, in the rows' order, repeated or none."""
+    import numpy as np
+
+    ids = ["2306.10015", "a", "10.1000/Ünïcode-δ", "a\0b", "0123456789abcdef0123", "x"]
+    records = [{"id": i, "source": "s", "text": "t", "headline": "t"} for i in ids]
+    cache = cachefile.parse(cachefile.build(records, (0, 0, 0, 0), "key"), None)
+    assert cache is not None
+    column = cachefile.RowIds(cache)
+    for rows in ([], [0], [2, 0, 5, 1, 4], [0, 1, 2, 4, 5], [3, 1], [1, 1]):
+        picked = np.array(rows, dtype=np.int64)
+        assert column.lines(picked) == "".join(f"{ids[r]}\n" for r in rows).encode(), rows

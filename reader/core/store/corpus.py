@@ -40,7 +40,7 @@ import orjson
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
 from reader.core.memory import gc_paused
-from reader.core.models import Abstract, normalize_id
+from reader.core.models import Abstract, IndexedFields, normalize_id
 from reader.core.store import cache as cachefile
 from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
 from reader.core.store.folder import (
@@ -174,13 +174,18 @@ class CorpusStore:
             self._set_index(index)
 
     def _set_index(self, index: SearchIndex) -> None:
+        """Make `index` the index, and fill it with the annotations (read under its
+        lock: a change another thread makes meanwhile follows the fill, see `fill`)."""
         self._index = index
-        annotations = self._annotations()
-        keys = list(annotations)
-        rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
-        for row, key in zip(rows, keys, strict=True):
-            if row is not None:
-                index.set_fields(row, annotations.indexed(key))
+
+        def annotated() -> tuple[list[int], list[IndexedFields]]:
+            annotations = self._annotations()
+            keys = list(annotations)
+            rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
+            found = [(row, key) for row, key in zip(rows, keys, strict=True) if row is not None]
+            return [row for row, _ in found], [annotations.indexed(key) for _, key in found]
+
+        index.fill(annotated)
 
     @property
     def index_loaded(self) -> bool:
