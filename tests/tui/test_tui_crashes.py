@@ -424,6 +424,25 @@ async def test_backspace_in_a_burst_in_the_note_editor_saves_the_note_typed(
         assert Library(library.data_dir).annotation(first).note == "hep"
 
 
+async def test_escape_in_a_burst_in_the_note_editor_saves_what_was_typed_before_it(
+    run_app: RunApp, library: Library
+):
+    """`h i escape` in one burst (a fast typist over SSH): the escape closes the editor
+    after the h and the i are in the note, not before (a priority escape closed it with
+    the keys still queued in the editor, and the note typed was lost)."""
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        first = library.abstract_at(0).id
+        burst(app, "n")
+        await settle(pilot)
+        burst(app, "h", "i", "escape", "j", "j")
+        await settle(pilot)
+        screen = main(app)
+        assert Library(library.data_dir).annotation(first).note == "hi"
+        assert screen.abstract_list.cursor == 2
+
+
 @pytest.mark.parametrize("leave", ["escape", "enter"])
 async def test_keys_after_leaving_the_filter_reach_the_list_not_the_query(
     run_app: RunApp, library: Library, leave: str

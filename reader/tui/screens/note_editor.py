@@ -14,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, Static, TextArea
 
 from reader.tui.screens.dialog import Dialog
-from reader.tui.widgets.ordered_keys import run_own_binding
+from reader.tui.widgets.ordered_keys import hand_on, run_own_binding
 
 AUTOSAVE_DELAY = 0.5
 """Seconds after the last keystroke before the note is saved."""
@@ -26,10 +26,14 @@ so larger notes are edited with `e` (the user's $EDITOR) instead (README, Notes)
 
 class NoteArea(TextArea):
     """The note's text: its backspace, delete and arrows run in the order typed, so a
-    burst of keys never edits the note in another order (see ordered_keys)."""
+    burst of keys never edits the note in another order (see ordered_keys); so does
+    the editor's own escape (save and close), and the keys typed after it go to the
+    screen below, not into the note."""
 
     async def _on_key(self, event: events.Key) -> None:
-        if not await run_own_binding(self, event):
+        if not self.screen.is_active:  # the editor closed: typed after its escape
+            hand_on(self, event)
+        elif not await run_own_binding(self, event, screen=True):
             await super()._on_key(event)
 
 
@@ -75,8 +79,9 @@ class NoteEditor(Dialog[str]):
     typed before the dialog is up are handed to what has focus at mount."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        # priority: with tab indenting, the TextArea takes escape to move the focus out
-        Binding("escape", "close", "Save and close", id="note.close", priority=True),
+        # not priority: one would run as the app takes the key, before the keys typed
+        # ahead of it had reached the note (they were lost); NoteArea runs it in the order typed
+        Binding("escape", "close", "Save and close", id="note.close"),
         Binding("ctrl+s", "close", "Save and close", show=False, id="note.save"),
         Binding("ctrl+g", "discard", "Discard this session", id="note.discard"),
     ]

@@ -14,7 +14,9 @@ inserted before that binding runs:
 in the field's queue, before any key typed after it: the field's own binding, else
 one of the widgets it is part of (the filter bar's escape and up), as the app would
 find it. The screen's and the app's bindings still wait for the key to bubble up (a
-dialog runs them only while it is on top: see `Dialog.on_key`).
+dialog runs them only while it is on top: see `Dialog.on_key`), unless the field asks
+for its screen's too (`screen=True`: the note editor's escape closes it in the order
+typed, and `hand_on` sends the keys typed after it to the screen below).
 """
 
 from __future__ import annotations
@@ -24,16 +26,16 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 
-async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+async def run_own_binding(widget: Widget, event: events.Key, *, screen: bool = False) -> bool:
     """Run the (non-priority) binding of `event`'s key on `widget` or on the widgets
-    around it below its screen, nearest first, as the app's keymap has it; True when
-    one ran (the key is then used up). A key the field takes itself (a character)
-    runs nothing here."""
+    around it below its screen (with `screen`, on its screen too), nearest first, as
+    the app's keymap has it; True when one ran (the key is then used up). A key the
+    field takes itself (a character) runs nothing here."""
     if widget.check_consume_key(event.key, event.character):
         return False  # the field inserts it itself, in order
     keymap = widget.app._keymap
     for node in widget.ancestors_with_self:
-        if isinstance(node, Screen):
+        if isinstance(node, Screen) and not screen:
             break
         bindings = node._bindings.copy()  # as the app does for each key (private API)
         if keymap:
@@ -43,4 +45,18 @@ async def run_own_binding(widget: Widget, event: events.Key) -> bool:
                 event.stop()
                 event.prevent_default()
                 return True
+        if isinstance(node, Screen):
+            break
     return False
+
+
+def hand_on(widget: Widget, event: events.Key) -> None:
+    """Send `event` (a key that reached `widget` after its dialog closed) to what has
+    the focus on the screen on top now, as a key from the terminal would go."""
+    key = events.Key(event.key, event.character)
+    key._set_forwarded()  # not a new key from the terminal (private API, as Dialog)
+    key.set_sender(widget.app)  # it bubbles up to the app's bindings
+    top = widget.app.screen
+    (top.focused or top).post_message(key)
+    event.stop()
+    event.prevent_default()
