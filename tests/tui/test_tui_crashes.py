@@ -458,3 +458,66 @@ async def test_keys_after_leaving_the_filter_reach_the_list_not_the_query(
         assert screen.filter_bar.value == "-zz"
         assert screen.focused is screen.abstract_list
         assert screen.abstract_list.cursor == 2
+
+
+async def test_slash_after_escape_in_one_burst_goes_back_to_the_filter(
+    run_app: RunApp, library: Library
+):
+    """`a escape / b` in one burst: the `/` typed after escape reached the field, was
+    held, and was handed on to the list as an ordinary key, so the app's priority
+    binding (`/`: the filter) never ran: the `/` and the `b` were lost."""
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        burst(app, "/")
+        await settle(pilot)
+        burst(app, "a", "escape", "/", "b")
+        await settle(pilot)
+        screen = main(app)
+        assert screen.filter_bar.value == "a b"
+        assert screen.focused is screen.filter_bar.query_one(Input)
+
+
+async def test_filter_then_tag_in_one_burst_tags_the_highlighted_match(
+    run_app: RunApp, library: Library
+):
+    """`/quant enter t x enter` in one burst: the t after enter opens the tag prompt (a
+    priority binding: it was lost when the key was handed on to the list, and x went
+    to the list) and x is the tag, on the abstract highlighted in the rows of quant."""
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        burst(app, "/")
+        await settle(pilot)
+        burst(app, "q", "u", "a", "n", "t", "enter", "t", "x", "enter")
+        await settle(pilot)
+        screen = main(app)
+        assert screen.filter_bar.value == "quant"
+        highlighted = library.abstract_at(screen.abstract_list.row).id
+        assert highlighted in library.search("quant").ids
+        tagged = {k: a.tags for k, a in Library(library.data_dir).annotations().items() if a.tags}
+        assert tagged == {highlighted: ("x",)}
+
+
+async def test_keys_after_enter_wait_for_the_rows_a_search_thread_is_finding(
+    run_app: RunApp, library: Library
+):
+    """The same burst while searches run in a thread (a large library): the t acts on
+    the rows of quant once the thread has shown them, not on the abstract highlighted
+    before (one that does not match quant)."""
+    outside = [r for r in range(len(library)) if library.abstract_at(r).id not in
+               set(library.search("quant").ids)][3]  # fmt: skip
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        screen = main(app)
+        screen.abstract_list.move_to(outside)
+        burst(app, "/")
+        await settle(pilot)
+        screen._slow_search = True  # each search from now on in a thread
+        burst(app, "q", "u", "a", "n", "t", "enter", "t", "x", "enter")
+        await settle(pilot)
+        assert screen.filter_bar.value == "quant"
+        tagged = [k for k, a in Library(library.data_dir).annotations().items() if a.tags]
+        assert tagged == [library.abstract_at(screen.abstract_list.row).id]
+        assert tagged[0] in library.search("quant").ids

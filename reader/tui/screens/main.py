@@ -39,7 +39,7 @@ from textual.events import Resize
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import get_current_worker
+from textual.worker import WorkerCancelled, get_current_worker
 
 from reader.core.changes import ConflictError
 from reader.core.errors import BusyError, IndexDamaged, QueryError, ReaderError
@@ -406,7 +406,7 @@ class MainScreen(Screen[None]):
                 event.release()
 
     @on(FilterBar.Leave)
-    def _filter_done(self) -> None:
+    async def _filter_done(self) -> None:
         self.place.add_query(self.filter_bar.value)
         self.filter_bar.history = list(self.place.history)
         if self._detail_timer is not None:  # done typing: the detail catches up now
@@ -417,7 +417,13 @@ class MainScreen(Screen[None]):
             self.set_focus(self.detail)
         else:
             self.set_focus(self.abstract_list)
-        self.filter_bar.hand_on_keys()  # typed after escape or enter: theirs now
+        if self.filter_bar.holds_keys:  # typed after escape or enter: theirs now, and
+            # they act on the rows of the query left (`t` tags its first): not before a
+            # search still in a thread has shown them
+            for worker in [w for w in self.workers if w.group == "search" and w.is_running]:
+                with contextlib.suppress(WorkerCancelled):  # a newer search replaced it
+                    await worker.wait()
+            await self.filter_bar.hand_on_keys()
 
     def action_focus_filter(self) -> None:
         """`/`: focus the filter before the next key is routed, so that `/OOCR` in one

@@ -48,7 +48,7 @@ class FilterInput(UndoInput):
 
     async def _on_key(self, event: events.Key) -> None:
         bar = self.parent
-        if isinstance(bar, FilterBar) and bar.pass_on(event):
+        if isinstance(bar, FilterBar) and await bar.pass_on(event):
             return
         await super()._on_key(event)
 
@@ -95,6 +95,8 @@ class FilterBar(Vertical):
         """The error shown under the input ("": none; None: not set yet)."""
         self._held: list[events.Key] | None = None
         """Keys typed after escape or enter, until the focus has left (None: not leaving)."""
+        self._handing = False
+        """`hand_on_keys` is running (its keys may run actions, which wait)."""
 
     class Changed(Message):
         """The query text changed. The app does not repaint until the handler calls
@@ -132,7 +134,8 @@ class FilterBar(Vertical):
         """Focus the input now (not after the keys already queued, as `focus()` would),
         after a space when it holds a query (the app reopens on one: the words typed
         then refine it instead of running into its last word)."""
-        self.hand_on_keys()  # any held since escape or enter go where they were going
+        if self._held is not None and not self._handing:  # held since escape or enter:
+            self.call_later(self.hand_on_keys)  # they go where they were going
         field = self.query_one(Input)
         if field.value and not field.value.endswith(" "):
             field.value += " "
@@ -192,32 +195,53 @@ class FilterBar(Vertical):
         if self._held is None:
             self._held = []
 
-    def pass_on(self, event: events.Key) -> bool:
+    async def pass_on(self, event: events.Key) -> bool:
         """Take a key that reached the field after escape or enter (True): held until
-        the focus has left, then sent to the focused widget."""
+        the focus has left, then sent on as a key from the terminal would go."""
         field = self.query_one(FilterInput)
         if self._held is not None:
             self._held.append(event)
         elif self.screen.focused in (field, None):
             return False  # the query's own key
         else:
-            self._send(event)
+            await self._send(event)
         event.stop()
         event.prevent_default()
         return True
 
-    def hand_on_keys(self) -> None:
-        """The focus has left the field (the screen calls this when it has moved it):
-        send the keys held since escape or enter to the focused widget, in order."""
-        held, self._held = self._held or [], None
-        for event in held:
-            self._send(event)
+    @property
+    def holds_keys(self) -> bool:
+        """Whether keys typed after escape or enter wait for `hand_on_keys`."""
+        return self._held is not None
 
-    def _send(self, event: events.Key) -> None:
+    async def hand_on_keys(self) -> None:
+        """The focus has left the field (the screen calls this when it has moved it):
+        send the keys held since escape or enter on, in order, each as the app routes a
+        key from the terminal: its priority bindings first (`/` comes back here, `t`
+        opens the tag prompt), else to what has the focus then. Keys that reach the
+        field meanwhile join the held ones; once a `/` has brought the focus back, the
+        rest are the query's."""
+        held = self._held
+        if held is None or self._handing:
+            return
+        field = self.query_one(FilterInput)
+        self._handing = True
+        try:
+            while held and self.app.focused is not field:
+                await self._send(held.pop(0))
+        finally:
+            self._handing = False
+            self._held = None
+        for event in held:  # back in the field: typed into it, in order
+            await self._send(event)
+
+    async def _send(self, event: events.Key) -> None:
+        app = self.app
         key = events.Key(event.key, event.character)
-        key._set_forwarded()  # not a new key from the terminal (private API, as Dialog)
-        key.set_sender(self.app)  # as from the terminal: it bubbles up to the app's bindings
-        (self.screen.focused or self.query_one(FilterInput)).post_message(key)
+        key.set_sender(app)
+        if await app._check_bindings(key.key, priority=True):  # as the app does (private API)
+            return
+        (app.focused or app.screen)._forward_event(key)  # as the app does, in order
 
     def on_descendant_blur(self) -> None:
         self._recalled = None
