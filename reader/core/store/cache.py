@@ -355,10 +355,6 @@ class Draft:
         if self._new is not None:
             self._new.__exit__()
 
-    def add(self, record: bytes | memoryview) -> None:
-        if self._builder is not None:
-            self._builder.add(record)
-
     def add_many(self, records: Sequence[bytes | memoryview]) -> None:
         if self._builder is not None:
             self._builder.add_many(records)
