@@ -509,3 +509,18 @@ async def test_keys_after_enter_wait_for_the_rows_a_search_thread_is_finding(
         tagged = [k for k, a in Library(library.data_dir).annotations().items() if a.tags]
         assert tagged == [library.abstract_at(screen.abstract_list.row).id]
         assert tagged[0] in library.search("quant").ids
+
+
+async def test_ctrl_z_in_a_burst_undoes_what_was_typed_just_before_it(
+    run_app: RunApp, library: Library
+):
+    """`x y ctrl+z z enter` in the tag prompt, `a b ctrl+z c` in the filter, each in one
+    burst: ctrl+z runs in the order typed (ordered_keys), so the undo history must know
+    the x y (the a b) by then; it was kept from the field's Changed messages, which
+    come after the keys already queued, so ctrl+z found nothing to undo (tag `xyz`)."""
+    async with run_app(library) as pilot:
+        first = library.abstract_at(0).id
+        screen = await bursts(pilot, ("t",), ("x", "y", "ctrl+z", "z", "enter"))
+        assert list(Library(library.data_dir).annotation(first).tags) == ["z"]
+        await bursts(pilot, ("/",), ("a", "b", "ctrl+z", "c"))
+        assert screen.filter_bar.value == "c"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import events, on
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
 
@@ -42,11 +42,15 @@ class UndoInput(Input):
         if not await run_own_binding(self, event):
             await super()._on_key(event)
 
-    @on(Input.Changed)
-    def _remember(self, event: Input.Changed) -> None:
-        if event.input is not self:
-            return
-        old, new = self._known, event.value
+    def watch_value(self, value: str) -> None:
+        # As the value changes, not from its Changed message: ctrl+z runs in the order
+        # typed (ordered_keys), before the messages of the keys typed just ahead of it
+        # (queued behind it in a burst), and then found nothing to undo.
+        if hasattr(self, "_known"):  # (not for the value `Input.__init__` sets)
+            self._remember(value)
+
+    def _remember(self, value: str) -> None:
+        old, new = self._known, value
         self._known = new
         if old == new:  # (an undo or redo: `_restore` set `_known` first)
             return
