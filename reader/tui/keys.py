@@ -73,21 +73,21 @@ def chains() -> Chains:
     from reader.tui.screens.link_list import LinkList
     from reader.tui.screens.main import MainScreen
     from reader.tui.screens.note_editor import NoteEditor
-    from reader.tui.screens.prompt import PromptScreen
+    from reader.tui.screens.prompt import PromptInput, PromptScreen
     from reader.tui.screens.stats import StatsScreen
     from reader.tui.screens.status_picker import StatusPicker
     from reader.tui.widgets.abstract_list import AbstractList
     from reader.tui.widgets.detail import DetailPane
-    from reader.tui.widgets.filter_bar import FilterBar
+    from reader.tui.widgets.filter_bar import FilterBar, FilterInput
     from reader.tui.widgets.views_sidebar import ViewsSidebar
 
     return (
         ("the list", (AbstractList, MainScreen)),
         ("the detail pane", (DetailPane, MainScreen)),
         ("the views sidebar", (ViewsSidebar, MainScreen)),
-        ("the filter", (FilterBar, MainScreen)),
+        ("the filter", (FilterInput, FilterBar, MainScreen)),  # text.undo, text.redo
         ("the note editor", (NoteEditor,)),
-        ("a prompt", (PromptScreen,)),
+        ("a prompt", (PromptInput, PromptScreen)),  # text.undo, prompt.apply
         ("a confirmation", (ConfirmScreen,)),
         ("the status picker", (StatusPicker,)),
         ("the copy menu", (CopyMenu,)),

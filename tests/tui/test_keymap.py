@@ -52,6 +52,27 @@ async def test_a_remapped_key_works_in_the_app(
         assert Library(data_dir).annotation(first).status is Status.READ
 
 
+async def test_the_text_fields_keys_can_be_remapped_too(
+    run_app: RunApp, config: Path, library: Library, data_dir: Path
+):
+    """prompt.apply (the prompt's enter, shown as `⏎ Apply`) and text.undo have ids
+    like every key, but `reader keys` did not list them and keys.toml refused them as
+    unknown ids."""
+    (config / "keys.toml").write_text('[keys]\n"prompt.apply" = "ctrl+s"\n"text.undo" = "ctrl+u"\n')
+    first = library.ids()[0]
+    async with run_app(library) as pilot:
+        app = pilot.app
+        await pilot.pause()
+        assert not [n for n in app._notifications if "keys.toml" in n.title]
+        await pilot.press("t", "x", "space", "y", "ctrl+u", "ctrl+s")
+        await pilot.pause()
+        assert Library(data_dir).annotation(first).tags == ("x",)
+    result = CliRunner().invoke(cli, ["keys"])
+    lines = result.output.splitlines()
+    assert any(line.split()[:2] == ["prompt.apply", "ctrl+s"] for line in lines)
+    assert any(line.split()[:2] == ["text.undo", "ctrl+u"] for line in lines)
+
+
 async def test_a_bad_keymap_is_reported_at_start_not_fatal(
     run_app: RunApp, config: Path, library: Library
 ):
