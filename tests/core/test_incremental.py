@@ -271,3 +271,37 @@ def test_the_main_key_beside_a_delta_names_the_corpus_it_was_built_for(tmp_path:
     assert main_head != SearchIndex._key(generation, len(one))  # what the release before checks
     reopened = Library(tmp_path / "grown")
     assert reopened._corpus.index.delta is not None  # this release: loaded, not rebuilt
+
+
+@pytest.mark.parametrize("delta", [False, True])
+def test_a_corpus_json_edited_by_hand_is_searched_as_it_is_now(
+    tmp_path: Path, monkeypatch, delta: bool
+):
+    """An abstract's text edited in corpus.json by hand (same generation, same number of
+    rows): the cache is rebuilt from the file, and the index too (it answered the
+    old text: `alpha3` found, `gamma3` not), with a delta beside it or not. A cache
+    merely deleted (the same corpus.json) still reuses the saved index."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0 if delta else 0.0)
+    one, _ = grown(tmp_path)
+    assert (one.index.delta is not None) == delta
+    one.close()
+    path = tmp_path / "grown" / "corpus.json"
+    data = orjson.loads(path.read_bytes())
+    record = data["abstracts"]["2401.00003"]
+    word = "w3x1"  # the unique word of its last version
+    assert word in record["text"]
+    record["text"] = record["text"].replace(word, "gamma3")
+    path.write_bytes(orjson.dumps(data))
+    edited = Library(tmp_path / "grown")
+    assert edited.search("gamma3").ids == ["2401.00003"]
+    assert edited.search(word).ids == []
+    edited.close()
+
+    (tmp_path / "grown" / "corpus.cache").unlink()
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("the index of this very corpus.json was built again")
+
+    monkeypatch.setattr(SearchIndex, "build", no_build)
+    again = Library(tmp_path / "grown")
+    assert again.search("gamma3").ids == ["2401.00003"]

@@ -436,6 +436,16 @@ class CorpusCache:
             raise CacheDamaged(f"record {row} is not the record of its row")
         return data
 
+    @property
+    def index_key(self) -> str:
+        """What the search index of this corpus is saved under: its generation, with the
+        CRC of its records when the cache keeps one (version 3). A `corpus.json` edited
+        by hand keeps its generation (the meta the writer put in it), so its cache,
+        rebuilt, names another CRC and the index is built again; a cache merely rebuilt
+        from the same file has the same records, and its index is used as saved."""
+        crc = self.header.get("records_crc")
+        return self.generation if crc is None else f"{self.generation}-{crc:08x}"
+
     def record_bytes(self, row: int) -> memoryview:
         """The stored bytes of row `row`'s record, undecoded (a view into the cache).
         Trust them only after `records_intact`."""

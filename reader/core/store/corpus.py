@@ -20,8 +20,9 @@ every other record is copied as the bytes the cache holds, and the index grows b
 delta (`search/delta.py`). Only a removal (`remove`, `reinsert`: rows renumber) writes
 through `write`, encoding every record and building the index whole.
 
-The index is cached in `index/` under the corpus's generation key (kept in the cache
-header too; a delta in `index/delta/` under its own, naming the main index's), and
+The index is cached in `index/` under the corpus's key (its generation, kept in the
+cache header too, with the CRC of its records: `CorpusCache.index_key`; a delta in
+`index/delta/` under its own, naming the main index's), and
 loaded only when something searches (`reader tag` and `reader show`
 never import numpy). It also knows each row's annotation (status, tags, note, title)
 so queries can ask for them; the store asks its owner for them (`annotations`)
@@ -197,7 +198,7 @@ class CorpusStore:
         if self._index is None:
             from reader.core.search.index import SearchIndex
 
-            key = self.cache.generation
+            key = self.cache.index_key
             abstracts = self.abstracts
             index = SearchIndex.load(self.index_dir, key, abstracts)
             if index is None:
@@ -304,7 +305,7 @@ class CorpusStore:
         abstracts = CachedAbstracts(cache)
         index = SearchIndex(abstracts, built)
         with contextlib.suppress(OSError):
-            index.save(self.index_dir, key)
+            index.save(self.index_dir, cache.index_key)
         self._install(cache, source, index)
         index.replace_abstracts(self.abstracts)
 
@@ -356,7 +357,7 @@ class CorpusStore:
         if not self.cache.records_intact():
             self.damaged()
         old = self.cache
-        before = (old.generation, old.n)
+        before = (old.index_key, old.n)
         updated, appended = changes.updated, changes.appended
         key = uuid.uuid4().hex
         columns = cachefile.Columns.grown(old, updated, appended)
@@ -385,7 +386,7 @@ class CorpusStore:
             index = SearchIndex.build(_Changed(self.abstracts, changes, n0))
             index.replace_abstracts(self.abstracts)
         with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
-            index.save(self.index_dir, self.cache.generation)
+            index.save(self.index_dir, self.cache.index_key)
         self._set_index(index)
 
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
