@@ -457,6 +457,14 @@ def test_headline_cut_at_a_word_boundary() -> None:
     assert make_headline("x" * 300, limit=20) == "x" * 19 + "…"
 
 
+def test_a_sentence_end_is_looked_for_only_within_the_headline_window() -> None:
+    """The first sentence is searched for in `cap` + 200 characters: a stop whose next
+    letter lies past them ends no sentence there (the text is cut at `cap` instead)."""
+    text = "x" * 300 + ". Next"  # the stop's space ends at 302
+    assert parse_module._first_sentence(text, cap=102) == "x" * 102
+    assert parse_module._first_sentence(text, cap=103) == "x" * 300 + "."
+
+
 def test_record_id_ignores_case_and_white_space() -> None:
     assert record_id("Deep  Learning\tworks.") == record_id(" deep learning works. ")
     assert record_id("Schrödinger") == record_id("schrodinger")

@@ -117,15 +117,15 @@ def _hash(key: str) -> str:
 
 # --- headlines -------------------------------------------------------------------
 
-_ABBREVIATION = re.compile(
-    r"al|e\.g|i\.e|cf|vs|figs?|eqs?|eqn|secs?|refs?|tab|thm|nos?|resp|approx|ch|vol|pp|"
-    r"dr|mrs?|ms|prof|st",
-    re.IGNORECASE,
+_NO_STOP = re.compile(
+    r"(?i:al|e\.g|i\.e|cf|vs|figs?|eqs?|eqn|secs?|refs?|tab|thm|nos?|resp|approx|ch|vol|pp|"
+    r"dr|mrs?|ms|prof|st)"
+    r"|(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]"
 )
-"""Words whose full stop ends no sentence: "et al. (2023)", "e.g.", "Fig. 2"."""
+"""Words whose full stop ends no sentence: abbreviations ("et al. (2023)", "e.g.",
+"Fig. 2", in any case) and initials ("J. Smith", "U.S")."""
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _MATH_SPAN = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
-_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
 _OPENS_SENTENCE = "\"“‘'`$\\"
 
 
@@ -136,22 +136,22 @@ def _first_sentence(text: str, cap: int) -> str:
     it does not end "et al.", "e.g.", "Fig." or an initial. Stops inside `$..$` and
     decimal points ("3.5") never end a sentence.
     """
-    window = text[: cap + 200]
+    window = cap + 200  # the text searched ends here (no copy of it is made)
     maths: list[tuple[int, int]] | None = None
-    for match in _SENTENCE_END.finditer(window):
-        stop = match.start()
-        after = window[match.end() : match.end() + 1]
+    for match in _SENTENCE_END.finditer(text, 0, window):
+        stop, end = match.span()
+        after = text[end : end + 1] if end < window else ""
         if not after or not (after.isupper() or after.isdigit() or after in _OPENS_SENTENCE):
             continue
-        if window.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
+        if text.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
             if maths is None:  # found only when needed: most stops have no `$` before
-                maths = [m.span() for m in _MATH_SPAN.finditer(window)]
+                maths = [m.span() for m in _MATH_SPAN.finditer(text, 0, window)]
             if any(a < stop < b for a, b in maths):
                 continue
-        word = window[window.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
-        if window[stop] == "." and (_ABBREVIATION.fullmatch(word) or _INITIALS.fullmatch(word)):
+        word = text[text.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
+        if text[stop] == "." and _NO_STOP.fullmatch(word):
             continue
-        return window[: match.end()].rstrip()
+        return text[:end].rstrip()
     if len(text) <= cap:
         return text
     cut = text[:cap]
@@ -523,7 +523,9 @@ class _Builder:
 
     def _end_chunk(self) -> None:
         """A blank, arXiv/Created or `Abstract:` line ends the chunk: place it."""
-        chunk = [(n, text) for n, text in (self.chunk or ()) if text]
+        if self.chunk is None:
+            return
+        chunk = [(n, text) for n, text in self.chunk if text]
         self.chunk = None
         if not chunk:
             return
@@ -580,7 +582,7 @@ class _Builder:
                 arxiv_id=group.arxiv,
                 version=group.version,
                 date=group.date,
-                comments=tuple(c for c in comments if c),
+                comments=tuple(filter(None, comments)),
             )
         )
 
