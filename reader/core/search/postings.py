@@ -365,15 +365,13 @@ def _tokenise(
     segments: list[str], pool: ThreadPoolExecutor
 ) -> tuple[np.ndarray, np.ndarray, bytes, np.ndarray]:
     """Token keys (uint64), tokens per segment, the joined UTF-8 bytes and token starts."""
-    # one join (" " + join + 9 spaces made two more copies of the text)
-    text = " ".join(["", *segments, " " * 8]) if segments else " " * 10
-    blob = text.encode()
+    # A segment that is not ASCII goes in as its UTF-8 bytes read as Latin-1: the
+    # joined text stays one byte a character (not 2 or 4), its encoding is a copy of
+    # it, and lengths count bytes. One join (" " + join + 9 spaces made two more copies).
+    segments = [s if s.isascii() else s.encode().decode("latin-1") for s in segments]
     sizes = np.fromiter(map(len, segments), np.int64, len(segments))
-    if len(blob) != len(text):  # some segments are not ASCII: count their bytes
-        for i, segment in enumerate(segments):
-            if not segment.isascii():
-                sizes[i] = len(segment.encode())
-    del text
+    blob = (" ".join(["", *segments, " " * 8]) if segments else " " * 10).encode("latin-1")
+    del segments
     seg_starts = np.cumsum(sizes + 1) - sizes  # a space before each segment
     end = len(blob) - 8
     cuts = [0]
