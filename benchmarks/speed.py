@@ -122,10 +122,14 @@ def _pythonpath() -> str:
     return f"PYTHONPATH={path} " if path else ""
 
 
-def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float | None]:
-    """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB)."""
+def tmux_start(
+    data: Path, n: int, runs: int = 3, command: str | None = None
+) -> tuple[float | None, float | None]:
+    """Median seconds from launch to `n of n` painted, and the app's VmHWM (MB); the
+    app is reader on `data`, or `command` (its CPU is kept under `start COMMAND`)."""
     if shutil.which("tmux") is None:
         return None, None
+    run = command or f"{READER} --data-dir {data}"
     session = f"reader-speed-{os.getpid()}"
     times, peaks, cpu = [], [], []
     for _ in range(runs):
@@ -133,7 +137,7 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
         start = time.perf_counter()
         subprocess.run(
             ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
-             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
+             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{run}"],
             check=True,
         )  # fmt: skip
         while time.perf_counter() - start < 60:
@@ -159,7 +163,7 @@ def tmux_start(data: Path, n: int, runs: int = 3) -> tuple[float | None, float |
                 cpu.append(sum(used))
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     if cpu:
-        CPU[f"start {data}"] = statistics.median(cpu)
+        CPU[f"start {command or data}"] = statistics.median(cpu)
     return (statistics.median(times) if times else None), (max(peaks) if peaks else None)
 
 
@@ -211,19 +215,26 @@ def filter_paste(data: Path, word: str = NEEDLE, runs: int = 5) -> float:
 
 
 def row(
-    figure: str, now: float | None, target: float, unit: str = "s", cpu: float | None = None
+    figure: str,
+    now: float | None,
+    target: float | None,
+    unit: str = "s",
+    cpu: float | None = None,
 ) -> str:
-    limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
-    if unit == "MB":
-        limit = f"{target:.0f} MB"
+    """A table row; a figure with no `target` is shown for reference."""
+    limit = ""
+    if target is not None:
+        limit = f"{target * 1000:.0f} ms" if unit == "s" and target < 1 else f"{target:.2f} {unit}"
+        limit = f"<= {target:.0f} MB" if unit == "MB" else f"<= {limit}"
     if now is None:
-        return f"| {figure} | not measured | <= {limit} | ? |"
+        return f"| {figure} | not measured | {limit} | {'?' if limit else ''} |"
     shown = f"{now * 1000:.0f} ms" if unit == "s" and now < 1 else f"{now:.2f} {unit}"
     if unit == "MB":
         shown = f"{now:.0f} MB"
     if cpu is not None:
         shown += f" (cpu {cpu * 1000:.0f} ms)"
-    return f"| {figure} | {shown} | <= {limit} | {'yes' if now <= target else 'NO'} |"
+    met = "" if target is None else ("yes" if now <= target else "NO")
+    return f"| {figure} | {shown} | {limit} | {met} |"
 
 
 def first_id(data: Path) -> str:
@@ -243,6 +254,8 @@ def seeds_table(work: Path, f: float) -> list[str]:
     subprocess.run([str(READER), "--data-dir", str(data), "stats"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     start, _ = tmux_start(data, 49)
+    floor_app = f"{sys.executable} {Path(__file__).parent / 'floor_app.py'} 49"
+    shape, _ = tmux_start(data, 49, command=floor_app)
     listed = cli_median(data, ["list", "--limit", "1"])
     return [
         f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
@@ -253,6 +266,12 @@ def seeds_table(work: Path, f: float) -> list[str]:
             f + SEED_START,
             cpu=CPU.get(f"start {data}"),
         ),  # fmt: skip
+        row(
+            "for reference: a minimal Textual app of that shape (benchmarks/floor_app.py)",
+            shape,
+            None,
+            cpu=CPU.get(f"start {floor_app}"),
+        ),
         row("`reader list --limit 1`, seeds", listed, SEED_LIST, cpu=CPU[f"{data} list"]),
     ]
 

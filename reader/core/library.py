@@ -670,7 +670,7 @@ class Library:
 
 def _stamped(edits: Sequence[Edit], current: Callable[[str], Annotation]) -> dict[str, Annotation]:
     """The annotations `edits` leave, by id, with their created/updated stamps (EMPTY
-    for one that says nothing any more)."""
+    for one that says nothing any more, and keeps no field of a later release's)."""
     stamp = now_iso()
     after: dict[str, Annotation] = {}
     for edit in edits:
@@ -679,7 +679,9 @@ def _stamped(edits: Sequence[Edit], current: Callable[[str], Annotation]) -> dic
     for key, new in after.items():
         old = current(key)
         after[key] = (
-            EMPTY if new.is_empty else replace(new, created=old.created or stamp, updated=stamp)
+            EMPTY
+            if new.is_empty and not new.extra
+            else replace(new, created=old.created or stamp, updated=stamp)
         )
     return after
 

@@ -11,6 +11,10 @@ needs on top:
   Host is a loopback name (which also stops DNS rebinding).
 - **The address in the page.** The page is told to connect back to the address the
   browser used (its Host header), so `ssh -L 9000:127.0.0.1:8765` works on any local port.
+- **Nothing from elsewhere.** textual-serve's page links a font from Google's servers:
+  each tab opened would tell a third party, and offline the page waits for it. The page
+  is served without that link (the terminal uses the browser's monospace font; the
+  page's styles already fall back to it).
 - **Shutdown.** On ctrl+c or SIGTERM textual-serve stops listening, but its open sockets
   would hold it for a minute and then leave the app processes behind. `on_shutdown` asks
   every app to quit (each saves what is pending as it exits), waits for them, and
@@ -24,6 +28,7 @@ import contextlib
 import ipaddress
 import logging
 import os
+import re
 import signal
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +41,8 @@ log = logging.getLogger("reader.serve")
 SHUTDOWN_GRACE = 5.0
 """Seconds the apps get to save and exit after ctrl+c or SIGTERM before they are killed."""
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
+ELSEWHERE = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>\s*", re.IGNORECASE)
+"""A `<link>` in textual-serve's page that loads something from another site (a font)."""
 
 
 def is_loopback(host: str) -> bool:
@@ -89,7 +96,10 @@ class ReaderServer(Server):
         # The page connects back to where the browser found it. No await runs between
         # this and the template reading it, so tabs cannot see each other's address.
         self.public_url = f"{request.scheme}://{request.host}"
-        return await super().handle_index(request)  # the template, rendered
+        response = await super().handle_index(request)  # the template, rendered
+        if isinstance(response, web.Response) and response.text is not None:
+            response.text = ELSEWHERE.sub("", response.text)
+        return response
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
         reason = self.refused(request)

@@ -52,3 +52,6 @@ def test_the_page_is_served_and_connects_back_where_the_browser_asked(served: Se
     # through `ssh -L 9000:127.0.0.1:8765` the browser asks for localhost:9000
     page = asyncio.run(_page(served.url, {"Host": "localhost:9000"}))
     assert 'data-session-websocket-url="ws://localhost:9000/ws"' in page
+    # nothing loaded from another site (textual-serve's page linked a Google font)
+    assert "googleapis" not in page
+    assert "textual.js" in page  # its own scripts are still there

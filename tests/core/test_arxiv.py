@@ -319,3 +319,33 @@ def test_subscriptions_survive_a_change_made_elsewhere(data_dir: Path) -> None:
     found = [(s.value, s.fetched) for s in one.subscriptions.all()]
     assert found == [("cs.CL", None), ("cs.LG", "2026-12-01")]
     assert [v.name for v in one.views()] == ["later"]
+
+
+def test_a_plain_file_re_imported_after_a_fetch_keeps_what_the_fetch_knew(
+    server: FakeArxiv, data_dir: Path, tmp_path: Path
+) -> None:
+    library = Library.open(data_dir, seed=False)
+    client = Client(Settings(api_url=server.url, interval=0))
+    [search] = id_searches(["2611.00001"])
+    server.set_papers(paper(1, version=2, doi="10.1/x"))
+    assert fetch(library, client, search).added == 1
+    fetched = library.abstract("2611.00001")
+    text = fetched.text
+    plain = tmp_path / "plain.txt"
+    plain.write_text(f"{text}\n\narXiv:2611.00001\n")  # no title, authors, version, date
+    [report] = library.import_paths([plain]).files
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+    assert library.abstract("2611.00001") == fetched
+    # a new text in the file is an update, and still keeps the title and authors
+    plain.write_text(f"{text} Revised.\n\narXiv:2611.00001\nCreated: 2026-11-02\n")
+    [report] = library.import_paths([plain]).files
+    assert report.updated == 1
+    record = Library.open(data_dir, seed=False).abstract("2611.00001")
+    assert record.text.endswith("Revised.")
+    assert (record.title, record.authors, record.doi) == (
+        fetched.title,
+        fetched.authors,
+        "10.1/x",
+    )
+    assert record.date == "2026-11-02"  # what the file says wins
+    assert record.version is None  # the revised text is not claimed to be v2

@@ -214,3 +214,21 @@ def test_an_index_filled_in_a_thread_while_a_change_removes_an_annotation(
     assert failed == []
     assert lib.count("tag:seen") == len(ids) - 1
     assert Library(annotated).count("tag:seen") == len(ids) - 1
+
+
+def test_a_later_release_field_survives_a_change_that_empties_the_annotation(annotated: Path):
+    path = annotated / "user.json"
+    data = orjson.loads(path.read_bytes())
+    first = next(iter(data["annotations"]))
+    data["annotations"][first]["stars"] = 5  # a field this release does not know
+    path.write_bytes(orjson.dumps(data))
+
+    mine = Library(annotated)
+    mine.set_note(first, "")
+    change = mine.tag([first], remove=["seen"])  # says nothing any more, but for the stars
+    assert mine.annotation(first).is_empty
+    stored = orjson.loads(path.read_bytes())["annotations"][first]
+    assert stored["stars"] == 5
+    mine.undo(change)
+    assert orjson.loads(path.read_bytes())["annotations"][first]["stars"] == 5
+    assert Library(annotated).annotation(first).tags == ("seen",)

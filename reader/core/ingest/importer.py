@@ -158,8 +158,9 @@ def merge(
     """Fold parsed abstracts into a copy of `corpus`; fill in each file's counts.
 
     A known id keeps its row; its record is replaced when anything parsed differs
-    (text, date, comments, version, the richer fields), noting a version it replaces
-    (`succeeding`). An id seen twice in one import counts once.
+    (text, date, comments, version, the richer fields), keeping what the new source
+    leaves out and noting a version it replaces (`succeeding`). An id seen twice in
+    one import counts once.
     """
     merged = list(corpus)
     seen: set[str] = set()
@@ -175,8 +176,11 @@ def merge(
                 index[abstract.id] = len(merged)
                 merged.append(abstract)
                 report.added += 1
-            elif _content(merged[row]) != _content(abstract):
-                merged[row] = succeeding(merged[row], abstract)
+                continue
+            old = merged[row]
+            new = succeeding(old, abstract)
+            if _content(new) != _content(old):
+                merged[row] = new
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -184,10 +188,26 @@ def merge(
     return ImportReport(reports), merged
 
 
+KEPT_WHEN_MISSING = ("arxiv_id", "date", "title", "authors", "categories", "doi",
+                     "journal_ref", "pdf")  # fmt: skip
+"""What a record keeps from the one it replaces when the new source leaves it out: a
+plain-text file re-imported after a fetch has no title or authors, and an import adds
+what it knows without erasing what the library knew."""
+
+SAME_VERSION_FIELDS = ("version", "updated", "replaced_version", "comments")
+"""Kept too, but only when the text is the same (then it is the same version): a new
+version's text may come with no comments because it has none."""
+
+
 def succeeding(old: Abstract, new: Abstract) -> Abstract:
-    """`new` in the place of `old` (same id): a newer arXiv version records the one it
+    """`new` in the place of `old` (same id): the fields `new` leaves empty are kept
+    from `old` (`KEPT_WHEN_MISSING`), a newer arXiv version records the one it
     replaces (`Abstract.replaced_version`), and a record of the same version keeps
     what its predecessor had noted."""
+    fields = KEPT_WHEN_MISSING + (SAME_VERSION_FIELDS if new.text == old.text else ())
+    kept = {f: getattr(old, f) for f in fields if not getattr(new, f) and getattr(old, f)}
+    if kept:
+        new = replace(new, **kept)
     if old.version and new.version and new.version > old.version:
         return replace(new, replaced_version=old.version)
     if new.version == old.version and new.replaced_version is None:

@@ -417,6 +417,7 @@ class MainScreen(Screen[None]):
             self.set_focus(self.detail)
         else:
             self.set_focus(self.abstract_list)
+        self.filter_bar.hand_on_keys()  # typed after escape or enter: theirs now
 
     def action_focus_filter(self) -> None:
         """`/`: focus the filter before the next key is routed, so that `/OOCR` in one

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Label, Static, TextArea
 
 from reader.tui.screens.dialog import Dialog
+from reader.tui.widgets.ordered_keys import run_own_binding
 
 AUTOSAVE_DELAY = 0.5
 """Seconds after the last keystroke before the note is saved."""
@@ -21,6 +22,15 @@ LIMIT = 128 * 1024
 """Characters of the largest note `n` opens. Textual's TextArea lays out the whole text
 when it opens and on each save: about 0.6 s at 100 kB and 7 s at 1 MB on a 2-core box,
 so larger notes are edited with `e` (the user's $EDITOR) instead (README, Notes)."""
+
+
+class NoteArea(TextArea):
+    """The note's text: its backspace, delete and arrows run in the order typed, so a
+    burst of keys never edits the note in another order (see ordered_keys)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not await run_own_binding(self, event):
+            await super()._on_key(event)
 
 
 SIDE_BY_SIDE = 100
@@ -106,7 +116,7 @@ class NoteEditor(Dialog[str]):
                 if self.abstract is not None:
                     with VerticalScroll(id="note-abstract"):
                         yield Static(self.abstract)
-                area = TextArea(
+                area = NoteArea(
                     self.text,
                     id="note-text",
                     soft_wrap=True,

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -46,6 +46,18 @@ class FilterInput(UndoInput):
             self._hold.enter_context(self.app.batch_update())
             self.set_timer(HOLD_LIMIT, self.release)
 
+    async def _on_key(self, event: events.Key) -> None:
+        bar = self.parent
+        if isinstance(bar, FilterBar) and bar.pass_on(event):
+            return
+        await super()._on_key(event)
+
+    async def action_submit(self) -> None:
+        bar = self.parent
+        if isinstance(bar, FilterBar):
+            bar.start_leaving()
+        await super().action_submit()
+
     def release(self) -> None:
         """Let the app repaint again (the rows of the new query are shown, or are being
         searched in a thread); does nothing when nothing is held."""
@@ -57,7 +69,13 @@ class FilterInput(UndoInput):
 
 class FilterBar(Vertical):
     """An Input for the query language; posts `Changed` on every keystroke and
-    `Leave` on escape or enter. `show_error` puts a message under the input."""
+    `Leave` on escape or enter. `show_error` puts a message under the input.
+
+    Keys typed after escape or enter are not the query's: in a burst (`/ a escape j
+    j`) they reach the field before the screen has moved the focus (see
+    `ordered_keys`). From escape or enter on, the bar holds them, and hands them on in
+    order to whatever has the focus once the screen has moved it (`hand_on_keys`); one
+    that reaches the field later still goes to the focused widget."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "leave", "Back to the list", id="filter.leave"),
@@ -75,6 +93,8 @@ class FilterBar(Vertical):
         """The query being typed when up was first pressed (down comes back to it)."""
         self._error: str | None = None
         """The error shown under the input ("": none; None: not set yet)."""
+        self._held: list[events.Key] | None = None
+        """Keys typed after escape or enter, until the focus has left (None: not leaving)."""
 
     class Changed(Message):
         """The query text changed. The app does not repaint until the handler calls
@@ -112,6 +132,7 @@ class FilterBar(Vertical):
         """Focus the input now (not after the keys already queued, as `focus()` would),
         after a space when it holds a query (the app reopens on one: the words typed
         then refine it instead of running into its last word)."""
+        self.hand_on_keys()  # any held since escape or enter go where they were going
         field = self.query_one(Input)
         if field.value and not field.value.endswith(" "):
             field.value += " "
@@ -163,7 +184,40 @@ class FilterBar(Vertical):
         self.post_message(self.Leave())
 
     def action_leave(self) -> None:
+        self.start_leaving()
         self.post_message(self.Leave())
+
+    def start_leaving(self) -> None:
+        """Hold the keys the field gets from now until `hand_on_keys`."""
+        if self._held is None:
+            self._held = []
+
+    def pass_on(self, event: events.Key) -> bool:
+        """Take a key that reached the field after escape or enter (True): held until
+        the focus has left, then sent to the focused widget."""
+        field = self.query_one(FilterInput)
+        if self._held is not None:
+            self._held.append(event)
+        elif self.screen.focused in (field, None):
+            return False  # the query's own key
+        else:
+            self._send(event)
+        event.stop()
+        event.prevent_default()
+        return True
+
+    def hand_on_keys(self) -> None:
+        """The focus has left the field (the screen calls this when it has moved it):
+        send the keys held since escape or enter to the focused widget, in order."""
+        held, self._held = self._held or [], None
+        for event in held:
+            self._send(event)
+
+    def _send(self, event: events.Key) -> None:
+        key = events.Key(event.key, event.character)
+        key._set_forwarded()  # not a new key from the terminal (private API, as Dialog)
+        key.set_sender(self.app)  # as from the terminal: it bubbles up to the app's bindings
+        (self.screen.focused or self.query_one(FilterInput)).post_message(key)
 
     def on_descendant_blur(self) -> None:
         self._recalled = None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.widgets import Input
+
+from reader.tui.widgets.ordered_keys import run_own_binding
 
 STEPS = 100
 """Undo steps kept per field."""
@@ -34,6 +36,11 @@ class UndoInput(Input):
         """The value after the last change seen (what an undo step goes back from)."""
         self._typing = False
         """The last change typed one character at the end (the next may join its step)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        # enter, backspace and the arrows run in the order typed (see ordered_keys)
+        if not await run_own_binding(self, event):
+            await super()._on_key(event)
 
     @on(Input.Changed)
     def _remember(self, event: Input.Changed) -> None:

@@ -1,0 +1,46 @@
+"""Text fields that run their own keys in the order they were typed.
+
+Textual runs a focused widget's bindings (an `Input`'s enter and backspace, a
+`TextArea`'s backspace, ctrl+z, the arrows) only once the key has bubbled up to the
+app, through each ancestor's message queue. The field meanwhile takes the next keys
+from its own queue, so when keys come in a burst (a fast typist, a paste of keys, an
+SSH link that sends them together) a character typed after a binding's key is
+inserted before that binding runs:
+
+- `x enter j j` in the tag prompt applied the tag `xjj`;
+- `a b c backspace d` in the filter left `abc`, not `abd`; in a note, the same.
+
+`run_own_binding` runs the binding of a key the field does not take itself at once,
+in the field's queue, before any key typed after it: the field's own binding, else
+one of the widgets it is part of (the filter bar's escape and up), as the app would
+find it. The screen's and the app's bindings still wait for the key to bubble up (a
+dialog runs them only while it is on top: see `Dialog.on_key`).
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.screen import Screen
+from textual.widget import Widget
+
+
+async def run_own_binding(widget: Widget, event: events.Key) -> bool:
+    """Run the (non-priority) binding of `event`'s key on `widget` or on the widgets
+    around it below its screen, nearest first, as the app's keymap has it; True when
+    one ran (the key is then used up). A key the field takes itself (a character)
+    runs nothing here."""
+    if widget.check_consume_key(event.key, event.character):
+        return False  # the field inserts it itself, in order
+    keymap = widget.app._keymap
+    for node in widget.ancestors_with_self:
+        if isinstance(node, Screen):
+            break
+        bindings = node._bindings.copy()  # as the app does for each key (private API)
+        if keymap:
+            bindings.apply_keymap(keymap)
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await widget.app.run_action(binding.action, node):
+                event.stop()
+                event.prevent_default()
+                return True
+    return False
