@@ -25,10 +25,9 @@ tokens by word, and pairs by their two words, is a stable radix sort of 16-bit d
 (`_stable_order`): rows already ascend along the tokens, and stay so within a group.
 
 Memory: the per-token arrays (keys, starts, ids, rows, sort orders, ~60 bytes a token)
-exist for one chunk (~8M characters) at a time; what a chunk
-leaves is 2-3 bytes per distinct (word, row) or (pair, row) entry. At 1M abstracts
-(~170M tokens) `build` needs ~1 GB above its output, where one pass over the whole
-corpus needed ~15 GB.
+exist for one chunk (~8M characters) at a time; what a chunk leaves is 2-3 bytes per
+distinct (word, row) or (pair, row) entry. At 1M abstracts (~170M tokens) `build`
+needs ~1 GB above its output, where one pass over the whole corpus needed ~15 GB.
 """
 
 from __future__ import annotations
