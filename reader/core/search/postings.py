@@ -20,7 +20,7 @@ most 8, else a hash of them), which a vectorised hash table maps to vocabulary i
 Two different long words could share a hash (odds ~1e-8 at a million words); they
 would then find each other's rows.
 
-Within a chunk the words are renumbered from 0 (`_local_ids`), so that grouping the
+Within a chunk the words are renumbered from 0 (`_Vocabulary.add`), so that grouping the
 tokens by word, and pairs by their two words, is a stable radix sort of 16-bit digits
 (`_stable_order`): rows already ascend along the tokens, and stay so within a group.
 
@@ -254,23 +254,29 @@ class _Vocabulary:
         self.size = 0
         """Ids given."""
 
-    def add(self, keys: np.ndarray, blob: bytes, starts: np.ndarray) -> np.ndarray:
-        """The ids (int32) of a chunk's token `keys`, the new words read from `blob`
-        at their tokens' `starts`.
+    def add(
+        self, keys: np.ndarray, blob: bytes, starts: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """A chunk's token `keys` as chunk ids, and the vocabulary id of each chunk id;
+        the new words are read from `blob` at their tokens' `starts`.
+
+        The L words of the chunk are numbered 0..L-1 in the order of first sight
+        (uint16 when L <= 65536, else uint32): small numbers make the sorts of the runs
+        a 16-bit radix sort, one pass per 16 bits. The vocabulary ids are int64.
 
         The chunk's distinct keys are found first, in a table of the chunk's own (small:
         it stays in the CPU's cache), and only they are looked up in the vocabulary's
         table, which grows to tens of MB at a million words, where a lookup per token
         cost a cache miss per token (intern ~30 % faster at a million abstracts)."""
-        distinct, first_token = _intern(keys)
+        seen, first_token = _intern(keys)  # chunk ids in order of first sight
         ids, reps = self.intern(keys[first_token])
-        ids, reps = ids[distinct], first_token[reps]
         match = _TOKEN.match
         self.words.extend(
             match(blob, s).group().decode()  # type: ignore[union-attr]
-            for s in starts[reps].tolist()
+            for s in starts[first_token[reps]].tolist()
         )
-        return ids
+        dtype = np.uint16 if len(ids) <= 1 << 16 else np.uint32
+        return seen.astype(dtype), ids.astype(np.int64)
 
     def intern(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The id (int32) of each of `keys`, new keys numbered on from the last id; and
@@ -339,7 +345,7 @@ def _index_chunk(
         segments.append(clean(fold(headline)))
     keys, per_segment, blob, starts = _tokenise(segments, pool)
     del segments
-    tokens = vocabulary.add(keys, blob, starts)
+    local, distinct = vocabulary.add(keys, blob, starts)
     del keys, blob, starts
     # Each token's row, whether it is in a headline, and whether the next token is
     # in its segment, made directly: every per-token temporary (a segment number per
@@ -347,12 +353,10 @@ def _index_chunk(
     lengths = per_segment.reshape(m, 2).sum(axis=1)
     row = np.repeat(np.arange(m, dtype=np.uint16), lengths)  # m <= _ROWS = 65536
     head = np.repeat(np.tile(np.array([False, True]), m), per_segment)
-    same = np.ones(max(len(tokens) - 1, 0), bool)
+    same = np.ones(max(len(local) - 1, 0), bool)
     ends = np.cumsum(per_segment)
-    same[ends[(ends > 0) & (ends < len(tokens))] - 1] = False
+    same[ends[(ends > 0) & (ends < len(local))] - 1] = False
     del ends
-    local, distinct = _local_ids(tokens, vocabulary.size)
-    del tokens
     words = pool.submit(_word_run, local, row, distinct, first)
     heads = pool.submit(_word_run, local[head], row[head], distinct, first, tf=False)
     pairs = _pair_run(local[:-1][same], local[1:][same], row[:-1][same], distinct, first,
@@ -488,21 +492,6 @@ def _slot(keys: np.ndarray, bits: int) -> np.ndarray:
 # -- runs and their merge ---------------------------------------------------------------
 
 
-def _local_ids(tokens: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """The chunk's word ids renumbered 0..L-1 in the same order (uint16 when L <= 65536,
-    else uint32), and the vocabulary id (int64, ascending) of each of the L.
-
-    Small numbers make the sorts of the runs a 16-bit radix sort: one pass per 16 bits."""
-    seen = np.zeros(size, bool)
-    seen[tokens] = True
-    distinct = np.flatnonzero(seen)
-    del seen
-    dtype = np.uint16 if len(distinct) <= 1 << 16 else np.uint32
-    renumber = np.empty(size, dtype)  # only the pages of the chunk's ids are touched
-    renumber[distinct] = np.arange(len(distinct), dtype=dtype)
-    return renumber[tokens], distinct
-
-
 _DIGIT = 16
 """Bits sorted per pass by `_stable_order` (numpy's stable argsort of uint16 is a radix
 sort, ~7x faster on a chunk than sorting 64-bit keys)."""
@@ -536,7 +525,7 @@ def _word_run(
     local: np.ndarray, row: np.ndarray, distinct: np.ndarray, first: int, *, tf: bool = True
 ) -> _Run:
     """The distinct (word, row) entries of a chunk, with their counts: `local` are the
-    tokens' chunk ids (`_local_ids`), `row` (uint16) ascends along them."""
+    tokens' chunk ids (`_Vocabulary.add`), `row` (uint16) ascends along them."""
     order = _stable_order(local)  # stable: rows still ascend within a word
     word, rows = local[order], row[order]
     del order
