@@ -167,6 +167,46 @@ def tmux_start(
     return (statistics.median(times) if times else None), (max(peaks) if peaks else None)
 
 
+def tmux_more_like_this(data: Path, n: int) -> float | None:
+    """The app's VmHWM (MB) once `m` (more like this) has shown its list: the vectors
+    over every posting are built then, the app's largest piece of work."""
+    if shutil.which("tmux") is None:
+        return None
+    session = f"reader-m-{os.getpid()}"
+    subprocess.run(
+        ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
+         f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
+        check=True,
+    )  # fmt: skip
+
+    def shown(pattern: str) -> bool:
+        deadline = time.perf_counter() + 300
+        while time.perf_counter() < deadline:
+            screen = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+            ).stdout
+            if re.search(pattern, screen):
+                return True
+            time.sleep(0.05)
+        return False
+
+    hwm = None
+    if shown(rf"\b[\d,]+ of ({n:,}|{n})\b"):
+        subprocess.run(["tmux", "send-keys", "-t", session, "m"], check=True)
+        if shown(r"similar to"):
+            pane = subprocess.run(
+                ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+                capture_output=True,
+                text=True,
+            ).stdout.split()
+            if pane:
+                pids = [int(pane[0]), *_descendants(int(pane[0]))]
+                peaks = [h for h in map(_hwm_mb, pids) if h is not None]
+                hwm = max(peaks) if peaks else None
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    return hwm
+
+
 def cli_median(data: Path, args: list[str], runs: int = 10) -> float:
     return timed([str(READER), "--data-dir", str(data), *args], runs, f"{data} {args[0]}")
 
@@ -287,6 +327,7 @@ def size_table(
     show = cli_median(data, ["show", record])
     listed = cli_median(data, ["list", "reasoning", "--format", "ids"])
     pasted = filter_paste(data)
+    after_m = tmux_more_like_this(data, n)
     label = f"{n:,}"
     return [
         f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
@@ -304,6 +345,9 @@ def size_table(
         ),  # fmt: skip
         row(f"needle word pasted into the filter -> rows on screen, {label}", pasted, t.filter),
         row(f"peak RSS (VmHWM), app at {label}", hwm, t.rss_mb, "MB"),
+        row(
+            f"peak RSS (VmHWM), app at {label} after `m` (more like this)", after_m, t.rss_mb, "MB"
+        ),  # fmt: skip
         row(f"import {label} (generated, both formats)", import_s, t.import_s),
         row(f"peak RSS (maxrss) of that import, {label}", import_mb, t.import_mb, "MB"),
     ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
+import sys
 import textwrap
 from collections.abc import Callable
+from typing import TextIO
 
 import click
 import orjson
@@ -35,12 +38,16 @@ def list_(
     library = state.library()
     # no query, corpus order: the ids alone, without loading the index (nor numpy)
     every = not text.strip() and sort == "source"
-    ids = library.ids() if every else library.search(text, sort).ids
+    found = None if every else library.search(text, sort)
     if sort == "for-you":
         from reader.core.discover.engine import Ranked
 
         note = Ranked(library.rows(), library.discover.for_you_model).note
         click.echo(f"for you: {note}", err=True)
+    if fmt == "ids" and found is not None and _utf8(sys.stdout):
+        click.echo(found.id_lines(limit), nl=False)  # one write, as stored: no str of each
+        return
+    ids = library.ids() if found is None else found.ids
     if fmt == "json":
         from reader.core import export
 
@@ -55,6 +62,12 @@ def list_(
                 f"no abstract matches {text!r}" if text else "the library is empty", err=True
             )
         print_table(library, ids, limit, width)
+
+
+def _utf8(stream: TextIO) -> bool:
+    """Whether text written to `stream` reaches it in UTF-8 (as the ids are stored)."""
+    encoding = getattr(stream, "encoding", None)
+    return encoding is not None and codecs.lookup(encoding).name == "utf-8"
 
 
 @click.command()

@@ -188,6 +188,18 @@ def show_links(screen: MainScreen, rec: Record) -> None:
 
 
 # ---------------------------------------------------------------- export
+def _described(path: Path) -> str:
+    """`12 kB, changed 2026-11-30 14:02`: what a file that would be replaced is."""
+    import time
+
+    try:
+        st = path.stat()
+    except OSError:
+        return "cannot be read"
+    size = f"{st.st_size:,} bytes" if st.st_size < 10_000 else f"{st.st_size // 1000:,} kB"
+    return f"{size}, changed {time.strftime('%Y-%m-%d %H:%M', time.localtime(st.st_mtime))}"
+
+
 def export(screen: MainScreen, fmt: str, which: Callable[[], list[str]], scope: str) -> None:
     """Ask for a file (a folder for notes), offering a name in the current folder, and
     write the export of the ids `which` gives there; say how many were written."""
@@ -213,13 +225,31 @@ def export(screen: MainScreen, fmt: str, which: Callable[[], list[str]], scope: 
                 return
             _tell(screen, done[0].upper() + done[1:], title="Export", timeout=10)
 
-        _in_thread(screen, work)
+        if fmt == "notes" or not path.is_file():
+            _in_thread(screen, work)
+            return
+        from reader.tui.screens.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                _in_thread(screen, work)
+
+        screen.app.push_screen(
+            ConfirmScreen(
+                f"Replace {path.name}?",
+                f"{path.resolve()} is there already ({_described(path)}). The export "
+                "would replace it.",
+                hint="y: replace it · n or escape: keep it (nothing is written)",
+                id="export-replace",
+            ),
+            answered,
+        )
 
     screen.app.push_screen(
         PromptScreen(
             f"Export the {plural(len(ids), 'abstract')} {scope} as {LABELS[fmt]}, to the {where}:",
             value=default_name(fmt),
-            hint=f"A path; relative to {Path.cwd()}. A file there is replaced."
+            hint=f"A path; relative to {Path.cwd()}. A file there is replaced, if you say so."
             if fmt != "notes"
             else f"A folder (made if missing); relative to {Path.cwd()}. A re-run "
             "updates the files it wrote and never touches others.",

@@ -151,6 +151,24 @@ def test_list_query_sort_limit_and_formats(run):
     assert [r["id"] for r in records] == ["2306.10015"] and records[0]["date"] == "2023-06-16"
 
 
+@pytest.mark.parametrize("charset", ["utf-8", "latin-1"])
+def test_list_ids_are_the_search_s_ids_one_a_line(data_dir: Path, charset: str):
+    """Into a UTF-8 stdout the ids are written as the cache stores them (bytes, one
+    write); into another encoding as text: the same lines, the same order, --limit."""
+    library = Library.open(data_dir)
+    expected = library.search("model", "date").ids
+    library.close()
+    assert len(expected) > 3
+
+    def listed(*more: str) -> str:
+        args = ["--data-dir", str(data_dir), "list", "model", "--sort", "date", "--format", "ids"]
+        return ok(CliRunner(charset=charset).invoke(cli, [*args, *more])).stdout
+
+    assert listed() == "".join(f"{i}\n" for i in expected)
+    assert listed("--limit", "3") == "".join(f"{i}\n" for i in expected[:3])
+    assert listed("--limit", "0") == ""
+
+
 def test_list_takes_a_negated_word_as_part_of_the_query(run):
     assert len(ids(run, "language -model")) == len(ids(run, "language NOT model"))
 

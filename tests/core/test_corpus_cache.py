@@ -298,24 +298,33 @@ def test_an_import_streams_corpus_json_and_its_cache_without_parsing_the_old_fil
     assert not [p for p in seeded.iterdir() if TMP_MARK in p.name]
 
 
+@pytest.mark.parametrize(
+    ("where", "nth"),
+    [("encoded", 1), ("copied", 20), ("copied", 49)],
+    ids=["the-new-record", "the-20th-copied-record", "the-last-copied-record"],
+)
 def test_a_write_that_fails_midway_leaves_both_files_and_no_temporary_file(
-    seeded: Path, tmp_path: Path, monkeypatch
+    seeded: Path, tmp_path: Path, monkeypatch, where: str, nth: int
 ):
     """The disk fills while corpus.json is streamed: the old corpus and its cache stay,
-    whole and in use, and neither temporary file is left."""
+    whole and in use, and neither temporary file is left. An import copies the records
+    it leaves alone from the cache and encodes only the new one: the failure comes at
+    the n-th copied record, or at the new one."""
     files = {name: (seeded / name).read_bytes() for name in ("corpus.json", "corpus.cache")}
     new = tmp_path / "new.txt"
     new.write_text(NEW)
     lib = Library(seeded)
-    real, done = Abstract.to_dict, []
+    owner, name = (Abstract, "to_dict") if where == "encoded" else (
+        cachefile.CorpusCache, "record_bytes")  # fmt: skip
+    real, done = getattr(owner, name), []
 
-    def full(self: Abstract) -> dict:
+    def full(*args: object) -> object:
         done.append(1)
-        if len(done) == 20:
+        if len(done) == nth:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real(self)
+        return real(*args)
 
-    monkeypatch.setattr(Abstract, "to_dict", full)
+    monkeypatch.setattr(owner, name, full)
     with pytest.raises(StoreError, match="disk is full"):
         lib.import_paths([new])
     monkeypatch.undo()
@@ -359,3 +368,19 @@ with FileLock(sys.argv[1]):
     print("held", flush=True)
     time.sleep(60)
 """
+
+
+def test_ids_as_lines_are_the_ids_one_a_line():
+    """`RowIds.lines` (what `reader list --format ids` prints) cuts the padding of the
+    fixed-width id column and nothing else: ids of every width, not ASCII, and one
+    with a NUL inside, in the rows' order, repeated or none."""
+    import numpy as np
+
+    ids = ["2306.10015", "a", "10.1000/Ünïcode-δ", "a\0b", "0123456789abcdef0123", "x"]
+    records = [{"id": i, "source": "s", "text": "t", "headline": "t"} for i in ids]
+    cache = cachefile.parse(cachefile.build(records, (0, 0, 0, 0), "key"), None)
+    assert cache is not None
+    column = cachefile.RowIds(cache)
+    for rows in ([], [0], [2, 0, 5, 1, 4], [0, 1, 2, 4, 5], [3, 1], [1, 1]):
+        picked = np.array(rows, dtype=np.int64)
+        assert column.lines(picked) == "".join(f"{ids[r]}\n" for r in rows).encode(), rows

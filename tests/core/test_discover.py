@@ -185,3 +185,32 @@ def test_the_log_of_many_changes_stays_small_in_the_file(library: Library):
     assert counted == 160
     on_disk = orjson.loads(library.user_path.read_bytes())["changelog"]["log"]
     assert len(on_disk["lines"]) == len(log.lines)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_vectors_worked_a_chunk_of_postings_at_a_time_are_the_whole_arrays(
+    library: Library, monkeypatch: pytest.MonkeyPatch, chunk: int
+):
+    """At a million abstracts the weights, the ranking and a model's matrix go a chunk
+    of postings at a time (whole-array temporaries made the app's peak 3.8 GB)."""
+    import numpy as np
+
+    from reader.core.discover import vectors
+
+    library.set_note(library.ids()[3], "a note on gradient descent")
+    library.tag([library.ids()[5]], ["llm"])
+    index = library._corpus.index
+    monkeypatch.setattr(vectors, "CHUNK", 10**9)  # one chunk: the whole arrays
+    whole = vectors.Vectors(index, library._corpus.abstracts)
+    monkeypatch.setattr(vectors, "CHUNK", chunk)
+    chunked = vectors.Vectors(index, library._corpus.abstracts)
+    assert whole.weights.size > 1000
+    np.testing.assert_allclose(chunked.weights, whole.weights, rtol=1e-6)
+    block = whole.block()
+    dense = np.linspace(0.1, 2.0, block.size)
+    np.testing.assert_allclose(
+        chunked.dot_dense(dense, block), whole.dot_dense(dense, block), rtol=1e-5
+    )
+    rows = np.array([0, 3, 5, 17], np.int64)
+    for got, want in zip(chunked.matrix(rows, block), whole.matrix(rows, block), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import ast
 import graphlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,3 +169,15 @@ def test_a_cycle_is_found_and_named(tmp_path: Path):
     cycle = find_cycle(edges)
     assert cycle is not None
     assert cycle[0] == cycle[-1] and set(cycle) == {"pkg.a", "pkg.b"}
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_numpy_starts_no_blas_threads_unless_the_user_asks(given: str | None, expected: str):
+    """reader does no linear algebra: OpenBLAS's thread pool, started at numpy's import,
+    only cost every command time; a user's own setting is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    code = "import reader.cli, os; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == expected, done.stderr

@@ -241,6 +241,28 @@ async def test_export_to_a_bad_place_says_why(run_app, library: Library, fakes, 
         assert message.startswith(f"cannot write {tmp_path / 'missing' / 'x.html'}")
 
 
+async def test_export_onto_a_file_asks_first_and_n_keeps_it(
+    run_app, library: Library, fakes, tmp_path: Path
+):
+    thesis = tmp_path / "thesis.bib"
+    thesis.write_text("@article{mine, title={My own work}}\n")
+    async with run_app(library) as pilot:
+        app = pilot.app
+        for answer in ("n", "y"):
+            await run_from_palette(pilot, "Export shown as BibTeX")
+            await until(lambda: app.screen.id == "export-prompt", "the file prompt")
+            app.screen.query_one("#prompt-input").value = str(thesis)
+            await pilot.press("enter")
+            await until(lambda: app.screen.id == "export-replace", "the question")
+            assert "thesis.bib" in str(app.screen.query_one("#confirm-body").render())
+            await pilot.press(answer)
+            if answer == "n":
+                await pilot.pause()
+                assert thesis.read_text() == "@article{mine, title={My own work}}\n"
+        await told(app, "Exported")
+        assert "My own work" not in thesis.read_text()  # y replaced it
+
+
 async def test_yy_typed_at_once_copies_the_id(run_app, library: Library, fakes: Fakes, monkeypatch):
     # the second y of a fast `yy` (sent before the menu is up) reaches the copy menu
     # (this passes without y's priority=True too: it does not pin that)

@@ -11,6 +11,10 @@ no word with the abstracts, and close to it otherwise.
 The corpus block is kept as one float32 weight per posting (`weights`, parallel to
 `postings.rows`), so the product of every row with a weight vector over words is one
 `bincount` (ranking) and the product with one row's words a few slices (similarity).
+Whatever goes over every posting (the weights, ranking, a model's matrix) goes
+`CHUNK` postings at a time: at a million abstracts there are ~110 million postings,
+and whole-array temporaries (float64 squares, per-posting idf) made the app's peak
+3.8 GB; the weights themselves are 450 MB.
 The user block is small (rows the user annotated) and rebuilt when the annotations
 change (`IndexView.version`).
 """
@@ -35,6 +39,8 @@ USER_WEIGHT = 0.6
 """Weight of the user block (title, note, tags) against the corpus block (1)."""
 TAG_WEIGHT = 1.5
 """A tag's weight in the user block, before normalising (a note word once: ~0.7 idf)."""
+CHUNK = 1 << 22
+"""Postings per step of the work over every posting (16 MB per float32 column)."""
 QUERY_TERMS = 32
 """Similarity uses a row's heaviest words only (as Lucene's MoreLikeThis does, 25):
 the light ones are common words, which cost most (long posting lists) and say least."""
@@ -44,7 +50,6 @@ class IndexView(Protocol):
     """What discovery reads of the search index (`reader.core.search.index.SearchIndex`)."""
 
     n: int
-    postings: Postings
     status: np.ndarray
     """int8 per row: the position of its status in `Status`."""
     dates: np.ndarray
@@ -57,6 +62,11 @@ class IndexView(Protocol):
     """Folded user titles by row."""
     version: int
     """Goes up whenever the user data of a row changes."""
+
+    @property
+    def word_postings(self) -> Postings:
+        """The word index of every row, as one full build makes it (its vocabulary,
+        offsets, rows, occurrences and lengths; the pair index may be left out)."""
 
 
 @dataclass(frozen=True)
@@ -105,20 +115,27 @@ class Vectors:
     def __init__(self, index: IndexView, abstracts: Sequence[Abstract]) -> None:
         self.index = index
         self.abstracts = abstracts
-        p = index.postings
+        p = index.word_postings
         n = max(index.n, 1)
-        if p.rows.size and (int(p.rows.max()) >= index.n or int(p.rows.min()) < 0):
-            raise IndexDamaged("the search index is damaged (a row out of range)")
         self.postings = p
         self.vocab_size = len(p.vocab)
         self.counts = np.diff(p.offsets).astype(np.int64)
         """Rows per word (document frequency)."""
         self.idf = (np.log((n + 1) / (self.counts + 1)) + 1).astype(np.float32)
-        tf = np.log1p(p.tf.astype(np.float32))  # sublinear: log(1 + tf)
-        weights = tf * np.repeat(self.idf, self.counts)
-        norm = np.sqrt(np.bincount(p.rows, weights=weights * weights, minlength=index.n))
+        weights = np.empty(p.rows.size, np.float32)
+        squares = np.zeros(index.n, np.float64)
+        for lo, hi in _chunks(p.rows.size):
+            rows = p.rows[lo:hi]
+            if int(rows.max()) >= index.n or int(rows.min()) < 0:
+                raise IndexDamaged("the search index is damaged (a row out of range)")
+            w = np.log1p(p.tf[lo:hi].astype(np.float32))  # sublinear: log(1 + tf)
+            w *= _per_posting(self.idf, p.offsets, lo, hi)
+            weights[lo:hi] = w
+            squares += np.bincount(rows, weights=w * w, minlength=index.n)
+        norm = np.sqrt(squares).astype(np.float32)
         norm[norm == 0] = 1
-        weights /= norm[p.rows].astype(np.float32)
+        for lo, hi in _chunks(p.rows.size):
+            weights[lo:hi] /= norm[p.rows[lo:hi]]
         self.weights = weights
         """float32 per posting: the row's normalised corpus weight of the word."""
         self._top_idf = float(self.idf.max()) if len(self.idf) else 1.0
@@ -256,9 +273,11 @@ class Vectors:
         p = self.postings
         n = self.index.n
         corpus = weights[: self.vocab_size].astype(np.float32)
-        per_posting = np.repeat(corpus, self.counts)
-        per_posting *= self.weights
-        score = np.bincount(p.rows, weights=per_posting, minlength=n)
+        score = np.zeros(n, np.float64)
+        for lo, hi in _chunks(p.rows.size):
+            per_posting = _per_posting(corpus, p.offsets, lo, hi)
+            per_posting *= self.weights[lo:hi]
+            score += np.bincount(p.rows[lo:hi], weights=per_posting, minlength=n)
         if len(block.rows):
             score += np.bincount(
                 block.rows, weights=block.weights * weights[block.features], minlength=n
@@ -273,7 +292,10 @@ class Vectors:
         position = np.full(n, -1, np.int64)
         position[rows] = np.arange(len(rows))
         chosen = position >= 0
-        at = np.flatnonzero(chosen[p.rows])
+        at = np.concatenate(
+            [np.flatnonzero(chosen[p.rows[lo:hi]]) + lo for lo, hi in _chunks(p.rows.size)]
+            or [np.zeros(0, np.int64)]
+        )
         words_at = np.searchsorted(p.offsets, at, side="right") - 1
         mine = np.flatnonzero(chosen[block.rows])
         entry_rows = np.concatenate([p.rows[at], block.rows[mine]])
@@ -281,6 +303,21 @@ class Vectors:
         weights = np.concatenate([self.weights[at], block.weights[mine]])
         weights = weights * block.scale[entry_rows]
         return position[entry_rows], features, weights
+
+
+def _chunks(total: int, size: int | None = None) -> list[tuple[int, int]]:
+    """[lo, hi) bounds cutting `total` postings into steps of `size` (`CHUNK`)."""
+    step = size or CHUNK
+    return [(lo, min(lo + step, total)) for lo in range(0, total, step)]
+
+
+def _per_posting(values: np.ndarray, offsets: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """`values` (one per word) repeated over postings lo..hi-1 (word w's postings are
+    offsets[w]..offsets[w + 1]): `np.repeat(values, counts)[lo:hi]` without the rest."""
+    first = int(np.searchsorted(offsets, lo, side="right")) - 1
+    last = int(np.searchsorted(offsets, hi - 1, side="right")) - 1
+    bounds = np.clip(offsets[first : last + 2], lo, hi)
+    return np.repeat(values[first : last + 1], np.diff(bounds))
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

@@ -6,6 +6,10 @@ however common the prefix. Phrases narrow candidates with the word-pair index an
 are confirmed on the folded text of the few rows left. The user's data (status,
 tags, notes, titles) belongs to few rows and changes all the time, so it is kept in
 small per-row structures updated in O(1) by `set_annotation` and scanned directly.
+
+After an import, the word index is the saved main postings plus a small delta of the
+rows the imports changed since (`search/delta.py`): each lookup reads both layers
+(`_word_rows`, `_pair_rows`, `_word_postings`) and answers as one full build would.
 """
 
 from __future__ import annotations
@@ -15,15 +19,19 @@ import math
 import os
 import shutil
 import tempfile
+import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from reader.core.errors import IndexDamaged
 from reader.core.models import EMPTY, Abstract, Annotation, IndexedFields, Status, tag_key
 from reader.core.search import postings as post
+from reader.core.search.delta import DELTA_SHARE, Delta, merged
 from reader.core.search.metadata import AuthorIndex, CategoryIndex
 from reader.core.search.query import (
     And,
@@ -50,9 +58,12 @@ from reader.core.text import fold, word_pattern
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 3
+FORMAT = 4
 """Version of the saved index files (2: words folded with Latin letters in ASCII; 3: the
-second segment of a row is the source's title when it has one, else the headline)."""
+second segment of a row is the source's title when it has one, else the headline; 4: a
+delta beside the main index, in `delta/`)."""
+DELTA_ROWS = "global_rows"
+"""The array of a saved delta that maps its rows to the corpus's."""
 
 
 def title_segments(titles: Sequence[str | None], headlines: Sequence[str]) -> list[str]:
@@ -66,19 +77,44 @@ def _date_number(text: str | None) -> int:
 
 
 def _stamp_number(text: str) -> int:
-    """`2026-11-28T19:19:00Z` -> 20261128191900 (0 when empty or odd)."""
+    """`2026-11-28T19:19:00Z` -> 20261128191900 (0 when empty or odd). Digits are those
+    `int` reads (`isdecimal`): a hand-edited `²` (`isdigit`) made every search fail."""
     if len(text) >= 19 and text[4] == "-" and text[10] == "T":
         stamp = text[:4] + text[5:7] + text[8:10] + text[11:13] + text[14:16] + text[17:19]
-        if stamp.isdigit():
+        if stamp.isdecimal():
             return int(stamp)
-    digits = "".join(c for c in text if c.isdigit())
+    digits = "".join(c for c in text if c.isdecimal())
     return int(digits[:14]) if digits else 0
 
 
-def _file_stamps(directory: Path) -> str:
+_STAMP_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]
+"""Where `_stamp_number` reads the digits of a stamp of the usual form."""
+
+
+def _stamp_numbers(texts: Sequence[str]) -> np.ndarray:
+    """`_stamp_number` of each of `texts`, at once: the stamps of the usual form
+    (`2026-11-28T19:19:00Z`, as written) as one array of their first 19 characters
+    (code points), any other one by `_stamp_number` itself."""
+    n = len(texts)
+    if not n:
+        return np.zeros(0, np.int64)
+    chars = np.array(texts, dtype="U19").view(np.uint32).reshape(n, 19).astype(np.int64)
+    digits = chars[:, _STAMP_DIGITS] - ord("0")
+    usual = (
+        (chars[:, 4] == ord("-"))
+        & (chars[:, 10] == ord("T"))
+        & ((digits >= 0) & (digits <= 9)).all(axis=1)
+    )
+    numbers = (digits * 10 ** np.arange(13, -1, -1, dtype=np.int64)).sum(axis=1)
+    for i in np.flatnonzero(~usual).tolist():
+        numbers[i] = _stamp_number(texts[i])
+    return numbers
+
+
+def _file_stamps(directory: Path, extra: tuple[str, ...] = ()) -> str:
     """The identity (inode, size, mtime) of each array file of a saved index."""
     parts = []
-    for name in (*post.Postings.ARRAYS, "vocab"):
+    for name in (*post.Postings.ARRAYS, "vocab", *extra):
         st = os.stat(directory / f"{name}.npy")
         parts.append(f"{name}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
     return " ".join(parts)
@@ -110,14 +146,78 @@ def _checked(rows: np.ndarray, n: int) -> np.ndarray:
     return rows
 
 
-class SearchIndex:
-    """Row-aligned search structures over a corpus and the annotations on it."""
+@dataclass(frozen=True)
+class _Layer:
+    """One layer of the word index as a search reads it: the main postings (without
+    the rows a delta holds now), or a delta's (its rows mapped to the corpus's)."""
 
-    def __init__(self, abstracts: Sequence[Abstract], postings: post.Postings) -> None:
+    postings: post.Postings
+    n: int
+    """Rows the layer's postings may name."""
+    kept: np.ndarray | None = None
+    """bool per row: False for rows another layer holds now."""
+    to_corpus: np.ndarray | None = None
+    """The corpus row of each of the layer's rows."""
+
+    def take(self, rows: np.ndarray, tf: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
+        """`rows` read from the postings (and their `tf`) as corpus rows, checked."""
+        rows = _checked(rows, self.n)
+        if self.kept is not None:
+            keep = self.kept[rows]
+            rows = rows[keep]
+            tf = None if tf is None else tf[keep]
+        if self.to_corpus is not None:
+            rows = self.to_corpus[rows]
+        return rows, tf
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int32)
+
+
+@dataclass
+class _Saved:
+    """A saved index as read from disk: the main postings, their key, and the delta
+    that goes with them (None when the main index is the index of the corpus)."""
+
+    main: post.Postings
+    head: str
+    delta: Delta | None
+
+
+class SearchIndex:
+    """Row-aligned search structures over a corpus and the annotations on it.
+
+    The word index is the main postings, plus a `Delta` when imports changed rows
+    since they were built (see `search/delta.py`); every lookup reads both layers
+    (`_layers`) and answers as one full build would."""
+
+    def __init__(
+        self, abstracts: Sequence[Abstract], postings: post.Postings, delta: Delta | None = None
+    ) -> None:
         self._abstracts = abstracts
-        self.postings = postings
+        self.main = postings
+        """The postings of the rows the index was built for (all of them without a delta)."""
+        self.delta = delta
         n = len(abstracts)
         self.n = n
+        self._layers: tuple[_Layer, ...]
+        if delta is None:
+            self._layers = (_Layer(postings, n),)
+            self.lengths = postings.lengths
+        else:
+            d = delta.postings
+            self._layers = (
+                _Layer(postings, delta.n0, kept=delta.kept),
+                _Layer(d, len(delta.rows), to_corpus=delta.rows),
+            )
+            self.lengths = np.zeros(n, np.int32)
+            self.lengths[: delta.n0] = postings.lengths
+            self.lengths[delta.rows] = d.lengths
+        self._merged: tuple[post.Postings, bool] | None = None
+        """The postings merged with the delta, and whether with the word pairs."""
         columns = getattr(abstracts, "index_columns", None)
         if columns is not None:  # a cached corpus: its columns are arrays already
             arrays = columns()
@@ -148,12 +248,38 @@ class SearchIndex:
         self._categories: CategoryIndex | None = None
         self.version = 0
         """Goes up with every `set_annotation` (discovery retrains on it)."""
+        self._writing = threading.RLock()
+        """Held while the user's data is written in: a `fill` reads the annotations and
+        writes them under it, so a change another thread makes meanwhile (the UI's,
+        while a search thread fills the index) is written after the fill, not undone
+        by what the fill had read before it."""
         self._joined: dict[int, tuple[int, JoinedTexts]] = {}
         """The notes and the titles end to end (by the table's id), with the `version`
         they were joined at."""
 
     def __len__(self) -> int:
         return self.n
+
+    @property
+    def postings(self) -> post.Postings:
+        """The postings of every row, as one full build makes them (for discovery's
+        vectors): the main postings, or those merged with the delta (made once)."""
+        if self.delta is None:
+            return self.main
+        if self._merged is None or not self._merged[1]:
+            self._merged = (merged(self.main, self.delta, self.n), True)
+        return self._merged[0]
+
+    @property
+    def word_postings(self) -> post.Postings:
+        """`postings` as far as discovery reads them: the words of every row (their
+        rows, occurrences and lengths), without merging the word-pair index of a delta
+        (150M entries at a million rows) when there is one."""
+        if self.delta is None:
+            return self.main
+        if self._merged is None:
+            self._merged = (merged(self.main, self.delta, self.n, pairs=False), False)
+        return self._merged[0]
 
     def replace_abstracts(self, abstracts: Sequence[Abstract]) -> None:
         """Read rows from `abstracts` from now on (the same records, another source)."""
@@ -171,26 +297,48 @@ class SearchIndex:
         headlines = column(abstracts, "headline")
         return cls(abstracts, post.build(texts, title_segments(titles, headlines)))
 
+    @classmethod
+    def grown(
+        cls,
+        directory: Path,
+        before: tuple[str, int],
+        abstracts: Sequence[Abstract],
+        changed: Sequence[int],
+    ) -> SearchIndex | None:
+        """The index of `abstracts` from the saved index of the corpus before an import
+        (its generation key and row count, `before`) and a new delta: the postings of
+        the `changed` rows (updated, appended) and of the rows the saved delta held.
+        None when no index of `before` is saved, or when the delta would hold more than
+        `DELTA_SHARE` of the rows: then build the index whole."""
+        saved = cls._read(directory, *before)
+        if saved is None:
+            return None
+        rows = np.asarray(changed, np.int64)
+        if saved.delta is not None:
+            rows = np.union1d(saved.delta.rows, rows)
+        rows = np.unique(rows).astype(np.int32)
+        if len(rows) > DELTA_SHARE * len(abstracts):
+            return None
+        picked = [abstracts[r] for r in rows.tolist()]
+        shown = title_segments([a.title for a in picked], [a.headline for a in picked])
+        built = post.build([a.text for a in picked], shown)
+        n0 = len(saved.main.lengths)
+        return cls(abstracts, saved.main, Delta(built, rows, saved.head, n0))
+
     def save(self, directory: Path, key: str) -> None:
-        """Write the inverted indexes as `.npy` files in `directory`, tagged `key`.
+        """Write the inverted indexes as `.npy` files in `directory`, tagged `key`; with
+        a delta, only the delta, in `directory/delta` (the main index is saved already).
 
         The folder is written beside the old one and swapped in, so a crash leaves the
-        old index, the new one, or none (which only means a rebuild).
+        old index, the new one, or none (which only means a rebuild). Saving the main
+        index replaces the whole folder, its delta with it.
         """
-        parent = directory.parent
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
-        try:
-            for name, array in self.postings.to_arrays().items():
-                np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
-            (tmp / "key").write_text(self._key(key, self.n) + "\n" + _file_stamps(tmp))
-            old = parent / f".{directory.name}.old-{os.getpid()}"
-            if directory.exists():
-                os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        if self.delta is not None:
+            arrays = self.delta.postings.to_arrays() | {DELTA_ROWS: self.delta.rows}
+            head = f"{self._key(key, self.n)}\n{self.delta.base}"
+            _swap_in(directory / "delta", arrays, head, (DELTA_ROWS,))
+            return
+        _swap_in(directory, self.main.to_arrays(), self._key(key, self.n), ())
 
     @staticmethod
     def _key(key: str, n: int) -> str:
@@ -203,22 +351,52 @@ class SearchIndex:
         Arrays are memory-mapped, so loading costs milliseconds at any size. The key
         file also records each array file's identity (inode, size, mtime) as saved, so
         an array copied in from another library is never used (it gave IndexError or
-        silently no results), and the arrays must fit each other and the corpus.
+        silently no results), and the arrays must fit each other and the corpus. A
+        delta must name the main index beside it and pass the same checks, and its
+        rows must fit the corpus (`Delta.fits`); else it is rebuilt, never trusted.
         """
+        saved = cls._read(directory, key, len(abstracts))
+        if saved is None:
+            return None
+        return cls(abstracts, saved.main, saved.delta)
+
+    @classmethod
+    def _read(cls, directory: Path, key: str, n: int) -> _Saved | None:
+        """The saved main index and delta of the corpus of generation `key` and `n`
+        rows, when every check passes (see `load`)."""
         try:
             head, _, stamps = (directory / "key").read_text().partition("\n")
-            if head != cls._key(key, len(abstracts)) or stamps != _file_stamps(directory):
+            delta: Delta | None = None
+            if head != cls._key(key, n):
+                delta = cls._read_delta(directory / "delta", key, n, head)
+                if delta is None:
+                    return None
+            if stamps != _file_stamps(directory):
                 return None
-            arrays = {
-                name: np.load(directory / f"{name}.npy", mmap_mode="r")
-                for name in (*post.Postings.ARRAYS, "vocab")
-            }
-            postings = post.Postings.from_arrays(arrays)
-            if not _consistent(postings, len(abstracts)):
+            postings = post.Postings.from_arrays(_arrays(directory, ()))
+            if not _consistent(postings, n if delta is None else delta.n0):
                 return None
         except (OSError, ValueError, KeyError, EOFError, UnicodeDecodeError):
             return None
-        return cls(abstracts, postings)
+        return _Saved(postings, head, delta)
+
+    @classmethod
+    def _read_delta(cls, directory: Path, key: str, n: int, main_head: str) -> Delta | None:
+        """The saved delta in `directory` when it is the delta of generation `key` (`n`
+        rows) over the main index keyed `main_head`, and fits it (raises OSError and
+        the like when a file is missing or odd)."""
+        head, base, stamps = (directory / "key").read_text().split("\n")
+        if head != cls._key(key, n) or base != main_head:
+            return None
+        if stamps != _file_stamps(directory, (DELTA_ROWS,)):
+            return None
+        arrays = _arrays(directory, (DELTA_ROWS,))
+        rows = np.asarray(arrays.pop(DELTA_ROWS), np.int32)
+        postings = post.Postings.from_arrays(arrays)
+        n0 = int(base.rpartition(":")[2])
+        if not (_consistent(postings, len(rows)) and Delta.fits(rows, n0, n)):
+            return None
+        return Delta(postings, rows, base, n0)
 
     # ---------------------------------------------------------------- user data
     def set_annotation(self, row: int, annotation: Annotation) -> None:
@@ -228,17 +406,17 @@ class SearchIndex:
 
     def set_fields(self, row: int, fields: IndexedFields) -> None:
         """`set_annotation` from what the index reads of the annotation: the stored
-        form will do, undecoded (see `IndexedFields`)."""
+        form will do, undecoded (see `IndexedFields`). One change; many at once
+        (the fill at open) go through `set_fields_many`, which must agree with this."""
+        with self._writing:
+            self._set_fields(row, fields)
+
+    def _set_fields(self, row: int, fields: IndexedFields) -> None:
         status, tags, note, title, updated = fields
         self.version += 1
         self.status[row] = STATUS_CODES[status]  # type: ignore[index]  # a Status is a str
         self.updated[row] = _stamp_number(updated)
-        for tag in self._row_tags.pop(row, ()):
-            rows = self.tags.get(tag)
-            if rows is not None:
-                rows.discard(row)
-                if not rows:
-                    del self.tags[tag]
+        self._untag(row)
         if tags:
             keys = tuple(dict.fromkeys(map(tag_key, tags)))
             self._row_tags[row] = keys
@@ -247,9 +425,67 @@ class SearchIndex:
         _put(self.notes, row, fold(note) if note else "")
         _put(self.titles, row, fold(title) if title else "")
 
+    def set_fields_many(self, rows: Sequence[int], fields: Sequence[IndexedFields]) -> None:
+        """`set_fields(rows[i], fields[i])` for each i, at once (a row given twice takes
+        its last fields): the statuses and stamps in one numpy assignment each, each
+        distinct list of tags folded once, each tag's rows added in one update. Filling
+        the index with 10k annotations at open was 9,672 calls of `set_fields`."""
+        with self._writing:
+            self._set_fields_many(rows, fields)
+
+    def fill(self, read: Callable[[], tuple[Sequence[int], Sequence[IndexedFields]]]) -> None:
+        """`set_fields_many(*read())`, with `read` (the annotations, as rows and their
+        fields) called under the lock that every change of the user's data takes."""
+        with self._writing:
+            self._set_fields_many(*read())
+
+    def _set_fields_many(self, rows: Sequence[int], fields: Sequence[IndexedFields]) -> None:
+        latest = dict(zip(rows, fields, strict=True))
+        if not latest:
+            return
+        self.version += 1
+        items = list(latest.values())
+        at = np.fromiter(latest, np.int64, len(latest))
+        self.status[at] = [STATUS_CODES[f[0]] for f in items]  # type: ignore[index]
+        self.updated[at] = _stamp_numbers([f[4] for f in items])
+        if self._row_tags:  # a change, not a fill: the rows' old tags go first
+            for row in latest:
+                self._untag(row)
+        keys_of: dict[tuple[str, ...], tuple[str, ...]] = {}  # the same few lists recur
+        rows_by_key: dict[str, list[int]] = {}
+        notes, titles = self.notes, self.titles
+        for row, (_, tags, note, title, _) in zip(latest, items, strict=True):
+            if tags:
+                listed = tuple(tags)
+                keys = keys_of.get(listed)
+                if keys is None:
+                    keys = keys_of[listed] = tuple(dict.fromkeys(map(tag_key, listed)))
+                self._row_tags[row] = keys
+                for key in keys:
+                    rows_by_key.setdefault(key, []).append(row)
+            if note or row in notes:
+                _put(notes, row, fold(note) if note else "")
+            if title or row in titles:
+                _put(titles, row, fold(title) if title else "")
+        for key, tagged in rows_by_key.items():
+            self.tags.setdefault(key, set()).update(tagged)
+
+    def _untag(self, row: int) -> None:
+        """Take `row` out of the rows of each of its tags."""
+        for tag in self._row_tags.pop(row, ()):
+            rows = self.tags.get(tag)
+            if rows is not None:
+                rows.discard(row)
+                if not rows:
+                    del self.tags[tag]
+
     def set_annotations(self, items: Iterable[tuple[int, Annotation]]) -> None:
-        for row, annotation in items:
-            self.set_annotation(row, annotation)
+        """`set_annotation` for each (row, annotation), at once (`set_fields_many`)."""
+        pairs = list(items)
+        self.set_fields_many(
+            [row for row, _ in pairs],
+            [(a.status, a.tags, a.note, a.title, a.updated) for _, a in pairs],
+        )
 
     # ---------------------------------------------------------------- searching
     def search(self, query: str | Node) -> np.ndarray:
@@ -385,27 +621,62 @@ class SearchIndex:
             self._cache.popitem(last=False)
         return mask.copy()
 
+    def _word_rows(self, word: str, *, prefix: bool, headline: bool) -> np.ndarray:
+        """Rows (with repeats) having `word` (with `prefix`, a word it starts), in the
+        abstract and headline or (`headline`) the headline alone."""
+        parts = []
+        for layer in self._layers:
+            p = layer.postings
+            lo, hi = p.prefix_range(word) if prefix else p.word_range(word)
+            parts.append(layer.take(p.word_rows(lo, hi, headline=headline))[0])
+        return _joined(parts)
+
+    def _pair_rows(self, first: str, second: str, *, prefix: bool) -> np.ndarray | None:
+        """Rows (with repeats) where word `first` is followed by `second` (with `prefix`,
+        a word it starts); None when no row has `first`."""
+        parts = []
+        for layer in self._layers:
+            p = layer.postings
+            first_lo, first_hi = p.word_range(first)
+            if first_lo == first_hi:
+                continue
+            lo, hi = p.prefix_range(second) if prefix else p.word_range(second)
+            parts.append(layer.take(p.pair_rows_of(first_lo, lo, hi))[0])
+        return _joined(parts) if parts else None
+
+    def _word_postings(self, word: str, *, prefix: bool) -> tuple[np.ndarray, np.ndarray, int]:
+        """The rows and occurrences of the words `word` names (itself, or with `prefix`
+        the words it starts), and how many words those are."""
+        rows, tfs, words = [], [], 0
+        for layer in self._layers:
+            p = layer.postings
+            lo, hi = p.prefix_range(word) if prefix else p.word_range(word)
+            start, stop = int(p.offsets[lo]), int(p.offsets[hi])
+            found, tf = layer.take(p.rows[start:stop], p.tf[start:stop])
+            rows.append(found)
+            tfs.append(tf)
+            words += hi - lo
+        return _joined(rows), _joined(tfs), words
+
     def _corpus_text_uncached(self, words: Sequence[str], headline: bool) -> np.ndarray:
-        p = self.postings
         mask = np.zeros(self.n, bool)
         if len(words) == 1 or headline:
             for i, word in enumerate(words):
-                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
+                last = i == len(words) - 1
                 part = np.zeros(self.n, bool)
-                part[_checked(p.word_rows(lo, hi, headline=headline), self.n)] = True
+                part[self._word_rows(word, prefix=last, headline=headline)] = True
                 mask = part if i == 0 else mask & part
             if len(words) == 1:
                 return mask
         else:
             mask[:] = True
             for i in range(len(words) - 1):
-                first_lo, first_hi = p.word_range(words[i])
-                if first_lo == first_hi:
-                    return np.zeros(self.n, bool)
                 last = i + 1 == len(words) - 1
-                lo, hi = p.prefix_range(words[i + 1]) if last else p.word_range(words[i + 1])
+                rows = self._pair_rows(words[i], words[i + 1], prefix=last)
+                if rows is None:
+                    return np.zeros(self.n, bool)
                 part = np.zeros(self.n, bool)
-                part[_checked(p.pair_rows_of(first_lo, lo, hi), self.n)] = True
+                part[rows] = True
                 mask &= part
             if len(words) == 2:
                 return mask
@@ -444,22 +715,20 @@ class SearchIndex:
 
     def scores(self, phrases: Sequence[str], k1: float = 1.2, b: float = 0.75) -> np.ndarray:
         """BM25 over abstract and headline, plus a bonus for title, tag and note hits."""
-        p = self.postings
+        lengths = self.lengths
         n = max(self.n, 1)
         score = np.zeros(self.n, np.float64)
-        avg = float(p.lengths.mean()) if self.n else 1.0
+        avg = float(lengths.mean()) if self.n else 1.0
         for phrase in phrases:
             words = phrase.split(" ")
             for i, word in enumerate(words):
-                lo, hi = p.prefix_range(word) if i == len(words) - 1 else p.word_range(word)
-                start, stop = int(p.offsets[lo]), int(p.offsets[hi])
-                if start == stop:
+                rows, counts, named = self._word_postings(word, prefix=i == len(words) - 1)
+                if not rows.size:
                     continue
-                rows = _checked(p.rows[start:stop], self.n)
-                tf = p.tf[start:stop].astype(np.float64)
-                df = min(_distinct(rows, self.n) if hi - lo > 1 else stop - start, n)
+                tf = counts.astype(np.float64)
+                df = min(_distinct(rows, self.n) if named > 1 else rows.size, n)
                 idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-                norm = k1 * (1 - b + b * p.lengths[rows] / avg)
+                norm = k1 * (1 - b + b * lengths[rows] / avg)
                 weights = idf * tf * (k1 + 1) / (tf + norm)
                 score += np.bincount(rows, weights=weights, minlength=self.n)
             pattern = word_pattern(words)
@@ -477,6 +746,34 @@ class SearchIndex:
         codes = self.status if rows is None else self.status[np.asarray(rows, dtype=np.int64)]
         counts = np.bincount(codes, minlength=len(Status))
         return {status: int(counts[code]) for status, code in STATUS_CODES.items()}
+
+
+def _arrays(directory: Path, extra: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The saved arrays in `directory`, memory-mapped."""
+    return {
+        name: np.load(directory / f"{name}.npy", mmap_mode="r")
+        for name in (*post.Postings.ARRAYS, "vocab", *extra)
+    }
+
+
+def _swap_in(directory: Path, arrays: dict[str, np.ndarray], head: str,
+             extra: tuple[str, ...]) -> None:  # fmt: skip
+    """Write `arrays` and their key file (`head`, then the files' stamps) into a folder
+    beside `directory`, and swap it in."""
+    parent = directory.parent
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    try:
+        for name, array in arrays.items():
+            np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))
+        (tmp / "key").write_text(head + "\n" + _file_stamps(tmp, extra))
+        old = parent / f".{directory.name}.old-{os.getpid()}"
+        if directory.exists():
+            os.replace(directory, old)
+        os.replace(tmp, directory)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def _distinct(rows: np.ndarray, n: int) -> int:

@@ -37,14 +37,16 @@ import itertools
 import os
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from reader.core.store.records import ItemsOnRead
 from reader.core.text import fold
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
 
 _TOP = "\U0010ffff"
 """Above every character a word can hold: words with prefix p sort in [p, p + _TOP)."""
@@ -182,6 +184,8 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
     heads: list[_Run] = []
     pairs: list[_Run] = []
     lengths = np.zeros(n, np.int32)
+    from concurrent.futures import ThreadPoolExecutor  # with logging: not for a search
+
     with ThreadPoolExecutor(_WORKERS) as pool:  # numpy releases the GIL: 2 cores help
         for lo, hi in _chunks(texts):
             chunk = _index_chunk(texts[lo:hi], headlines[lo:hi], lo, vocabulary, pool)

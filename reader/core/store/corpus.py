@@ -10,12 +10,19 @@ of `corpus.json`, a check of the cache's header, and an `mmap`. Records are deco
 at a time when shown; ids, dates and sources are arrays. `corpus.json` is parsed (and
 every record checked by `check_corpus`) only when the cache is missing, damaged,
 foreign or stale, and then the cache is rebuilt atomically. Every write of
-`corpus.json` goes through `write`, which rebuilds the cache right after. A writer
-that forgets is still safe: the cache names the `corpus.json` it was made from, so a
-stale one is rebuilt at the next open.
+`corpus.json` goes through `write` or `write_changes`, which write the cache beside
+it. A writer that forgets is still safe: the cache names the `corpus.json` it was made
+from, so a stale one is rebuilt at the next open.
+
+An import costs what it adds (`write_changes`): the merge reports the rows it updates
+and the records it appends; both files are still replaced whole and atomically, but
+every other record is copied as the bytes the cache holds, and the index grows by a
+delta (`search/delta.py`). Only a removal (`remove`, `reinsert`: rows renumber) writes
+through `write`, encoding every record and building the index whole.
 
 The index is cached in `index/` under the corpus's generation key (kept in the cache
-header too), and loaded only when something searches (`reader tag` and `reader show`
+header too; a delta in `index/delta/` under its own, naming the main index's), and
+loaded only when something searches (`reader tag` and `reader show`
 never import numpy). It also knows each row's annotation (status, tags, note, title)
 so queries can ask for them; the store asks its owner for them (`annotations`)
 whenever it loads or builds an index.
@@ -33,7 +40,7 @@ import orjson
 
 from reader.core.errors import AmbiguousIdError, ReadOnlyError, UnknownIdError
 from reader.core.memory import gc_paused
-from reader.core.models import Abstract, normalize_id
+from reader.core.models import Abstract, IndexedFields, normalize_id
 from reader.core.store import cache as cachefile
 from reader.core.store.cache import CachedAbstracts, CacheDamaged, CorpusCache, RowIds, RowsById
 from reader.core.store.folder import (
@@ -43,12 +50,17 @@ from reader.core.store.folder import (
     open_data_file,
     remove_killed_temps,
 )
+from reader.core.store.records import ItemsOnRead
 from reader.core.store.userdata import Annotations
 from reader.core.text import fold
 
 if TYPE_CHECKING:
     from reader.core.ingest import importer
     from reader.core.search.index import SearchIndex
+
+
+_BATCH = 4096
+"""Records copied into the new files per write (`CorpusStore.write_changes`)."""
 
 
 class CorpusStore:
@@ -162,13 +174,18 @@ class CorpusStore:
             self._set_index(index)
 
     def _set_index(self, index: SearchIndex) -> None:
+        """Make `index` the index, and fill it with the annotations (read under its
+        lock: a change another thread makes meanwhile follows the fill, see `fill`)."""
         self._index = index
-        annotations = self._annotations()
-        keys = list(annotations)
-        rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
-        for row, key in zip(rows, keys, strict=True):
-            if row is not None:
-                index.set_fields(row, annotations.indexed(key))
+
+        def annotated() -> tuple[list[int], list[IndexedFields]]:
+            annotations = self._annotations()
+            keys = list(annotations)
+            rows = self.rows.rows_of(keys) if isinstance(self.rows, RowsById) else []
+            found = [(row, key) for row, key in zip(rows, keys, strict=True) if row is not None]
+            return [row for row, _ in found], [annotations.indexed(key) for _, key in found]
+
+        index.fill(annotated)
 
     @property
     def index_loaded(self) -> bool:
@@ -302,19 +319,77 @@ class CorpusStore:
         self._install(cache, source, index)
         index.replace_abstracts(self.abstracts)
 
+    def write_changes(self, changes: importer.Changes) -> None:
+        """Make the corpus what it is with `changes` (rows updated, records appended),
+        with the guarantees of `write` (call it the same way), at the cost of what
+        changed: unchanged records are copied into both new files as the bytes the cache
+        holds (the orjson that `corpus.json` holds), never decoded nor encoded again;
+        only changed and new records are encoded. The cache's records are checked
+        whole first (their CRC32): a damaged cache is rebuilt from `corpus.json`, never
+        copied from. The index grows by a delta (`SearchIndex.grown`) when it can."""
+        if not self.cache.records_intact():
+            self.damaged()
+        old = self.cache
+        before = (old.generation, old.n)
+        updated, appended = changes.updated, changes.appended
+        key = uuid.uuid4().hex
+        columns = cachefile.Columns.grown(old, updated, appended)
+        with cachefile.Draft(self.cache_path, columns, key) as draft:
+
+            def body(out: BinaryIO, meta: bytes) -> None:
+                dumps, copy, ids, n = orjson.dumps, old.record_bytes, columns.ids, len(columns.ids)
+                out.write(b'{"abstracts":{')
+                for lo in range(0, n, _BATCH):  # one write of each file per batch of rows
+                    pieces: list[bytes | memoryview] = []
+                    records: list[bytes | memoryview] = []
+                    for row in range(lo, min(lo + _BATCH, n)):
+                        new = appended[row - old.n] if row >= old.n else updated.get(row)
+                        record = copy(row) if new is None else dumps(new.to_dict())
+                        pieces += (b"%s%s:" % (b"," if row else b"", dumps(ids[row])), record)
+                        records.append(record)
+                    out.write(b"".join(pieces))
+                    draft.add_many(records)
+                out.write(b'},"meta":%s}' % meta)
+
+            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
+            source = cachefile.identity(self.path)
+            cache = draft.commit(source, self.file.storage.saves)
+        if cache is None:  # the cache could not be written: made from the file instead
+            cache, source = self._rebuild_cache()
+            self.file.storage.forget()
+        self._install(cache, source)
+        self._grow_index(before, changes)
+
+    def _grow_index(self, before: tuple[str, int], changes: importer.Changes) -> None:
+        """The index after an import made `changes` to the corpus of generation and size
+        `before`: the saved index and a delta, else built whole (the changed and new
+        records read from memory: a first import decodes nothing); saved."""
+        from reader.core.search.index import SearchIndex
+
+        n0 = before[1]
+        changed = [*sorted(changes.updated), *range(n0, n0 + len(changes.appended))]
+        index = SearchIndex.grown(self.index_dir, before, self.abstracts, changed)
+        if index is None:
+            assert isinstance(self.abstracts, _Abstracts)  # as `_install` makes it
+            index = SearchIndex.build(_Changed(self.abstracts, changes, n0))
+            index.replace_abstracts(self.abstracts)
+        with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
+            index.save(self.index_dir, self.cache.generation)
+        self._set_index(index)
+
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
         """Merge parsed files into the corpus under its lock (see `importer.merge`);
-        the corpus and its index are written only when something was added or updated."""
+        the corpus and its index are written only when something was added or updated,
+        and then at the cost of what changed (`write_changes`)."""
         from reader.core.ingest import importer
 
         if self.read_only:
             raise ReadOnlyError("this library is open read-only; nothing was imported")
         with self.file.lock, gc_paused():
             self._catch_up()
-            rows = dict(zip(self.cache.ids(), range(len(self)), strict=True))
-            report, merged = importer.merge(self.abstracts, rows, parsed)
-            if report.added or report.updated:
-                self.write(merged)
+            report, changes = importer.merge(self.abstracts, self.rows_of, parsed)
+            if changes:
+                self.write_changes(changes)
         return report
 
     def remove(self, ids: Sequence[str]) -> list[tuple[int, Abstract]]:
@@ -369,6 +444,31 @@ class CorpusStore:
 
 def _row(item: tuple[tuple[int, Abstract], int | None]) -> int:
     return item[0][0]
+
+
+class _Changed(ItemsOnRead[Abstract]):
+    """The abstracts an import just wrote: the changed and new ones as it has them in
+    memory, the others read from the cache (what a full build of the index reads)."""
+
+    def __init__(self, abstracts: _Abstracts, changes: importer.Changes, n0: int) -> None:
+        self._abstracts = abstracts
+        self._changes = changes
+        self._n0 = n0
+
+    def __len__(self) -> int:
+        return len(self._abstracts)
+
+    def item(self, row: int) -> Abstract:
+        if row >= self._n0:
+            return self._changes.appended[row - self._n0]
+        return self._changes.updated.get(row) or self._abstracts[row]
+
+    def index_columns(self) -> dict[str, Any]:
+        return self._abstracts.index_columns()
+
+    @property
+    def inner(self) -> CachedAbstracts:
+        return self._abstracts.inner
 
 
 class _Abstracts(Sequence[Abstract]):

@@ -1,0 +1,258 @@
+"""Adding abstracts costs what it adds: unchanged records are copied, the index grows
+by a delta, and a library grown import by import answers every query exactly as one
+imported in one go."""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pytest
+
+from reader.core.library import Library
+from reader.core.models import Abstract
+from reader.core.search import delta as delta_module
+from reader.core.search import index as index_module
+from reader.core.search.index import SearchIndex
+
+WORDS = (  # noqa: SIM905 (a sentence reads better than 29 quoted words)
+    "model models modelling language reasoning graph neural network networks learning "
+    "quantum field theory data robust transformer attention sparse dense kernel method "
+    "zebra crossing pedestrian traffic large small deep shallow"
+).split()
+
+
+def block(i: int, version: int) -> str:
+    """Abstract `i` as its `version`-th import writes it (a text of its own)."""
+    rng = random.Random(i * 101 + version)
+    body = " ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 60)))
+    if i < 40 and version == 0:  # two words of a prefix only the first import has
+        body += f" alpha{i % 3} alpha{(i + 1) % 3}"
+    return f"{body} w{i}x{version} ref{i}\narXiv:2401.{i:05d}\nCreated: 2024-01-{1 + i % 28:02d}\n"
+
+
+BATCHES = [
+    {i: 0 for i in range(40)},  # the first import
+    {**{i: 0 for i in range(40, 45)}, 3: 1, 7: 1},  # five new, two updated
+    {**{i: 0 for i in range(45, 50)}, 7: 2, 41: 1, 0: 1},  # again, one of them appended
+    {49: 0, 3: 1},  # nothing changes
+    {50: 0, 12: 1},
+]
+
+QUERIES = [
+    "model", "mod", "l", "tra", "zebra", "alpha", "alpha1", "w7x0", "w7x2", "w7x", "w41x1", "ref4",
+    '"language model"', '"neural net"', '"graph neural network"', '"deep shallow large"',
+    "title:model", 'title:"language model"', "title:w3x", "note:zebra", "zebra OR quantum",
+    "-model", "abstract:kernel method", "tag:x", "dense sparse",
+]  # fmt: skip
+
+
+def write(folder: Path, name: str, versions: dict[int, int]) -> Path:
+    path = folder / name
+    path.write_text("\n".join(block(i, v) for i, v in versions.items()))
+    return path
+
+
+def grown(tmp_path: Path) -> tuple[Library, Library]:
+    """The same corpus twice: imported batch by batch, and in one go (same row order)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    one = Library.open(tmp_path / "grown", seed=False)
+    final: dict[int, int] = {}
+    for n, batch in enumerate(BATCHES):
+        one.import_paths([write(src, f"batch{n}.txt", batch)])
+        final.update(batch)
+    whole = Library.open(tmp_path / "whole", seed=False)
+    whole.import_paths([write(src, "whole.txt", dict(sorted(final.items())))])
+    for lib in (one, whole):
+        lib.set_note(lib.ids()[5], "a note on zebra crossings")
+        lib.tag([lib.ids()[9]], add=["x"])
+    return one, whole
+
+
+def assert_same_answers(one: Library, whole: Library) -> None:
+    assert one.ids() == whole.ids()
+    for query in QUERIES:
+        for sort in ("source", "relevance"):
+            assert one.search(query, sort).ids == whole.search(query, sort).ids, (query, sort)
+    for words in (["model"], ["mod", "language model"], ["l"], ["zebra crossing"], ["w7x"],
+                  ["alpha"]):  # fmt: skip
+        assert np.array_equal(one.index.scores(words), whole.index.scores(words)), words
+    a, b = one.index.word_postings, whole.index.word_postings  # what discovery reads
+    assert list(a.vocab) == list(b.vocab)
+    for name in ("offsets", "rows", "tf", "lengths"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    a, b = one.index.postings, whole.index.postings  # every array of a full build
+    assert list(a.vocab) == list(b.vocab)
+    for name in a.ARRAYS:
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for row in (3, 41, 45):
+        alike, other = one.discover.similar(row, 5), whole.discover.similar(row, 5)
+        assert alike.rows.tolist() == other.rows.tolist()
+        assert np.array_equal(alike.scores, other.scores)
+
+
+def test_a_library_grown_by_imports_answers_as_one_imported_at_once(tmp_path: Path, monkeypatch):
+    """Every import after the first adds to a delta (never past its share here): words,
+    prefixes, phrases, title:, notes, tags, relevance scores and discovery's postings
+    are those of a full build, in this process and in the next one (loaded, not built)."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    monkeypatch.setattr(delta_module, "_CHUNK", 7)  # the merges for discovery, in pieces
+    one, whole = grown(tmp_path)
+    assert one.index.delta is not None and sorted(one.index.delta.rows.tolist()) == [
+        0, 3, 7, 12, *range(40, 51)
+    ]  # fmt: skip
+    assert_same_answers(one, whole)
+    one.close()
+
+    def no_build(*args: object) -> None:
+        raise AssertionError("the saved index and its delta were not used")
+
+    monkeypatch.setattr(SearchIndex, "build", no_build)
+    again = Library(tmp_path / "grown")
+    assert again.index.delta is not None
+    assert_same_answers(again, whole)
+
+
+def test_past_its_share_the_delta_is_folded_into_a_full_build(tmp_path: Path, monkeypatch):
+    """With the delta at most 3 % of the rows, each of these imports rebuilds the index
+    whole (and drop the delta); the answers are the same either way."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 0.03)
+    one, whole = grown(tmp_path)
+    assert one.index.delta is None and not (tmp_path / "grown" / "index" / "delta").exists()
+    assert_same_answers(one, whole)
+
+
+def test_an_import_decodes_only_the_rows_of_the_ids_it_brings(tmp_path: Path, monkeypatch):
+    """Adding to a library decodes no stored record but those of ids the import names
+    (to compare them), and encodes only the changed and new ones."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    src = tmp_path / "src"
+    src.mkdir()
+    lib = Library.open(tmp_path / "lib", seed=False)
+    lib.import_paths([write(src, "first.txt", {i: 0 for i in range(40)})])
+    lib.close()
+    lib = Library(tmp_path / "lib")
+    decoded, encoded = [], []
+    real_from, real_to = Abstract.from_dict, Abstract.to_dict
+
+    def from_dict(data: dict) -> Abstract:
+        decoded.append(data["id"])
+        return real_from(data)
+
+    def to_dict(self: Abstract) -> dict:
+        encoded.append(self.id)
+        return real_to(self)
+
+    monkeypatch.setattr(Abstract, "from_dict", staticmethod(from_dict))
+    monkeypatch.setattr(Abstract, "to_dict", to_dict)
+    report = lib.import_paths([write(src, "more.txt", {40: 0, 41: 0, 5: 1, 6: 0})])
+    assert (report.added, report.updated, report.unchanged) == (2, 1, 1)
+    assert sorted(set(decoded)) == ["2401.00005", "2401.00006", "2401.00040", "2401.00041"]
+    assert sorted(encoded) == ["2401.00005", "2401.00040", "2401.00041"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["a-row-changed-in-place", "an-appended-row-missing", "another-base",
+     "main-of-another-corpus", "cut-short"],
+)  # fmt: skip
+def test_a_damaged_delta_is_rebuilt_never_trusted(tmp_path: Path, monkeypatch, damage: str):
+    """A delta whose rows were changed in place (same inode, size and mtime: the file
+    stamps cannot tell: a row out of the corpus, or an appended row left out), whose
+    key names another main index or that sits beside the main index of another corpus
+    of as many rows, or whose files were cut short, is not used: the index is built
+    whole again, and the answers stay right."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    one, whole = grown(tmp_path)
+    one.close()
+    delta = tmp_path / "grown" / "index" / "delta"
+    rows_file = delta / f"{index_module.DELTA_ROWS}.npy"
+    if damage in ("a-row-changed-in-place", "an-appended-row-missing"):
+        st = os.stat(rows_file)
+        rows = np.load(rows_file)
+        assert rows.tolist()[4] == 40  # the first appended row
+        at, row = (len(rows) - 1, 1000) if damage == "a-row-changed-in-place" else (4, 39)
+        with open(rows_file, "r+b") as out:  # the same file, one row changed
+            out.seek(st.st_size - rows.itemsize * (len(rows) - at))
+            out.write(np.array([row], rows.dtype).tobytes())
+        os.utime(rows_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif damage == "main-of-another-corpus":  # saved by another process, its delta kept
+        os.rename(delta, tmp_path / "delta")
+        other = [
+            Abstract.from_dict(a.to_dict() | {"text": "other"})
+            for a in whole._corpus.abstracts[:40]
+        ]
+        SearchIndex.build(other).save(tmp_path / "grown" / "index", "another")
+        os.rename(tmp_path / "delta", delta)
+    elif damage == "another-base":
+        head, base, stamps = (delta / "key").read_text().split("\n")
+        base = base.rpartition(":")[0] + ":39"
+        (delta / "key").write_text("\n".join([head, base, stamps]))
+    else:
+        with open(delta / "rows.npy", "r+b") as out:
+            out.truncate(os.stat(delta / "rows.npy").st_size - 4)
+    again = Library(tmp_path / "grown")
+    assert again.index.delta is None  # built whole
+    assert_same_answers(again, whole)
+    assert not delta.exists()  # the main index saved in its place, the delta gone
+
+
+def test_an_import_never_copies_a_damaged_record_of_the_cache(tmp_path: Path, monkeypatch):
+    """A record of the cache changed on disk, still valid JSON of its row (so decoding
+    would not notice): the import's check of the records' CRC catches it, the cache is
+    rebuilt from corpus.json, and corpus.json keeps the record as it was."""
+    src = tmp_path / "src"
+    src.mkdir()
+    lib = Library.open(tmp_path / "lib", seed=False)
+    lib.import_paths([write(src, "first.txt", {i: 0 for i in range(40)})])
+    expected = [lib.abstract_at(r).to_dict() for r in range(len(lib))]
+    lib.close()
+    path = tmp_path / "lib" / "corpus.cache"
+    raw = path.read_bytes()
+    at = raw.index(b"w7x0")  # the unique word of row 7, in the records blob
+    stamp = os.stat(path)
+    path.write_bytes(raw[:at] + b"w7y0" + raw[at + 4 :])
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    lib = Library(tmp_path / "lib")
+    assert lib.import_paths([write(src, "more.txt", {40: 0})]).added == 1
+    data = orjson.loads((tmp_path / "lib" / "corpus.json").read_bytes())
+    assert list(data["abstracts"].values())[:40] == expected
+    assert Library(tmp_path / "lib").search("w7x0").ids == ["2401.00007"]
+
+
+def test_a_crash_before_the_delta_is_saved_leaves_an_index_that_is_rebuilt(
+    tmp_path: Path, monkeypatch
+):
+    """Killed after corpus.json and its cache are in place but before the delta is
+    saved: the saved index and delta are keyed to the corpus before (the same number
+    of rows: the import only updated), so the next start does not use them and builds
+    the index again, with the new texts."""
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    one, whole = grown(tmp_path)
+    one.close()
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    monkeypatch.setattr(SearchIndex, "save", killed)
+    lib = Library(tmp_path / "grown")
+    with pytest.raises(Killed):
+        lib.import_paths([write(tmp_path / "src", "late.txt", {5: 2, 12: 2})])
+    monkeypatch.undo()
+    monkeypatch.setattr(index_module, "DELTA_SHARE", 1.0)
+    whole.import_paths([write(tmp_path / "src", "late.txt", {5: 2, 12: 2})])
+    built = []
+    real = SearchIndex.build.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(
+        SearchIndex, "build", classmethod(lambda cls, a: built.append(1) or real(cls, a))
+    )
+    again = Library(tmp_path / "grown")
+    assert_same_answers(again, whole)
+    assert built == [1]
