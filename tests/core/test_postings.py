@@ -222,3 +222,19 @@ def test_a_chunk_of_more_than_65536_distinct_words_is_indexed(monkeypatch):
     texts[3] += " w5 w5 zz"
     heads = [many[-1 - i] + " zz" for i in range(len(texts))]
     assert as_reference(build(texts, heads, 1 << 16, monkeypatch)) == reference(texts, heads)
+
+
+def test_the_vocabulary_table_counts_each_slot_it_fills_once():
+    """Copies of a key, and keys with the same home slot, claim a free slot together:
+    one wins, and `used` (which decides when the table doubles) counts the slot once."""
+    rng = np.random.default_rng(2)
+    distinct = rng.integers(1, 1 << 62, 12, dtype=np.int64).astype(np.uint64)
+    keys = rng.permutation(np.repeat(distinct, 3))
+    table = post._Table(4)  # 16 slots for 12 keys: home slots are shared
+    homes = post._slot(distinct, 4)
+    assert len(set(homes.tolist())) < len(distinct)
+    slots = table.insert(keys)
+    assert table.used == np.count_nonzero(table.keys) == len(distinct)
+    assert np.array_equal(table.keys[slots], keys)
+    assert np.array_equal(table.keys[table.insert(distinct)], distinct)  # found again
+    assert table.used == len(distinct)

@@ -467,10 +467,16 @@ class _Table:
         while todo.size:
             slot = found[todo]
             wanted = keys[todo]
-            free = self.keys[slot] == 0
-            if free.any():
-                self.keys[slot[free]] = wanted[free]  # one of a slot's claimants wins
-                self.used += len(np.unique(slot[free]))
+            free = np.flatnonzero(self.keys[slot] == 0)
+            if free.size:
+                # One of a slot's claimants wins: each writes its number + 1 (never 0,
+                # the free mark) and the one whose number stays writes its key. So the
+                # slots claimed are counted without a np.unique of them.
+                claimed = slot[free]
+                self.keys[claimed] = np.arange(1, free.size + 1, dtype=np.uint64)
+                won = free[self.keys[claimed] == np.arange(1, free.size + 1, dtype=np.uint64)]
+                self.keys[slot[won]] = wanted[won]
+                self.used += won.size
             miss = self.keys[slot] != wanted
             todo = todo[miss]
             found[todo] = (slot[miss] + 1) & mask
