@@ -122,6 +122,51 @@ def _pythonpath() -> str:
     return f"PYTHONPATH={path} " if path else ""
 
 
+def _launch(session: str, run: str) -> float:
+    """Start `run` in a new 120x40 tmux session; the time it was started."""
+    subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+    start = time.perf_counter()
+    subprocess.run(
+        ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
+         f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{run}"],
+        check=True,
+    )  # fmt: skip
+    return start
+
+
+def _shown(session: str, pattern: str, timeout: float) -> float | None:
+    """When `pattern` is first on the session's screen (None: not within `timeout` s)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        screen = subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+        ).stdout
+        if re.search(pattern, screen):
+            return time.perf_counter()
+        time.sleep(0.005)
+    return None
+
+
+def _app_pids(session: str) -> list[int]:
+    """The session's process and its descendants."""
+    pane = subprocess.run(
+        ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return [int(pane[0]), *_descendants(int(pane[0]))] if pane else []
+
+
+def _peak_mb(pids: list[int]) -> float | None:
+    peaks = [h for h in map(_hwm_mb, pids) if h is not None]
+    return max(peaks) if peaks else None
+
+
+def _title(n: int) -> str:
+    """The list's title once the library of `n` rows is shown (`N of n`)."""
+    return rf"\b[\d,]+ of ({n:,}|{n})\b"
+
+
 def tmux_start(
     data: Path, n: int, runs: int = 3, command: str | None = None
 ) -> tuple[float | None, float | None]:
@@ -129,38 +174,20 @@ def tmux_start(
     app is reader on `data`, or `command` (its CPU is kept under `start COMMAND`)."""
     if shutil.which("tmux") is None:
         return None, None
-    run = command or f"{READER} --data-dir {data}"
     session = f"reader-speed-{os.getpid()}"
     times, peaks, cpu = [], [], []
     for _ in range(runs):
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-        start = time.perf_counter()
-        subprocess.run(
-            ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
-             f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{run}"],
-            check=True,
-        )  # fmt: skip
-        while time.perf_counter() - start < 60:
-            screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-            ).stdout
-            if re.search(rf"\b[\d,]+ of ({n:,}|{n})\b", screen):  # the list's title
-                times.append(time.perf_counter() - start)
-                break
-            time.sleep(0.005)
-        pane = subprocess.run(
-            ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-            capture_output=True,
-            text=True,
-        ).stdout.split()
-        if pane:
-            pids = [int(pane[0]), *_descendants(int(pane[0]))]
-            hwm = [h for h in map(_hwm_mb, pids) if h is not None]
-            if hwm:
-                peaks.append(max(hwm))
-            used = [c for c in map(_cpu_of, pids) if c is not None]
-            if used:
-                cpu.append(sum(used))
+        start = _launch(session, command or f"{READER} --data-dir {data}")
+        painted = _shown(session, _title(n), 60)
+        if painted is not None:
+            times.append(painted - start)
+        pids = _app_pids(session)
+        peak = _peak_mb(pids)
+        if peak is not None:
+            peaks.append(peak)
+        used = [c for c in map(_cpu_of, pids) if c is not None]
+        if used:
+            cpu.append(sum(used))
         subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     if cpu:
         CPU[f"start {command or data}"] = statistics.median(cpu)
@@ -173,36 +200,12 @@ def tmux_more_like_this(data: Path, n: int) -> float | None:
     if shutil.which("tmux") is None:
         return None
     session = f"reader-m-{os.getpid()}"
-    subprocess.run(
-        ["tmux", "new", "-d", "-s", session, "-x", "120", "-y", "40",
-         f"exec env -u PYTHONDONTWRITEBYTECODE {_pythonpath()}{READER} --data-dir {data}"],
-        check=True,
-    )  # fmt: skip
-
-    def shown(pattern: str) -> bool:
-        deadline = time.perf_counter() + 300
-        while time.perf_counter() < deadline:
-            screen = subprocess.run(
-                ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-            ).stdout
-            if re.search(pattern, screen):
-                return True
-            time.sleep(0.05)
-        return False
-
+    _launch(session, f"{READER} --data-dir {data}")
     hwm = None
-    if shown(rf"\b[\d,]+ of ({n:,}|{n})\b"):
+    if _shown(session, _title(n), 300) is not None:
         subprocess.run(["tmux", "send-keys", "-t", session, "m"], check=True)
-        if shown(r"similar to"):
-            pane = subprocess.run(
-                ["tmux", "list-panes", "-t", session, "-F", "#{pane_pid}"],
-                capture_output=True,
-                text=True,
-            ).stdout.split()
-            if pane:
-                pids = [int(pane[0]), *_descendants(int(pane[0]))]
-                peaks = [h for h in map(_hwm_mb, pids) if h is not None]
-                hwm = max(peaks) if peaks else None
+        if _shown(session, r"similar to", 300) is not None:
+            hwm = _peak_mb(_app_pids(session))
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
     return hwm
 

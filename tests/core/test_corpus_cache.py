@@ -384,3 +384,59 @@ def test_ids_as_lines_are_the_ids_one_a_line():
     for rows in ([], [0], [2, 0, 5, 1, 4], [0, 1, 2, 4, 5], [3, 1], [1, 1]):
         picked = np.array(rows, dtype=np.int64)
         assert column.lines(picked) == "".join(f"{ids[r]}\n" for r in rows).encode(), rows
+
+
+def as_written_by_the_release_before(path: Path, damage_record: int | None = None) -> None:
+    """Make the cache at `path` what release 1991ac5 wrote: version 2, no records CRC
+    (the header shortened and padded to its room; its mtime kept, as the cache names
+    corpus.json, not itself); `damage_record` garbles that row's record in place."""
+    raw = bytearray(path.read_bytes())
+    prefix = len(cachefile.MAGIC) + 8
+    room = int.from_bytes(raw[len(cachefile.MAGIC) : prefix], "little")
+    header = orjson.loads(bytes(raw[prefix : prefix + room]))
+    header["format"] = 2
+    del header["records_crc"]
+    raw[prefix : prefix + room] = orjson.dumps(header).ljust(room, b" ")
+    if damage_record is not None:
+        cache = cachefile.parse(bytes(raw), None)
+        assert cache is not None
+        start = cache.header["base"] + cache.header["sections"]["records"][0]
+        at = start + cache._offsets[damage_record] + 2
+        raw[at : at + 4] = b"\xff\xfe\xfd\xfc"
+    path.write_bytes(bytes(raw))
+
+
+def test_the_cache_of_the_release_before_is_used_and_its_records_checked_before_a_copy(
+    seeded: Path, tmp_path: Path, monkeypatch
+):
+    """At a million abstracts, rebuilding the cache from corpus.json at the first start
+    of a new release took 29 s and 4.9 GB: a version-2 cache is read as it is."""
+    expected = snapshot(Library(seeded))
+    path = seeded / "corpus.cache"
+    as_written_by_the_release_before(path)
+    checks = count_checks(monkeypatch)
+    lib = Library(seeded)
+    assert snapshot(lib) == expected and checks == []  # corpus.json not read
+    new = tmp_path / "new.txt"
+    new.write_text("A new abstract on frogs.\n\narXiv:2501.00002\nCreated: 2025-01-02\n")
+    lib.import_paths([new])
+    assert checks == []  # its records were checked one by one, then copied
+    after = cachefile.open_cache(path, cachefile.identity(seeded / "corpus.json"))
+    assert after is not None and after.header["format"] == cachefile.FORMAT
+    assert after.records_intact() and after.header["records_crc"] is not None
+    added = Library(seeded).abstract("2501.00002").to_dict()
+    assert snapshot(Library(seeded)) == [*expected, added]
+
+
+def test_a_damaged_record_in_the_cache_of_the_release_before_is_never_copied(
+    seeded: Path, tmp_path: Path, monkeypatch
+):
+    expected = snapshot(Library(seeded))
+    as_written_by_the_release_before(seeded / "corpus.cache", damage_record=7)
+    checks = count_checks(monkeypatch)
+    lib = Library(seeded)
+    new = tmp_path / "new.txt"
+    new.write_text("A new abstract on frogs.\n\narXiv:2501.00002\nCreated: 2025-01-02\n")
+    lib.import_paths([new])
+    assert checks == [1]  # the damaged record sent it to corpus.json
+    assert snapshot(Library(seeded))[:-1] == expected

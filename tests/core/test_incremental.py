@@ -256,3 +256,18 @@ def test_a_crash_before_the_delta_is_saved_leaves_an_index_that_is_rebuilt(
     again = Library(tmp_path / "grown")
     assert_same_answers(again, whole)
     assert built == [1]
+
+
+def test_the_main_key_beside_a_delta_names_the_corpus_it_was_built_for(tmp_path: Path):
+    """The delta needs no new index version: the release before this one reads only the
+    main key, finds it names an older corpus than its cache's, and rebuilds the index
+    whole (its own answers); this release reads both."""
+    one, _ = grown(tmp_path)
+    index_dir = tmp_path / "grown" / "index"
+    assert (index_dir / "delta" / "key").exists()
+    main_head = (index_dir / "key").read_text().partition("\n")[0]
+    generation = one._corpus.cache.generation
+    assert main_head.startswith(f"{index_module.FORMAT}:")
+    assert main_head != SearchIndex._key(generation, len(one))  # what the release before checks
+    reopened = Library(tmp_path / "grown")
+    assert reopened._corpus.index.delta is not None  # this release: loaded, not rebuilt

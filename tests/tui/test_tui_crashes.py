@@ -379,18 +379,22 @@ async def test_a_dialog_keeps_the_keys_sent_before_anything_in_it_has_focus(
 # bubbled up to the app; the keys typed after it were inserted first (ordered_keys).
 
 
+async def bursts(pilot, *keys: tuple[str, ...]) -> MainScreen:
+    """Send each tuple of keys in one burst, waiting for the app to settle after each;
+    the main screen, alone on the stack, after the last."""
+    await pilot.pause()
+    for burst_keys in keys:
+        burst(pilot.app, *burst_keys)
+        await settle(pilot)
+    return main(pilot.app)
+
+
 async def test_keys_after_enter_in_the_tag_prompt_are_not_part_of_the_tag(
     run_app: RunApp, library: Library
 ):
     async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.pause()
         first = library.abstract_at(0).id
-        burst(app, "t")
-        await settle(pilot)
-        burst(app, "x", "enter", "j", "j")
-        await settle(pilot)
-        main(app)
+        await bursts(pilot, ("t",), ("x", "enter", "j", "j"))
         assert list(Library(library.data_dir).annotation(first).tags) == ["x"]
 
 
@@ -398,29 +402,18 @@ async def test_backspace_in_a_burst_in_the_filter_deletes_where_it_was_typed(
     run_app: RunApp, library: Library
 ):
     async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.pause()
-        burst(app, "/")
-        await settle(pilot)
-        burst(app, "a", "b", "c", "backspace", "d", "e", "left", "backspace", "f")
-        await settle(pilot)
-        assert main(app).filter_bar.value == "abfe"
+        typed = ("a", "b", "c", "backspace", "d", "e", "left", "backspace", "f")
+        screen = await bursts(pilot, ("/",), typed)
+        assert screen.filter_bar.value == "abfe"
 
 
 async def test_backspace_in_a_burst_in_the_note_editor_saves_the_note_typed(
     run_app: RunApp, library: Library
 ):
     async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.pause()
         first = library.abstract_at(0).id
-        burst(app, "n")
-        await settle(pilot)
-        burst(app, "h", "e", "l", "l", "o", "backspace", "backspace", "p", "left", "backspace")
-        await settle(pilot)
-        burst(app, "escape")
-        await settle(pilot)
-        main(app)
+        typed = ("h", "e", "l", "l", "o", "backspace", "backspace", "p", "left", "backspace")
+        await bursts(pilot, ("n",), typed, ("escape",))
         assert Library(library.data_dir).annotation(first).note == "hep"
 
 
@@ -429,13 +422,8 @@ async def test_keys_after_leaving_the_filter_reach_the_list_not_the_query(
     run_app: RunApp, library: Library, leave: str
 ):
     async with run_app(library) as pilot:
-        app = pilot.app
-        await pilot.pause()
-        burst(app, "/")
-        await settle(pilot)
-        burst(app, "-", "z", "z", leave, "j", "j", "k", "j")  # -zz: every row, in order
-        await settle(pilot)
-        screen = main(app)
+        typed = ("-", "z", "z", leave, "j", "j", "k", "j")  # -zz: every row, in order
+        screen = await bursts(pilot, ("/",), typed)
         assert screen.filter_bar.value == "-zz"
         assert screen.focused is screen.abstract_list
         assert screen.abstract_list.cursor == 2

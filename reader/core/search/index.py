@@ -58,10 +58,13 @@ from reader.core.text import fold, word_pattern
 STATUS_CODES = {status: code for code, status in enumerate(Status)}
 CACHE_SIZE = 64
 """Corpus term masks kept, so typing a word reuses the masks of its other terms."""
-FORMAT = 4
+FORMAT = 3
 """Version of the saved index files (2: words folded with Latin letters in ASCII; 3: the
-second segment of a row is the source's title when it has one, else the headline; 4: a
-delta beside the main index, in `delta/`)."""
+second segment of a row is the source's title when it has one, else the headline). A
+delta beside the main index (`delta/`) needs no version of its own: the main index is
+the same files, so the index a release before this one saved is used as it is (at a
+million abstracts a rebuild takes a minute and 7 GB), and that release, finding the
+main key of an older corpus beside a delta, rebuilds the index whole."""
 DELTA_ROWS = "global_rows"
 """The array of a saved delta that maps its rows to the corpus's."""
 

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -293,23 +293,12 @@ class CorpusStore:
         from reader.core.search.index import SearchIndex, title_segments
 
         key = uuid.uuid4().hex
-        with cachefile.Draft(self.cache_path, [cachefile.row_of(a) for a in merged], key) as draft:
-
-            def body(out: BinaryIO, meta: bytes) -> None:
-                dumps, add = orjson.dumps, draft.add
-                out.write(b'{"abstracts":{')
-                for row, abstract in enumerate(merged):
-                    record = dumps(abstract.to_dict())
-                    out.write(b"%s%s:%s" % (b"," if row else b"", dumps(abstract.id), record))
-                    add(record)
-                out.write(b'},"meta":%s}' % meta)
-
-            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
-            source = cachefile.identity(self.path)
-            cache = draft.commit(source, self.file.storage.saves)
-        if cache is None:  # the cache could not be written: made from the file instead
-            cache, source = self._rebuild_cache()
-            self.file.storage.forget()
+        dumps = orjson.dumps
+        cache, source = self._write_files(
+            [cachefile.row_of(a) for a in merged],
+            key,
+            ((a.id, dumps(a.to_dict())) for a in merged),
+        )
         shown = title_segments([a.title for a in merged], [a.headline for a in merged])
         built = postings.build([a.text for a in merged], shown)
         abstracts = CachedAbstracts(cache)
@@ -318,6 +307,43 @@ class CorpusStore:
             index.save(self.index_dir, key)
         self._install(cache, source, index)
         index.replace_abstracts(self.abstracts)
+
+    def _write_files(
+        self,
+        rows: Sequence[cachefile.Row] | cachefile.Columns,
+        key: str,
+        records: Iterable[tuple[str, bytes | memoryview]],
+    ) -> tuple[CorpusCache, cachefile.Identity | None]:
+        """Replace `corpus.json` (atomically, generation `key`) and its cache with
+        `records`: each row's id and the orjson of its stored dict, in row order, each
+        written into both files as it comes, a batch of rows at a time (one write of
+        each file per batch). Returns the new cache (made from the file when it could
+        not be written) and the identity of the file."""
+        with cachefile.Draft(self.cache_path, rows, key) as draft:
+
+            def body(out: BinaryIO, meta: bytes) -> None:
+                dumps = orjson.dumps
+                out.write(b'{"abstracts":{')
+                pieces: list[bytes | memoryview] = []
+                batch: list[bytes | memoryview] = []
+                for row, (record_id, record) in enumerate(records):
+                    pieces += (b"%s%s:" % (b"," if row else b"", dumps(record_id)), record)
+                    batch.append(record)
+                    if len(batch) == _BATCH:
+                        out.write(b"".join(pieces))
+                        draft.add_many(batch)
+                        pieces, batch = [], []
+                out.write(b"".join(pieces))
+                draft.add_many(batch)
+                out.write(b'},"meta":%s}' % meta)
+
+            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
+            source = cachefile.identity(self.path)
+            cache = draft.commit(source, self.file.storage.saves)
+        if cache is None:  # the cache could not be written: made from the file instead
+            cache, source = self._rebuild_cache()
+            self.file.storage.forget()
+        return cache, source
 
     def write_changes(self, changes: importer.Changes) -> None:
         """Make the corpus what it is with `changes` (rows updated, records appended),
@@ -334,29 +360,14 @@ class CorpusStore:
         updated, appended = changes.updated, changes.appended
         key = uuid.uuid4().hex
         columns = cachefile.Columns.grown(old, updated, appended)
-        with cachefile.Draft(self.cache_path, columns, key) as draft:
 
-            def body(out: BinaryIO, meta: bytes) -> None:
-                dumps, copy, ids, n = orjson.dumps, old.record_bytes, columns.ids, len(columns.ids)
-                out.write(b'{"abstracts":{')
-                for lo in range(0, n, _BATCH):  # one write of each file per batch of rows
-                    pieces: list[bytes | memoryview] = []
-                    records: list[bytes | memoryview] = []
-                    for row in range(lo, min(lo + _BATCH, n)):
-                        new = appended[row - old.n] if row >= old.n else updated.get(row)
-                        record = copy(row) if new is None else dumps(new.to_dict())
-                        pieces += (b"%s%s:" % (b"," if row else b"", dumps(ids[row])), record)
-                        records.append(record)
-                    out.write(b"".join(pieces))
-                    draft.add_many(records)
-                out.write(b'},"meta":%s}' % meta)
+        def records() -> Iterator[tuple[str, bytes | memoryview]]:
+            dumps, copy, ids = orjson.dumps, old.record_bytes, columns.ids
+            for row in range(len(ids)):
+                new = appended[row - old.n] if row >= old.n else updated.get(row)
+                yield ids[row], copy(row) if new is None else dumps(new.to_dict())
 
-            self.file.storage.write_stream(body, {"corpus": {"generation": key}})
-            source = cachefile.identity(self.path)
-            cache = draft.commit(source, self.file.storage.saves)
-        if cache is None:  # the cache could not be written: made from the file instead
-            cache, source = self._rebuild_cache()
-            self.file.storage.forget()
+        cache, source = self._write_files(columns, key, records())
         self._install(cache, source)
         self._grow_index(before, changes)
 
