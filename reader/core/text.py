@@ -35,6 +35,8 @@ def id_fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
+    if decomposed.isascii():  # "…" -> "...", "ﬁ" -> "fi": no marks, and casefold is lower
+        return decomposed.lower()
     return _combining().sub("", decomposed).casefold()
 
 

@@ -262,6 +262,10 @@ def test_control_characters_are_dropped() -> None:
     (lone,) = parse_text("Abstract: lone \ud800surrogate", P).abstracts
     assert lone.text == "lone surrogate"
 
+    c1 = parse("Abstract: café \x85next \u200bline").abstracts[0]  # C1 control in UTF-8
+    assert c1.text == "café next \u200bline"
+    assert parse("Abstract: de\x7flete").abstracts[0].text == "delete"  # DEL, all ASCII
+
 
 def test_stray_text_is_a_warning_not_an_error() -> None:
     text = f"Abstract: one\n\nsome stray note\n\n{LONG}\n\n{LONG}\narXiv:2301.00001\n"
@@ -453,6 +457,14 @@ def test_headline_cut_at_a_word_boundary() -> None:
     assert make_headline("x" * 300, limit=20) == "x" * 19 + "…"
 
 
+def test_a_sentence_end_is_looked_for_only_within_the_headline_window() -> None:
+    """The first sentence is searched for in `cap` + 200 characters: a stop whose next
+    letter lies past them ends no sentence there (the text is cut at `cap` instead)."""
+    text = "x" * 300 + ". Next"  # the stop's space ends at 302
+    assert parse_module._first_sentence(text, cap=102) == "x" * 102
+    assert parse_module._first_sentence(text, cap=103) == "x" * 300 + "."
+
+
 def test_record_id_ignores_case_and_white_space() -> None:
     assert record_id("Deep  Learning\tworks.") == record_id(" deep learning works. ")
     assert record_id("Schrödinger") == record_id("schrodinger")
@@ -529,3 +541,30 @@ def test_any_mix_of_lines_gives_consistent_records(lines: list[str], newline: st
 @given(st.text())
 def test_fast_squash_agrees_with_the_regex(text: str) -> None:
     assert squash(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def _outcome(parse_it: Any) -> object:
+    try:
+        result = parse_it()
+    except ParseError as error:
+        return str(error), error.line
+    return [(a, a.line) for a in result.abstracts], texts(result)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(LINES, st.text(max_size=30)), max_size=12),
+    st.sampled_from(["\n", "\r\n"]),
+    st.sampled_from([1 << 17, 16, 5]),
+)
+def test_a_file_read_in_blocks_parses_as_its_lines_one_by_one(
+    lines: list[str], newline: str, block: int
+) -> None:
+    """Bytes are decoded a block at a time, and a block of printable lines skips their
+    check for control characters: the same records, warnings and errors as the text
+    split into lines and checked one by one."""
+    text = newline.join(lines)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(parse_module, "_BLOCK", block)
+        blocks = _outcome(lambda: parse(text))
+    assert blocks == _outcome(lambda: parse_text(text, P))

@@ -202,3 +202,39 @@ def test_a_first_slice_with_more_distinct_words_than_the_table_holds_is_interned
         "assert len(reps) == len(keys) and np.array_equal(keys[reps][ids], keys)\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("digit", [1, 3, 5])
+def test_radix_sorts_of_narrow_digits_agree_with_the_reference(digit, monkeypatch):
+    """The runs are sorted by an LSD radix sort of `_DIGIT`-bit digits: with narrow
+    digits every sort takes several passes, which must give the same indexes."""
+    monkeypatch.setattr(post, "_DIGIT", digit)
+    texts, heads = corpus(120, seed=digit)
+    for rows in (1 << 16, 5):
+        assert as_reference(build(texts, heads, rows, monkeypatch)) == reference(texts, heads)
+
+
+def test_a_chunk_of_more_than_65536_distinct_words_is_indexed(monkeypatch):
+    """A chunk's word ids are renumbered as uint16 up to 65536 words, uint32 past them
+    (two radix passes per id); both agree with the reference."""
+    many = [f"w{i}" for i in range(70_000)]
+    texts = [" ".join(many[i : i + 700]) for i in range(0, 70_000, 700)]
+    texts[3] += " w5 w5 zz"
+    heads = [many[-1 - i] + " zz" for i in range(len(texts))]
+    assert as_reference(build(texts, heads, 1 << 16, monkeypatch)) == reference(texts, heads)
+
+
+def test_the_vocabulary_table_counts_each_slot_it_fills_once():
+    """Copies of a key, and keys with the same home slot, claim a free slot together:
+    one wins, and `used` (which decides when the table doubles) counts the slot once."""
+    rng = np.random.default_rng(2)
+    distinct = rng.integers(1, 1 << 62, 12, dtype=np.int64).astype(np.uint64)
+    keys = rng.permutation(np.repeat(distinct, 3))
+    table = post._Table(4)  # 16 slots for 12 keys: home slots are shared
+    homes = post._slot(distinct, 4)
+    assert len(set(homes.tolist())) < len(distinct)
+    slots = table.insert(keys)
+    assert table.used == np.count_nonzero(table.keys) == len(distinct)
+    assert np.array_equal(table.keys[slots], keys)
+    assert np.array_equal(table.keys[table.insert(distinct)], distinct)  # found again
+    assert table.used == len(distinct)

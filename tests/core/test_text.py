@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from reader.core.ingest.parse import record_id
 from reader.core.models import Abstract
 from reader.core.search.index import SearchIndex
-from reader.core.text import fold, word_pattern, words
+from reader.core.text import fold, id_fold, word_pattern, words
 
 
 @pytest.mark.parametrize(
@@ -45,6 +46,17 @@ def test_record_ids_do_not_change_with_the_search_folding() -> None:
     # Ids are in the user's annotations: the search folding must never move them.
     assert record_id("Søren Kierkegaard and Łukasz wrote æther đ") == "80ac5512f860"
     assert record_id("Straße İstanbul") == "58aa7a156aed"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from("aZ …ﬁ²ｆöŒß\u0301\u0300İ\u2003Σς"), max_size=12) | st.text())
+def test_id_fold_is_nfkd_without_combining_marks_case_folded(text: str) -> None:
+    """Record ids hash `id_fold`: its shortcuts (ASCII text; text NFKD makes ASCII)
+    give exactly what the whole rule gives."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    marks = "".join(c for c in decomposed if unicodedata.combining(c) and c <= "\uffff")
+    expected = decomposed.translate(dict.fromkeys(map(ord, marks))).casefold()
+    assert id_fold(text) == expected
 
 
 def _abstract(i: int, text: str) -> Abstract:

@@ -117,15 +117,15 @@ def _hash(key: str) -> str:
 
 # --- headlines -------------------------------------------------------------------
 
-_ABBREVIATION = re.compile(
-    r"al|e\.g|i\.e|cf|vs|figs?|eqs?|eqn|secs?|refs?|tab|thm|nos?|resp|approx|ch|vol|pp|"
-    r"dr|mrs?|ms|prof|st",
-    re.IGNORECASE,
+_NO_STOP = re.compile(
+    r"(?i:al|e\.g|i\.e|cf|vs|figs?|eqs?|eqn|secs?|refs?|tab|thm|nos?|resp|approx|ch|vol|pp|"
+    r"dr|mrs?|ms|prof|st)"
+    r"|(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]"
 )
-"""Words whose full stop ends no sentence: "et al. (2023)", "e.g.", "Fig. 2"."""
+"""Words whose full stop ends no sentence: abbreviations ("et al. (2023)", "e.g.",
+"Fig. 2", in any case) and initials ("J. Smith", "U.S")."""
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
 _MATH_SPAN = re.compile(r"(?<!\\)\$[^$]*(?<!\\)\$")
-_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
 _OPENS_SENTENCE = "\"“‘'`$\\"
 
 
@@ -136,22 +136,22 @@ def _first_sentence(text: str, cap: int) -> str:
     it does not end "et al.", "e.g.", "Fig." or an initial. Stops inside `$..$` and
     decimal points ("3.5") never end a sentence.
     """
-    window = text[: cap + 200]
+    window = cap + 200  # the text searched ends here (no copy of it is made)
     maths: list[tuple[int, int]] | None = None
-    for match in _SENTENCE_END.finditer(window):
-        stop = match.start()
-        after = window[match.end() : match.end() + 1]
+    for match in _SENTENCE_END.finditer(text, 0, window):
+        stop, end = match.span()
+        after = text[end : end + 1] if end < window else ""
         if not after or not (after.isupper() or after.isdigit() or after in _OPENS_SENTENCE):
             continue
-        if window.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
+        if text.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
             if maths is None:  # found only when needed: most stops have no `$` before
-                maths = [m.span() for m in _MATH_SPAN.finditer(window)]
+                maths = [m.span() for m in _MATH_SPAN.finditer(text, 0, window)]
             if any(a < stop < b for a, b in maths):
                 continue
-        word = window[window.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
-        if window[stop] == "." and (_ABBREVIATION.fullmatch(word) or _INITIALS.fullmatch(word)):
+        word = text[text.rfind(" ", 0, stop) + 1 : stop].lstrip("([\"'“‘")
+        if text[stop] == "." and _NO_STOP.fullmatch(word):
             continue
-        return window[: match.end()].rstrip()
+        return text[:end].rstrip()
     if len(text) <= cap:
         return text
     cut = text[:cap]
@@ -240,7 +240,7 @@ def parse_stream(file: BinaryIO, path: Path) -> ParseResult:
     bom = 3 if first == b"\xef\xbb\xbf" else 0
     try:
         file.seek(start + bom)
-        return parse_lines(_decoded_lines(file, "utf-8"), path)
+        return _parse(_decoded_lines(file, "utf-8"), path)
     except _NotDecoded as error:
         line = error.line
     for encoding in ("cp1252", "latin-1"):  # latin-1 decodes any byte
@@ -249,7 +249,7 @@ def parse_stream(file: BinaryIO, path: Path) -> ParseResult:
             Path(path), line, WarningKind.DECODING, f"not valid UTF-8; decoded as {encoding}"
         )
         try:
-            return parse_lines(_decoded_lines(file, encoding), path, [warning])
+            return _parse(_decoded_lines(file, encoding), path, [warning])
         except _NotDecoded:
             continue
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
@@ -267,7 +267,12 @@ _BLOCK = 1 << 17
 a block, its text and its lines stay well under the record an import may hold."""
 
 
-def _decoded_lines(file: BinaryIO, encoding: str) -> Iterator[str]:
+Batch = tuple[list[str], bool]
+"""Consecutive lines (without their ends), and whether all of them are known to be
+printable (`str.isprintable`), so that `_parse` need not check them one by one."""
+
+
+def _decoded_lines(file: BinaryIO, encoding: str) -> Iterator[Batch]:
     """The lines of `file` decoded, without their ends; split at LF, CRLF and CR.
 
     Like `text.split("\\n")` after turning CRLF and CR into LF, a file ending in a
@@ -287,25 +292,36 @@ def _decoded_lines(file: BinaryIO, encoding: str) -> Iterator[str]:
             continue
         whole = b"".join((*pending, block[:cut])) if pending else memoryview(block)[:cut]
         pending = [block[cut:]] if cut < len(block) else []
-        lines = _block_lines(whole, encoding, number)
+        lines, printable = _block_lines(whole, encoding, number)
         del whole
         lines.pop()  # what follows the last LF: the start of the next block
         number += len(lines)
-        yield from lines
-    yield from _block_lines(b"".join(pending), encoding, number)
+        yield lines, printable
+    yield _block_lines(b"".join(pending), encoding, number)
 
 
-def _block_lines(data: bytes | memoryview, encoding: str, number: int) -> list[str]:
-    """The lines of `data` decoded (the last is what follows its last line end);
-    `number` lines come before it in the file."""
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\n"
+"""Printable ASCII and LF: what most blocks are made of, all but a few bytes."""
+
+
+def _block_lines(data: bytes | memoryview, encoding: str, number: int) -> Batch:
+    """The lines of `data` decoded (the last is what follows its last line end), and
+    whether they are all printable; `number` lines come before it in the file.
+
+    The bytes that are not printable ASCII or LF are picked out in one pass (~7 times
+    faster than `isprintable` line by line); when the characters they make are all
+    printable, so is every line. The rest of a UTF-8 block decodes on its own: taking
+    ASCII bytes out never cuts a multi-byte character."""
     try:
         text = str(data, encoding)
     except UnicodeDecodeError as error:
         before = bytes(data[: error.start]).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         raise _NotDecoded(number + before.count(b"\n") + 1) from None
+    rest = bytes(data).translate(None, _PLAIN)
+    printable = not rest or str(rest, encoding).isprintable()
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.split("\n")
+    return text.split("\n"), printable
 
 
 def parse_text(text: str, path: Path, warnings: list[ParseWarning] | None = None) -> ParseResult:
@@ -330,24 +346,35 @@ def parse_lines(
     Only the record being read is held, so memory stays that of the records kept;
     new warnings are appended to `warnings` (if given).
     """
+    return _parse((([line], False) for line in lines), path, warnings)
+
+
+def _parse(
+    batches: Iterable[Batch], path: Path, warnings: list[ParseWarning] | None = None
+) -> ParseResult:
+    """`parse_lines` over batches of lines (see `Batch`)."""
     warnings = [] if warnings is None else warnings
     builder = _Builder(Path(path), warnings)
+    feed = builder.feed
     empty = blank = True
-    for number, raw in enumerate(lines, 1):
-        if number == 1:
-            raw = raw.removeprefix("\ufeff")
-        if empty and (raw or number > 1):
-            empty = False
-        if not raw.isprintable():  # a fast check, true for most lines
-            if "\x00" in raw:
-                raise ParseError(path, "NUL bytes: this is not a text file", line=number)
-            if blank and raw.strip():  # blank before controls are dropped, as str.strip
+    number = 0
+    for lines, printable in batches:
+        for raw in lines:
+            number += 1
+            if number == 1:
+                raw = raw.removeprefix("\ufeff")
+            if empty and (raw or number > 1):
+                empty = False
+            if not printable and not raw.isprintable():  # most lines are printable
+                if "\x00" in raw:
+                    raise ParseError(path, "NUL bytes: this is not a text file", line=number)
+                if blank and raw.strip():  # blank before controls are dropped, as str.strip
+                    blank = False
+                raw = _CONTROL.sub("", raw)
+            line = raw.strip()
+            if line:
                 blank = False
-            raw = _CONTROL.sub("", raw)
-        line = raw.strip()
-        if line:
-            blank = False
-        builder.feed(number, line)
+            feed(number, line)
     if empty:
         raise ParseError(path, "empty file")
     if blank:
@@ -496,7 +523,9 @@ class _Builder:
 
     def _end_chunk(self) -> None:
         """A blank, arXiv/Created or `Abstract:` line ends the chunk: place it."""
-        chunk = [(n, text) for n, text in (self.chunk or ()) if text]
+        if self.chunk is None:
+            return
+        chunk = [(n, text) for n, text in self.chunk if text]
         self.chunk = None
         if not chunk:
             return
@@ -553,7 +582,7 @@ class _Builder:
                 arxiv_id=group.arxiv,
                 version=group.version,
                 date=group.date,
-                comments=tuple(c for c in comments if c),
+                comments=tuple(filter(None, comments)),
             )
         )
 
