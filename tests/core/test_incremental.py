@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -305,3 +308,58 @@ def test_a_corpus_json_edited_by_hand_is_searched_as_it_is_now(
     monkeypatch.setattr(SearchIndex, "build", no_build)
     again = Library(tmp_path / "grown")
     assert again.search("gamma3").ids == ["2401.00003"]
+
+
+KILL_IN_SAVE = """
+import os, sys
+import numpy as np
+from reader.core.library import Library
+from reader.core.search import index
+
+lib = Library(sys.argv[1])
+when, calls = sys.argv[2], []
+real_save, real_replace = np.save, os.replace
+
+def save(*args, **kwargs):
+    calls.append(1)
+    if when == "writing" and len(calls) == 3:
+        os._exit(9)  # killed with the new index half written
+    return real_save(*args, **kwargs)
+
+def replace(src, dst):
+    if when == "swapping" and ".old-" in str(dst):
+        real_replace(src, dst)
+        os._exit(9)  # killed between moving the old index aside and the new one in
+    return real_replace(src, dst)
+
+index.np.save, index.os.replace = save, replace
+lib.search("model")
+"""
+
+
+@pytest.mark.parametrize("when", ["writing", "swapping"])
+def test_an_index_save_killed_midway_leaves_no_folder_behind(tmp_path: Path, when: str):
+    """A process killed while it saved the index (kill -9, the OOM killer: at a million
+    abstracts the index is a minute and gigabytes of files) left its half-written
+    folder, or the old index moved aside, in the library for ever; the next start
+    that can write removes the folders of writers that are gone."""
+    src = tmp_path / "src"
+    src.mkdir()
+    lib = Library.open(tmp_path / "lib", seed=False)
+    lib.import_paths([write(src, "first.txt", {i: 0 for i in range(40)})])
+    expected = lib.search("model").ids
+    lib.close()
+    shutil.rmtree(tmp_path / "lib" / "index")  # the next search builds and saves it
+    if when == "swapping":  # an old index to move aside
+        SearchIndex.build(Library(tmp_path / "lib", read_only=True)._corpus.abstracts).save(
+            tmp_path / "lib" / "index", "another"
+        )
+    killed = subprocess.run([sys.executable, "-c", KILL_IN_SAVE, str(tmp_path / "lib"), when])
+    assert killed.returncode == 9
+    left = sorted(p.name for p in (tmp_path / "lib").iterdir() if p.name.startswith(".index."))
+    assert left, "the kill left nothing to clean (the test did not kill where it meant to)"
+    live = tmp_path / "lib" / f".index.tmp-{os.getpid()}-saving"  # a live process's
+    live.mkdir()
+    again = Library(tmp_path / "lib")
+    assert again.search("model").ids == expected
+    assert [p for p in (tmp_path / "lib").iterdir() if p.name.startswith(".index.")] == [live]

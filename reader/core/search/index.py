@@ -764,7 +764,9 @@ def _swap_in(directory: Path, arrays: dict[str, np.ndarray], head: str,
     """Write `arrays` and their key file (`head`, then the files' stamps) into a folder
     beside `directory`, and swap it in."""
     parent = directory.parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-", dir=parent))
+    # named for this process, so a later start can tell a killed save's folders from a
+    # live one's (`store.folder.remove_orphan_folders`)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.tmp-{os.getpid()}-", dir=parent))
     try:
         for name, array in arrays.items():
             np.save(tmp / f"{name}.npy", np.ascontiguousarray(array))

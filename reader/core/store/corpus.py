@@ -50,6 +50,7 @@ from reader.core.store.folder import (
     has_records,
     open_data_file,
     remove_killed_temps,
+    remove_orphan_folders,
 )
 from reader.core.store.records import ItemsOnRead
 from reader.core.store.userdata import Annotations
@@ -94,6 +95,8 @@ class CorpusStore:
         )
         if not read_only:  # the cache's drafts, as the file's own temp files above
             remove_killed_temps(self.cache_path, self.file.lock)
+            remove_orphan_folders(data_dir, self.index_dir.name)  # and the index's
+            remove_orphan_folders(self.index_dir, "delta")
         self.is_new = self.file.storage.may_be_missing
         """No corpus was ever written here: the only case where samples are imported."""
         self.abstracts: Sequence[Abstract] = []

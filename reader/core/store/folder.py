@@ -372,6 +372,36 @@ def remove_killed_temps(path: Path, lock: Lock) -> None:
         lock.timeout = waited
 
 
+def remove_orphan_folders(parent: Path, name: str) -> None:
+    """Delete the folders a killed save of the folder `name` left in `parent` (the
+    search index's `_swap_in`): its new copy half written (`.NAME.tmp-PID-*`) or its
+    old one moved aside (`.NAME.old-PID`), once process PID is gone; a live one may be
+    saving now. Derived data only: at a million abstracts each is gigabytes."""
+    try:
+        entries = [p for p in parent.iterdir() if p.name.startswith(f".{name}.")]
+    except OSError:
+        return
+    for entry in entries:
+        kind, _, rest = entry.name[len(name) + 2 :].partition("-")
+        pid = rest.partition("-")[0]
+        if kind in ("tmp", "old") and pid.isdecimal() and not _alive(int(pid)):
+            import shutil  # (only for a leftover: not at every start)
+
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process (PermissionError), or cannot tell
+        return True
+    return True
+
+
 STATUSES = frozenset(s.value for s in Status)
 _TEXT_FIELDS = ("note", "title", "created", "updated")
 _ABSTRACT_TEXT = operator.itemgetter("id", "text", "headline", "source")
