@@ -127,6 +127,7 @@ DATES = st.one_of(
     DAYS,
     st.builds("{}{}".format, st.sampled_from([">=", "<=", ">", "<", "=", ">>", "<>"]), ONE_DAY),
     st.builds("{}..{}".format, ONE_DAY, ONE_DAY),
+    st.builds("{}..{}".format, DAYS, DAYS),  # a good range, often enough in any process
     st.sampled_from(["..", "....", "2023...2024", "..2023..2024", ">=..", "2024..2023"]),
 )
 STATUSES = st.sampled_from(["unread", "to-read", "toread", "to_read", "READING", "done", ""])
