@@ -524,3 +524,16 @@ async def test_ctrl_z_in_a_burst_undoes_what_was_typed_just_before_it(
         assert list(Library(library.data_dir).annotation(first).tags) == ["z"]
         await bursts(pilot, ("/",), ("a", "b", "ctrl+z", "c"))
         assert screen.filter_bar.value == "c"
+
+
+async def test_a_dialog_key_after_escape_in_the_note_editor_opens_its_dialog(
+    run_app: RunApp, library: Library
+):
+    """`h i escape t x enter` in one burst in the note editor: the note is hi, and the t
+    typed after its escape opens the tag prompt (a priority binding of the list's
+    screen, which a key handed on as forwarded never ran: x and enter went to the list)."""
+    async with run_app(library) as pilot:
+        first = library.abstract_at(0).id
+        await bursts(pilot, ("n",), ("h", "i", "escape", "t", "x", "enter"))
+        saved = Library(library.data_dir).annotation(first)
+        assert (saved.note, saved.tags) == ("hi", ("x",))

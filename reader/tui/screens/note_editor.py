@@ -32,7 +32,7 @@ class NoteArea(TextArea):
 
     async def _on_key(self, event: events.Key) -> None:
         if not self.screen.is_active:  # the editor closed: typed after its escape
-            hand_on(self, event)
+            await hand_on(self, event)
         elif not await run_own_binding(self, event, screen=True):
             await super()._on_key(event)
 

@@ -16,6 +16,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from reader.tui.widgets.ordered_keys import hand_on
 from reader.tui.widgets.undo_input import UndoInput
 
 PLACEHOLDER = '/ to filter: words, "a phrase", tag:llm, status:to-read, year:2023, -word, a OR b'
@@ -236,12 +237,7 @@ class FilterBar(Vertical):
             await self._send(event)
 
     async def _send(self, event: events.Key) -> None:
-        app = self.app
-        key = events.Key(event.key, event.character)
-        key.set_sender(app)
-        if await app._check_bindings(key.key, priority=True):  # as the app does (private API)
-            return
-        (app.focused or app.screen)._forward_event(key)  # as the app does, in order
+        await hand_on(self, event)
 
     def on_descendant_blur(self) -> None:
         self._recalled = None

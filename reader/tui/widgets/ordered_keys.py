@@ -22,6 +22,7 @@ typed, and `hand_on` sends the keys typed after it to the screen below).
 from __future__ import annotations
 
 from textual import events
+from textual._context import active_message_pump
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -50,13 +51,24 @@ async def run_own_binding(widget: Widget, event: events.Key, *, screen: bool = F
     return False
 
 
-def hand_on(widget: Widget, event: events.Key) -> None:
-    """Send `event` (a key that reached `widget` after its dialog closed) to what has
-    the focus on the screen on top now, as a key from the terminal would go."""
-    key = events.Key(event.key, event.character)
-    key._set_forwarded()  # not a new key from the terminal (private API, as Dialog)
-    key.set_sender(widget.app)  # it bubbles up to the app's bindings
-    top = widget.app.screen
-    (top.focused or top).post_message(key)
+async def hand_on(widget: Widget, event: events.Key) -> None:
+    """Send `event` (a key that reached `widget` after its field was left: escape in
+    the note editor) on as the app routes a key from the terminal: the app's priority
+    bindings first (`t` opens the tag prompt), else to what has the focus then (a dialog
+    just opened holds it). A key handed on as a forwarded one bubbled up only to the
+    ordinary bindings, and the priority ones never ran."""
     event.stop()
     event.prevent_default()
+    app = widget.app
+    key = events.Key(event.key, event.character)
+    key.set_sender(app)
+    # as the app does (private API), and as from the app: a dialog a binding opens
+    # answers the app (Textual calls a dialog's callback through the message pump that
+    # pushed it: the closed note editor's field never ran it, and the tag was lost)
+    token = active_message_pump.set(app)
+    try:
+        if await app._check_bindings(key.key, priority=True):
+            return
+    finally:
+        active_message_pump.reset(token)
+    (app.focused or app.screen)._forward_event(key)  # as the app does, in order
