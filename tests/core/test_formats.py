@@ -295,6 +295,22 @@ def test_snapshot_reimport_updates_a_new_version_and_keeps_annotations(
     assert library.annotation("2101.00001").note == "mine"
 
 
+def test_an_older_snapshot_reimported_keeps_the_newer_version(library: Library, tmp_path: Path):
+    """Last month's snapshot imported after this month's (or after a fetch): an id whose
+    stored version is newer keeps its text and version; the older one replaced them,
+    reported as updated, and the newer text was gone from the library."""
+    path = write_snapshot(tmp_path / "a.json", 20)
+    newer = path.read_text(encoding="utf-8").replace('"v1", "created"', '"v9", "created"', 1)
+    newer = newer.replace('"abstract": "', '"abstract": "Corrected. ', 1)
+    (tmp_path / "new.json").write_text(newer, encoding="utf-8")
+    library.import_paths([tmp_path / "new.json"])
+    kept = library.abstract("2101.00000")
+    assert kept.version == 9 and kept.text.startswith("Corrected.")
+    report = library.import_paths([path])  # the versions before
+    assert (report.updated, report.unchanged) == (0, 20)
+    assert library.abstract("2101.00000") == kept
+
+
 def test_queries_over_imported_snapshot_and_bibtex(library: Library, sample: Path):
     library.import_paths([sample, ZOTERO])
     muller = library.search("author:müller").ids

@@ -220,7 +220,9 @@ def succeeding(old: Abstract, new: Abstract) -> Abstract:
     """`new` in the place of `old` (same id): the fields `new` leaves empty are kept
     from `old` (`KEPT_WHEN_MISSING`), a newer arXiv version records the one it
     replaces (`Abstract.replaced_version`), and a record of the same version keeps
-    what its predecessor had noted."""
+    what its predecessor had noted. An older arXiv version than `old` changes nothing."""
+    if old.version and new.version and new.version < old.version:
+        return old  # an older version (last month's snapshot): the newer one stays
     fields = KEPT_WHEN_MISSING + (SAME_VERSION_FIELDS if new.text == old.text else ())
     kept = {f: getattr(old, f) for f in fields if not getattr(new, f) and getattr(old, f)}
     if kept:
