@@ -106,13 +106,14 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _hwm_mb(pid: int) -> float | None:
+def _hwm_mb(pid: int, field: str = "VmHWM") -> float | None:
+    """A memory figure of the process from /proc (MB): its peak RSS by default."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     for line in status.splitlines():
-        if line.startswith("VmHWM"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return None
 
@@ -194,20 +195,25 @@ def tmux_start(
     return (statistics.median(times) if times else None), (max(peaks) if peaks else None)
 
 
-def tmux_more_like_this(data: Path, n: int) -> float | None:
-    """The app's VmHWM (MB) once `m` (more like this) has shown its list: the vectors
-    over every posting are built then, the app's largest piece of work."""
+def tmux_more_like_this(data: Path, n: int) -> tuple[float | None, float | None]:
+    """The app's VmHWM (MB) once `m` (more like this) has shown its list (the vectors
+    over every posting are built then, the app's largest piece of work), and how much
+    of its memory is its own then (RssAnon; the rest is the index's mapped files, pages
+    the kernel takes back when it needs them)."""
     if shutil.which("tmux") is None:
-        return None
+        return None, None
     session = f"reader-m-{os.getpid()}"
     _launch(session, f"{READER} --data-dir {data}")
-    hwm = None
+    hwm = anon = None
     if _shown(session, _title(n), 300) is not None:
         subprocess.run(["tmux", "send-keys", "-t", session, "m"], check=True)
         if _shown(session, r"similar to", 300) is not None:
-            hwm = _peak_mb(_app_pids(session))
+            pids = _app_pids(session)
+            hwm = _peak_mb(pids)
+            owned = [a for a in (_hwm_mb(pid, "RssAnon") for pid in pids) if a is not None]
+            anon = sum(owned) if owned else None
     subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
-    return hwm
+    return hwm, anon
 
 
 def cli_median(data: Path, args: list[str], runs: int = 10) -> float:
@@ -330,7 +336,8 @@ def size_table(
     show = cli_median(data, ["show", record])
     listed = cli_median(data, ["list", "reasoning", "--format", "ids"])
     pasted = filter_paste(data)
-    after_m = tmux_more_like_this(data, n)
+    after_m, anon = tmux_more_like_this(data, n)
+    own = f" (its own memory then: {anon:.0f} MB; the rest mapped files)" if anon else ""
     label = f"{n:,}"
     return [
         f"| F (`import textual.app, textual.widgets`) | {f * 1000:.0f} ms (cpu "
@@ -349,7 +356,10 @@ def size_table(
         row(f"needle word pasted into the filter -> rows on screen, {label}", pasted, t.filter),
         row(f"peak RSS (VmHWM), app at {label}", hwm, t.rss_mb, "MB"),
         row(
-            f"peak RSS (VmHWM), app at {label} after `m` (more like this)", after_m, t.rss_mb, "MB"
+            f"peak RSS (VmHWM), app at {label} after `m` (more like this){own}",
+            after_m,
+            t.rss_mb,
+            "MB",
         ),  # fmt: skip
         row(f"import {label} (generated, both formats)", import_s, t.import_s),
         row(f"peak RSS (maxrss) of that import, {label}", import_mb, t.import_mb, "MB"),

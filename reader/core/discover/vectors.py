@@ -39,8 +39,9 @@ USER_WEIGHT = 0.6
 """Weight of the user block (title, note, tags) against the corpus block (1)."""
 TAG_WEIGHT = 1.5
 """A tag's weight in the user block, before normalising (a note word once: ~0.7 idf)."""
-CHUNK = 1 << 22
-"""Postings per step of the work over every posting (16 MB per float32 column)."""
+CHUNK = 1 << 20
+"""Postings per step of the work over every posting (4 MB per float32 column): the
+steps' temporaries are ~30 MB, and the app at 100k stays under 250 MB (16 MB steps: 300)."""
 QUERY_TERMS = 32
 """Similarity uses a row's heaviest words only (as Lucene's MoreLikeThis does, 25):
 the light ones are common words, which cost most (long posting lists) and say least."""
