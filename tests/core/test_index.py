@@ -323,3 +323,32 @@ def test_an_empty_saved_vocabulary_has_no_words() -> None:
 
     assert len(Vocab(np.zeros(0, np.uint8))) == 0
     assert list(Vocab(np.frombuffer(b"a\nbc\nd", np.uint8))) == ["a", "bc", "d"]
+
+
+def test_an_index_rebuilt_from_the_cache_reads_a_chunk_of_rows_at_a_time(
+    library, monkeypatch: pytest.MonkeyPatch
+):
+    """At a million abstracts every text read first made a rebuild peak at 4.9 GB."""
+    from reader.core.search import index as index_module
+    from reader.core.search import postings as post
+    from reader.core.search.index import SearchIndex, title_segments
+
+    abstracts = library._corpus.abstracts
+    texts = [a.text for a in abstracts]
+    shown = title_segments([a.title for a in abstracts], [a.headline for a in abstracts])
+    whole = post.build(texts, shown).to_arrays()
+    monkeypatch.setattr(post, "_ROWS", 8)
+    read: list[tuple[int, int]] = []
+    real = index_module._ChunkOfRows.rows
+
+    def rows(self, lo: int, hi: int):  # type: ignore[no-untyped-def]
+        read.append((lo, hi))
+        return real(self, lo, hi)
+
+    monkeypatch.setattr(index_module._ChunkOfRows, "rows", rows)
+    rebuilt = SearchIndex.build(abstracts).main.to_arrays()
+    assert read and max(hi - lo for lo, hi in read) <= 8
+    assert sorted(set(read)) == [(lo, min(lo + 8, len(texts))) for lo in range(0, len(texts), 8)]
+    assert rebuilt.keys() == whole.keys()
+    for name, array in whole.items():
+        np.testing.assert_array_equal(rebuilt[name], array, err_msg=name)

@@ -178,8 +178,12 @@ PIECES = list("ab \\${}^_~%&#[]()\n\t.é-`'") + [
 LATEXISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 WORD = "qq"
 """A word of the fuzz whose letters have no super- or subscript: nothing may lose it."""
-_MACRO_OR_WORD_BEFORE = re.compile(r"(\\[^\W\d_]*\s*|\\[\W\d_]\s*|[^\W\d_])$")
-"""Before a word that is not text: a macro (`\\emph qq`), an accent (`\\^qq`), a letter."""
+_MACRO_OR_WORD_BEFORE = re.compile(
+    r"(\\[^\W\d_]*\s*(\[[^\]]*\]\s*)?|\\[^\W\d_]*\s*\[[^\]]*|\\[\W\d_]\s*|[^\W\d_])$"
+)
+"""Before a word that is not text: a macro (`\\emph qq`), with its optional argument
+(in math, `\\sqrt[] qq` is the root of q, then q), inside that argument (`\\cite[ qq ]`
+is a citation's note), an accent (`\\^qq`), a letter."""
 
 
 def plain_words(source: str) -> int:

@@ -169,8 +169,15 @@ def _keep_alnum(match: re.Match[str]) -> str:
     return char if char.isalnum() else " "
 
 
-def build(texts: list[str], headlines: list[str]) -> Postings:
+def build(
+    texts: Sequence[str], headlines: Sequence[str], sizes: np.ndarray | None = None
+) -> Postings:
     """The indexes of rows whose abstract is `texts[i]` and headline `headlines[i]`.
+
+    Each is read a chunk of rows at a time (`texts[lo:hi]`), so they may be sequences
+    that read their rows only then (a cache's rows: never every text in memory at
+    once); `sizes` then gives each row's size for cutting the chunks (any measure near
+    its text's length), instead of the length of every text.
 
     Rows are indexed a chunk at a time (`_chunks`), so the per-token arrays exist for
     one chunk only: each chunk leaves its distinct (word, row), headline (word, row) and
@@ -187,7 +194,7 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
     from concurrent.futures import ThreadPoolExecutor  # with logging: not for a search
 
     with ThreadPoolExecutor(_WORKERS) as pool:  # numpy releases the GIL: 2 cores help
-        for lo, hi in _chunks(texts):
+        for lo, hi in _chunks(texts, sizes):
             chunk = _index_chunk(texts[lo:hi], headlines[lo:hi], lo, vocabulary, pool)
             words.append(chunk[0])
             heads.append(chunk[1])
@@ -214,10 +221,12 @@ def build(texts: list[str], headlines: list[str]) -> Postings:
     )
 
 
-def _chunks(texts: list[str]) -> list[tuple[int, int]]:
-    """[lo, hi) row ranges of at most `_ROWS` rows and about `_CHUNK_CHARS` characters."""
+def _chunks(texts: Sequence[str], sizes: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """[lo, hi) row ranges of at most `_ROWS` rows and about `_CHUNK_CHARS` characters
+    (each row's length, or its `sizes` entry)."""
     n = len(texts)
-    ends = np.cumsum(np.fromiter(map(len, texts), np.int64, n))
+    lengths = np.fromiter(map(len, texts), np.int64, n) if sizes is None else sizes
+    ends = np.cumsum(np.asarray(lengths, np.int64))
     cuts = [0]
     while cuts[-1] < n:
         lo = cuts[-1]
@@ -335,8 +344,8 @@ def _intern(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _index_chunk(
-    texts: list[str],
-    headlines: list[str],
+    texts: Sequence[str],
+    headlines: Sequence[str],
     first: int,
     vocabulary: _Vocabulary,
     pool: ThreadPoolExecutor,

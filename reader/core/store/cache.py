@@ -666,6 +666,13 @@ class CachedAbstracts(ItemsOnRead[Abstract]):
         """The columns the search index needs, as numpy arrays (see `SearchIndex`)."""
         return self.cache.arrays()
 
+    def record_sizes(self) -> np.ndarray:
+        """Each row's stored record size in bytes (near its text's length): how the
+        index build cuts its chunks of rows without reading every text first."""
+        import numpy as np
+
+        return np.diff(np.frombuffer(self.cache._section("offsets"), np.int64))
+
     def rows_with_id_prefix(self, prefix: str) -> list[int]:
         return self.cache.rows_with_fold_prefix(prefix)
 

@@ -209,6 +209,9 @@ class CorpusStore:
                 if not self.read_only:
                     with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
                         index.save(self.index_dir, key)
+                        # mapped from the files just saved, the arrays built in memory
+                        # are freed (1.2 GB at a million abstracts)
+                        index = SearchIndex.load(self.index_dir, key, abstracts) or index
             self._set_index(index)
             assert self._index is not None
         return self._index
@@ -481,6 +484,9 @@ class _Changed(ItemsOnRead[Abstract]):
     def index_columns(self) -> dict[str, Any]:
         return self._abstracts.index_columns()
 
+    def record_sizes(self) -> Any:
+        return self._abstracts.record_sizes()
+
     @property
     def inner(self) -> CachedAbstracts:
         return self._abstracts.inner
@@ -513,6 +519,9 @@ class _Abstracts(Sequence[Abstract]):
 
     def index_columns(self) -> dict[str, Any]:
         return self.inner.cache.arrays()
+
+    def record_sizes(self) -> Any:
+        return self.inner.record_sizes()
 
     def rows_with_id_prefix(self, prefix: str) -> list[int]:
         return self.inner.cache.rows_with_fold_prefix(prefix)
