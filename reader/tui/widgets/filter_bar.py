@@ -205,7 +205,7 @@ class FilterBar(Vertical):
         elif self.screen.focused in (field, None):
             return False  # the query's own key
         else:
-            await self._send(event)
+            await hand_on(self, event)
         event.stop()
         event.prevent_default()
         return True
@@ -229,15 +229,12 @@ class FilterBar(Vertical):
         self._handing = True
         try:
             while held and self.app.focused is not field:
-                await self._send(held.pop(0))
+                await hand_on(self, held.pop(0))
         finally:
             self._handing = False
             self._held = None
         for event in held:  # back in the field: typed into it, in order
-            await self._send(event)
-
-    async def _send(self, event: events.Key) -> None:
-        await hand_on(self, event)
+            await hand_on(self, event)
 
     def on_descendant_blur(self) -> None:
         self._recalled = None
