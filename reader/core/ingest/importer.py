@@ -195,8 +195,12 @@ def merge(
                 report.added += 1
                 continue
             old = corpus[row]
+            content = _content(old)
+            if _content(abstract) == content:  # the same: nothing for `succeeding` to do
+                report.unchanged += 1
+                continue
             new = succeeding(old, abstract)
-            if _content(new) != _content(old):
+            if _content(new) != content:
                 changes.updated[row] = new
                 report.updated += 1
             else:

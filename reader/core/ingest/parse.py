@@ -138,12 +138,13 @@ def _first_sentence(text: str, cap: int) -> str:
     """
     window = cap + 200  # the text searched ends here (no copy of it is made)
     maths: list[tuple[int, int]] | None = None
+    dollar = text.find("$", 0, window)  # the first `$`: a stop after it may be in maths
     for match in _SENTENCE_END.finditer(text, 0, window):
         stop, end = match.span()
         after = text[end : end + 1] if end < window else ""
         if not after or not (after.isupper() or after.isdigit() or after in _OPENS_SENTENCE):
             continue
-        if text.find("$", 0, stop) >= 0:  # a span around `stop` opens before it
+        if 0 <= dollar < stop:  # a span around `stop` opens before it
             if maths is None:  # found only when needed: most stops have no `$` before
                 maths = [m.span() for m in _MATH_SPAN.finditer(text, 0, window)]
             if any(a < stop < b for a, b in maths):
@@ -300,7 +301,7 @@ def _decoded_lines(file: BinaryIO, encoding: str) -> Iterator[Batch]:
     yield _block_lines(b"".join(pending), encoding, number)
 
 
-_PLAIN = bytes(range(0x20, 0x7F)) + b"\n"
+_PLAIN = bytes(range(0x20, 0x7F)) + b"\n\r"  # CR: a line end, as LF
 """Printable ASCII and LF: what most blocks are made of, all but a few bytes."""
 
 
@@ -308,7 +309,7 @@ def _block_lines(data: bytes | memoryview, encoding: str, number: int) -> Batch:
     """The lines of `data` decoded (the last is what follows its last line end), and
     whether they are all printable; `number` lines come before it in the file.
 
-    The bytes that are not printable ASCII or LF are picked out in one pass (~7 times
+    The bytes that are not printable ASCII, LF or CR are picked out in one pass (~7 times
     faster than `isprintable` line by line); when the characters they make are all
     printable, so is every line. The rest of a UTF-8 block decodes on its own: taking
     ASCII bytes out never cuts a multi-byte character."""

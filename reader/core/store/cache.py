@@ -481,8 +481,7 @@ class CorpusCache:
     def rows_with_fold_prefix(self, prefix: str) -> list[int]:
         """Rows whose folded id starts with `prefix` (already folded), by binary search."""
         key = prefix.encode()
-        folds = _Lazy(self._fold_at, self.n)
-        lo = bisect.bisect_left(folds, key)
+        lo = bisect.bisect_left(range(self.n), key, key=self._fold_at)
         found = []
         for i in range(lo, self.n):
             if not self._fold_at(i).startswith(key):
@@ -493,8 +492,7 @@ class CorpusCache:
     def row_of(self, record_id: str) -> int | None:
         """The row of `record_id` (exactly), or None."""
         key = fold(record_id).encode()
-        folds = _Lazy(self._fold_at, self.n)
-        i = bisect.bisect_left(folds, key)
+        i = bisect.bisect_left(range(self.n), key, key=self._fold_at)
         while i < self.n and self._fold_at(i) == key:
             row = self._fold_rows[i]
             if self.id_at(row) == record_id:
@@ -530,19 +528,6 @@ class CorpusCache:
             "fold_rows": col("fold_rows", np.int32),
             "ids": col("ids", f"S{self._width}"),
         }
-
-
-class _Lazy(ItemsOnRead[bytes]):
-    """A sequence whose items are computed on access (for `bisect`)."""
-
-    def __init__(self, get: Any, n: int) -> None:
-        self._get, self._n = get, n
-
-    def __len__(self) -> int:
-        return self._n
-
-    def item(self, i: int) -> bytes:
-        return self._get(i)  # type: ignore[no-any-return]
 
 
 def parse(buffer: mmap.mmap | bytes | bytearray, source: Identity | None) -> CorpusCache | None:

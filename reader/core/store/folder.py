@@ -12,6 +12,7 @@ import errno
 import functools
 import operator
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -385,8 +386,6 @@ def remove_orphan_folders(parent: Path, name: str) -> None:
         kind, _, rest = entry.name[len(name) + 2 :].partition("-")
         pid = rest.partition("-")[0]
         if kind in ("tmp", "old") and pid.isdecimal() and not _alive(int(pid)):
-            import shutil  # (only for a leftover: not at every start)
-
             shutil.rmtree(entry, ignore_errors=True)
 
 
