@@ -363,3 +363,25 @@ def test_an_index_save_killed_midway_leaves_no_folder_behind(tmp_path: Path, whe
     again = Library(tmp_path / "lib")
     assert again.search("model").ids == expected
     assert [p for p in (tmp_path / "lib").iterdir() if p.name.startswith(".index.")] == [live]
+
+
+@pytest.mark.parametrize("layer", ["main", "delta"])
+def test_damaged_rows_are_index_damage_when_discovery_merges_the_layers(tmp_path: Path, layer):
+    """Discovery merges a delta into the main words: a row out of range read there is
+    IndexDamaged (the library rebuilds the index), not an IndexError."""
+    from reader.core.errors import IndexDamaged
+
+    one, _ = grown(tmp_path)
+    one.close()
+    folder = tmp_path / "grown" / "index"
+    path = (folder / "delta" if layer == "delta" else folder) / "rows.npy"
+    stamp = os.stat(path)
+    rows = np.load(path, mmap_mode="r+")
+    rows[0] = 10**6  # no such row, the file's identity kept
+    rows.flush()
+    del rows
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    index = Library(tmp_path / "grown")._corpus.index
+    assert index.delta is not None
+    with pytest.raises(IndexDamaged):
+        index.word_postings  # noqa: B018 - reading it merges the layers

@@ -30,9 +30,8 @@ from typing import Protocol
 
 import numpy as np
 
-from reader.core.errors import IndexDamaged
 from reader.core.models import Abstract
-from reader.core.search.postings import Postings, clean
+from reader.core.search.postings import Postings, checked_rows, clean
 from reader.core.text import fold, words
 
 USER_WEIGHT = 0.6
@@ -126,9 +125,7 @@ class Vectors:
         weights = np.empty(p.rows.size, np.float32)
         squares = np.zeros(index.n, np.float64)
         for lo, hi in _chunks(p.rows.size):
-            rows = p.rows[lo:hi]
-            if int(rows.max()) >= index.n or int(rows.min()) < 0:
-                raise IndexDamaged("the search index is damaged (a row out of range)")
+            rows = checked_rows(p.rows[lo:hi], index.n)
             w = np.log1p(p.tf[lo:hi].astype(np.float32))  # sublinear: log(1 + tf)
             w *= _per_posting(self.idf, p.offsets, lo, hi)
             weights[lo:hi] = w

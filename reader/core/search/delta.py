@@ -211,12 +211,13 @@ class _Layers:
             d_stop = len(delta_keys) if last else int(np.searchsorted(delta_keys, main_keys[stop]))
             m_lo, m_hi = int(m_off[start]), int(m_off[stop])
             mk = np.repeat(main_keys[start:stop], np.diff(m_off[start : stop + 1]))
-            mr = np.asarray(m_rows[m_lo:m_hi], np.int64)
+            mr = post.checked_rows(np.asarray(m_rows[m_lo:m_hi], np.int64), len(self.kept))
             keep = self.kept[mr]
             mk, mr = mk[keep], mr[keep]
             d_lo, d_hi = int(d_off[d_start]), int(d_off[d_stop])
             dk = np.repeat(delta_keys[d_start:d_stop], np.diff(d_off[d_start : d_stop + 1]))
-            dr = self.to_corpus[np.asarray(d_rows[d_lo:d_hi], np.int64)]
+            local = np.asarray(d_rows[d_lo:d_hi], np.int64)
+            dr = self.to_corpus[post.checked_rows(local, len(self.to_corpus))]
             points = _merge_points(mk, mr, dk, dr, self.n)
             chunk_keys = np.insert(mk, points, dk)
             size = len(chunk_keys)

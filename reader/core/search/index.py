@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 
-from reader.core.errors import IndexDamaged
 from reader.core.models import EMPTY, Abstract, Annotation, IndexedFields, Status, tag_key
 from reader.core.search import postings as post
 from reader.core.search.delta import DELTA_SHARE, Delta, merged
@@ -163,7 +162,7 @@ def _file_stamps(directory: Path, extra: tuple[str, ...] = ()) -> str:
 
 def _consistent(p: post.Postings, n: int) -> bool:
     """Whether saved arrays fit together and index `n` rows: their lengths and last
-    offsets, no scan. The rows in them are checked as a search reads them (`_checked`):
+    offsets, no scan. The rows in them are checked as a search reads them (`postings.checked_rows`):
     at a million abstracts they are 1.2 GB, and reading them all made every start read
     the whole index from disk."""
     words = len(p.vocab)
@@ -176,15 +175,6 @@ def _consistent(p: post.Postings, n: int) -> bool:
         and int(p.pair_offsets[-1]) == len(p.pair_rows)
         and len(p.lengths) == n
     )
-
-
-def _checked(rows: np.ndarray, n: int) -> np.ndarray:
-    """`rows` read from the postings, when each is a row of the `n`; else the saved
-    index is damaged (IndexDamaged: the library rebuilds it). Costs what using them
-    costs."""
-    if rows.size and (int(rows.max()) >= n or int(rows.min()) < 0):
-        raise IndexDamaged(f"the search index is damaged (a row out of {n:,})")
-    return rows
 
 
 @dataclass(frozen=True)
@@ -202,7 +192,7 @@ class _Layer:
 
     def take(self, rows: np.ndarray, tf: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
         """`rows` read from the postings (and their `tf`) as corpus rows, checked."""
-        rows = _checked(rows, self.n)
+        rows = post.checked_rows(rows, self.n)
         if self.kept is not None:
             keep = self.kept[rows]
             rows = rows[keep]
@@ -360,7 +350,7 @@ class SearchIndex:
             return None
         rows = np.asarray(changed, np.int64)
         if saved.delta is not None:
-            rows = np.union1d(saved.delta.rows, rows)
+            rows = np.concatenate([saved.delta.rows, rows])
         rows = np.unique(rows).astype(np.int32)
         if len(rows) > DELTA_SHARE * len(abstracts):
             return None
@@ -457,18 +447,7 @@ class SearchIndex:
             self._set_fields(row, fields)
 
     def _set_fields(self, row: int, fields: IndexedFields) -> None:
-        status, tags, note, title, updated = fields
-        self.version += 1
-        self.status[row] = STATUS_CODES[status]  # type: ignore[index]  # a Status is a str
-        self.updated[row] = _stamp_number(updated)
-        self._untag(row)
-        if tags:
-            keys = tuple(dict.fromkeys(map(tag_key, tags)))
-            self._row_tags[row] = keys
-            for key in keys:
-                self.tags.setdefault(key, set()).add(row)
-        _put(self.notes, row, fold(note) if note else "")
-        _put(self.titles, row, fold(title) if title else "")
+        self._set_fields_many((row,), (fields,))  # one way to put a row's user data
 
     def set_fields_many(self, rows: Sequence[int], fields: Sequence[IndexedFields]) -> None:
         """`set_fields(rows[i], fields[i])` for each i, at once (a row given twice takes

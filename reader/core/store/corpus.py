@@ -205,13 +205,7 @@ class CorpusStore:
             abstracts = self.abstracts
             index = SearchIndex.load(self.index_dir, key, abstracts)
             if index is None:
-                index = SearchIndex.build(abstracts)
-                if not self.read_only:
-                    with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
-                        index.save(self.index_dir, key)
-                        # mapped from the files just saved, the arrays built in memory
-                        # are freed (1.2 GB at a million abstracts)
-                        index = SearchIndex.load(self.index_dir, key, abstracts) or index
+                index = self._saved(SearchIndex.build(abstracts), key)
             self._set_index(index)
             assert self._index is not None
         return self._index
@@ -385,15 +379,29 @@ class CorpusStore:
         from reader.core.search.index import SearchIndex
 
         n0 = before[1]
-        changed = [*sorted(changes.updated), *range(n0, n0 + len(changes.appended))]
+        changed = [*changes.updated, *range(n0, n0 + len(changes.appended))]
         index = SearchIndex.grown(self.index_dir, before, self.abstracts, changed)
         if index is None:
             assert isinstance(self.abstracts, _Abstracts)  # as `_install` makes it
             index = SearchIndex.build(_Changed(self.abstracts, changes, n0))
             index.replace_abstracts(self.abstracts)
-        with contextlib.suppress(OSError):  # a cache: the next start rebuilds it
-            index.save(self.index_dir, self.cache.index_key)
-        self._set_index(index)
+        self._set_index(self._saved(index, self.cache.index_key))
+
+    def _saved(self, index: SearchIndex, key: str) -> SearchIndex:
+        """`index` saved under `key` (a cache: when it cannot be, the next start builds
+        it again) and, when built whole, mapped back from its files: the arrays built in
+        memory are freed (1.2 GB at a million abstracts)."""
+        from reader.core.search.index import SearchIndex
+
+        if self.read_only:
+            return index
+        try:
+            index.save(self.index_dir, key)
+        except OSError:
+            return index
+        if index.delta is not None:
+            return index
+        return SearchIndex.load(self.index_dir, key, self.abstracts) or index
 
     def import_parsed(self, parsed: list[importer.FileReport]) -> importer.ImportReport:
         """Merge parsed files into the corpus under its lock (see `importer.merge`);
