@@ -537,3 +537,16 @@ async def test_a_dialog_key_after_escape_in_the_note_editor_opens_its_dialog(
         await bursts(pilot, ("n",), ("h", "i", "escape", "t", "x", "enter"))
         saved = Library(library.data_dir).annotation(first)
         assert (saved.note, saved.tags) == ("hi", ("x",))
+
+
+async def test_a_key_after_leaving_the_filter_acts_before_the_command_key_after_it(
+    run_app: RunApp, library: Library
+):
+    """`j` handed on after enter waited in the list's queue while the `t` after it (a
+    command key, run as the app takes it) opened the prompt on the row above."""
+    async with run_app(library) as pilot:
+        typed = ("-", "z", "z", "enter", "j", "t", "y", "enter")  # -zz: every row, in order
+        screen = await bursts(pilot, ("/",), typed)
+        second = screen.library.abstract_at(int(screen.abstract_list.rows[1])).id
+        assert screen.abstract_list.cursor == 1
+        assert Library(library.data_dir).annotation(second).tags == ("y",)

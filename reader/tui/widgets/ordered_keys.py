@@ -69,6 +69,13 @@ async def hand_on(widget: Widget, event: events.Key) -> None:
     try:
         if await app._check_bindings(key.key, priority=True):
             return
+        # an ordinary binding of what has the focus runs now too: forwarded, `j` waited in
+        # the list's queue while the `t` after it (a priority binding) ran at once, and
+        # tagged the row above the one `j` moved to
+        focused = app.focused
+        typed = focused is not None and focused.check_consume_key(key.key, key.character)
+        if not typed and await app._check_bindings(key.key):
+            return
     finally:
         active_message_pump.reset(token)
     (app.focused or app.screen)._forward_event(key)  # as the app does, in order
